@@ -1,0 +1,210 @@
+/*
+ * exec.c — gb_run: the top-level interpreter.
+ *
+ * Registers and control flow run one instruction at a time (they are scalars); all
+ * vector work happens in kernels (kernels.c, edge.c).  Scratch for every kernel of the
+ * plan is allocated once here, sized by the largest kernel, never per block.  The plan
+ * was validated by gb_plan_create, so no index is checked again; what can still fail is
+ * the data: division by zero, GET out of range, the iteration limit, an interrupt.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec_internal.h"
+
+/* calloc with an overflow check; at least one element so a pointer is never NULL on
+ * success (zeroed, so a malformed plan cannot read garbage either). */
+static void *alloc_zeroed(int64_t count, size_t size)
+{
+    if (count < 1)
+        count = 1;
+    if ((uint64_t)count > SIZE_MAX / size)
+        return NULL;
+    return calloc((size_t)count, size);
+}
+
+static void free_scratch(gb_ctx *c)
+{
+    free(c->s.temps);
+    free(c->s.owner);
+    free(c->s.nbr_buf);
+    free(c->s.weight_buf);
+    free(c->s.segs);
+    free(c->s.res);
+    free(c->s.rcnt);
+    free(c->s.keys);
+    free(c->partials);
+    free(c->partial_idx);
+}
+
+static gb_status alloc_scratch(gb_ctx *c)
+{
+    const gb_plan *p = c->p;
+    gb_scratch *s = &c->s;
+    int64_t npart = 0;
+
+    if ((s->temps = alloc_zeroed(p->max_temp_values, sizeof *s->temps)) == NULL)
+        goto nomem;
+    if (p->has_edge) {
+        s->owner = alloc_zeroed(GB_EDGE_BLOCK, sizeof *s->owner);
+        s->nbr_buf = alloc_zeroed(GB_EDGE_BLOCK, sizeof *s->nbr_buf);
+        s->weight_buf = alloc_zeroed(GB_EDGE_BLOCK, sizeof *s->weight_buf);
+        s->segs = alloc_zeroed(GB_EDGE_BLOCK, sizeof *s->segs);
+        s->res = alloc_zeroed(GB_EDGE_BLOCK, sizeof *s->res);
+        s->rcnt = alloc_zeroed(GB_EDGE_BLOCK, sizeof *s->rcnt);
+        if (!s->owner || !s->nbr_buf || !s->weight_buf || !s->segs || !s->res || !s->rcnt)
+            goto nomem;
+        /* an unweighted graph's weights are all 1.0, and nothing overwrites them */
+        for (int64_t l = 0; l < GB_EDGE_BLOCK; l++)
+            s->weight_buf[l] = 1.0;
+    }
+    if (p->has_mode && (s->keys = alloc_zeroed(gb_max_neighborhood(c), sizeof *s->keys)) == NULL)
+        goto nomem;
+    if (p->max_nred > 0) {
+        if (c->nblocks > 0 && p->max_nred > INT64_MAX / c->nblocks)
+            goto nomem;
+        npart = p->max_nred * c->nblocks;
+        c->partials = alloc_zeroed(npart, sizeof *c->partials);
+        c->partial_idx = alloc_zeroed(npart, sizeof *c->partial_idx);
+        if (c->partials == NULL || c->partial_idx == NULL)
+            goto nomem;
+    }
+    return GB_OK;
+
+nomem:
+    return gb_err_set(c->err, GB_ENOMEM, -1, "out of memory for the executor's scratch (%lld nodes)",
+                      (long long)c->n);
+}
+
+static size_t dtype_size(int32_t dtype)
+{
+    return dtype == GB_BOOL ? sizeof(uint8_t) : dtype == GB_I64 ? sizeof(int64_t) : sizeof(double);
+}
+
+/* slot s [v] as a register value: floats and ints as they are, bools as 0/1. */
+static gb_value slot_value(const gb_ctx *c, int64_t s, int64_t v)
+{
+    gb_value r;
+    switch (c->p->slot_dtypes[s]) {
+    case GB_F64: r.f = ((const double *)c->slots[s])[v]; break;
+    case GB_I64: r.i = ((const int64_t *)c->slots[s])[v]; break;
+    default: r.i = ((const uint8_t *)c->slots[s])[v] != 0; break;
+    }
+    return r;
+}
+
+static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count)
+{
+    const gb_plan *p = c->p;
+    gb_value *r = c->regs;
+    int64_t pc = 0;
+
+    while (pc < p->ninstr) {
+        const int64_t *w = p->code + pc * GB_INSTR_WIDTH;
+        const int64_t loc = w[1];
+        gb_status st;
+        switch (w[0]) {
+        case GB_OP_CONST:
+            r[w[2]].i = w[3];
+            break;
+        case GB_OP_MOV:
+            r[w[2]] = r[w[3]];
+            break;
+        case GB_OP_NODE_COUNT:
+            r[w[2]].i = c->n;
+            break;
+        case GB_OP_EDGE_COUNT:
+            r[w[2]].i = edge_count;
+            break;
+        case GB_OP_GET: {
+            int64_t idx = r[w[4]].i;
+            if (idx < 0 || idx >= c->n)
+                return gb_err_set(c->err, GB_EINDEX, loc,
+                                  "index %lld is out of range for a graph of %lld nodes",
+                                  (long long)idx, (long long)c->n);
+            r[w[2]] = slot_value(c, w[3], idx);
+            break;
+        }
+        case GB_OP_JUMP:
+        case GB_OP_JUMP_IF_FALSE: {
+            int64_t target = w[0] == GB_OP_JUMP ? w[2] : w[3];
+            if (w[0] == GB_OP_JUMP_IF_FALSE && r[w[2]].i != 0)
+                break;
+            /* every loop goes backward, so polling here makes any loop interruptible */
+            if (target <= pc && gb_interrupted(c))
+                return gb_err_set(c->err, GB_EINTR, loc, "interrupted");
+            pc = target;
+            continue;
+        }
+        case GB_OP_CHECK_ITER:
+            if (gb_interrupted(c))
+                return gb_err_set(c->err, GB_EINTR, loc, "interrupted");
+            if (r[w[2]].i > max_iterations)
+                return gb_err_set(c->err, GB_EITER, loc, "while loop exceeded %lld iterations",
+                                  (long long)max_iterations);
+            break;
+        case GB_OP_KERNEL:
+            if ((st = gb_kernel_run(c, &p->kernels[w[2]], loc)) != GB_OK)
+                return st;
+            break;
+        case GB_OP_COPY_V:
+            /* memmove: the caller may have passed one buffer for two slots */
+            if (c->n > 0 && c->slots[w[2]] != c->slots[w[3]])
+                memmove(c->slots[w[2]], c->slots[w[3]],
+                        (size_t)c->n * dtype_size(p->slot_dtypes[w[2]]));
+            break;
+        case GB_OP_SWAP_V: {
+            void *t = c->slots[w[2]];
+            c->slots[w[2]] = c->slots[w[3]];
+            c->slots[w[3]] = t;
+            break;
+        }
+        default: {
+            /* arithmetic: unused operand words were set to register 0 by the validator */
+            int64_t bad = 0;
+            st = gb_ops_apply(w[0], 1, &r[w[2]], &r[w[3]], &r[w[4]], &r[w[5]], &bad);
+            if (st != GB_OK)
+                return gb_ops_fail(c->err, loc, w[0], st, r[w[3]], r[w[4]]);
+            break;
+        }
+        }
+        pc++;
+    }
+    return GB_OK;
+}
+
+gb_status gb_run(const gb_plan *p, const gb_graph *g, gb_value *regs, void **slots,
+                 const gb_run_options *opts, gb_error *err)
+{
+    gb_ctx c;
+    gb_status st;
+    int64_t max_iterations = opts != NULL ? opts->max_iterations : GB_DEFAULT_MAX_ITERATIONS;
+
+    gb_err_clear(err);
+    if (p == NULL || g == NULL)
+        return gb_err_set(err, GB_EINVAL, -1, "gb_run: the plan or the graph is NULL");
+    if ((p->nregs > 0 && regs == NULL) || (p->nslots > 0 && slots == NULL))
+        return gb_err_set(err, GB_EINVAL, -1, "gb_run: the registers or slots array is NULL");
+    memset(&c, 0, sizeof c);
+    c.p = p;
+    c.regs = regs;
+    c.slots = slots;
+    c.err = err;
+    c.n = gb_graph_node_count(g);
+    c.directed = gb_graph_is_directed(g);
+    c.interrupt = opts != NULL ? opts->interrupt : NULL;
+    /* opts->threads: kernels already work in node-block / node ranges with per-block
+     * partials, so results do not depend on it; this executor runs them on one thread. */
+    c.nblocks = (c.n + GB_NODE_BLOCK - 1) / GB_NODE_BLOCK;
+    gb_graph_csr(g, GB_DIR_OUT, &c.off[GB_DIR_OUT], &c.adj[GB_DIR_OUT], &c.wt[GB_DIR_OUT]);
+    gb_graph_csr(g, GB_DIR_IN, &c.off[GB_DIR_IN], &c.adj[GB_DIR_IN], &c.wt[GB_DIR_IN]);
+    for (int64_t s = 0; s < p->nslots && c.n > 0; s++)
+        if (slots[s] == NULL)
+            return gb_err_set(err, GB_EINVAL, -1, "gb_run: slot %lld has no buffer", (long long)s);
+
+    st = alloc_scratch(&c);
+    if (st == GB_OK)
+        st = interpret(&c, max_iterations, gb_graph_edge_count(g));
+    free_scratch(&c);
+    return st;
+}

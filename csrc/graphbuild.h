@@ -1,0 +1,235 @@
+/*
+ * graphbuild.h — the one public header of the graphbuild C executor.
+ *
+ * This header is also the cffi cdef (graphbuild/runtime/native_build.py strips the
+ * preprocessor lines), so it holds only declarations cffi can parse: no macros with
+ * values, no inline functions.  Every constant is an enum.
+ *
+ * Stages and their interfaces:
+ *   graph   gb_graph_load_edgelist / gb_graph_from_arrays  -> gb_graph (CSR both ways)
+ *   plan    gb_plan_create(flat code, kernels)             -> gb_plan (validated)
+ *   run     gb_run(plan, graph, registers, slots, options) -> status
+ *
+ * Conventions: every function returns a gb_status (0 = ok, negative = error) and
+ * fills a caller-owned gb_error; nothing here prints, exits or aborts; no globals.
+ */
+#ifndef GRAPHBUILD_H
+#define GRAPHBUILD_H
+
+#include <stdint.h>
+
+/* ---- status and errors ------------------------------------------------- */
+
+typedef enum gb_status {
+    GB_OK = 0,
+    GB_EINVAL = -1,    /* a malformed plan or bad argument */
+    GB_ENOMEM = -2,    /* allocation failed */
+    GB_EZERODIV = -3,  /* integer // or % by zero */
+    GB_EITER = -4,     /* a while loop exceeded max_iterations */
+    GB_EINTR = -5,     /* the interrupt flag was raised */
+    GB_EINDEX = -6,    /* x[s] with s out of range */
+    GB_EVALUE = -7,    /* int(nan), negative integer exponent, argmin of nothing */
+    GB_EIO = -8,       /* a file could not be opened or read */
+    GB_EPARSE = -9     /* a malformed input file (line and col are set) */
+} gb_status;
+
+typedef struct gb_error {
+    int code;            /* a gb_status */
+    int64_t loc;         /* plan location index of the failing op, or -1 */
+    int64_t line;        /* input file line for GB_EPARSE, 1-based, or 0 */
+    int64_t col;         /* input file column for GB_EPARSE, 1-based, or 0 */
+    char message[512];   /* one sentence, no trailing newline */
+} gb_error;
+
+const char *gb_strerror(int status);
+
+/* ---- graphs ------------------------------------------------------------ */
+
+/* A graph is immutable once built.  Nodes are dense indices 0..n-1.
+ * Out-CSR lists, for each v, the heads u of edges v->u; in-CSR the tails u of u->v.
+ * An undirected graph stores every input edge as two arcs (a self-loop too), and its
+ * in-CSR is its out-CSR.  edge_count is the number of input edges (lines). */
+typedef struct gb_graph gb_graph;
+
+typedef enum gb_dir { GB_DIR_OUT = 0, GB_DIR_IN = 1, GB_DIR_BOTH = 2 } gb_dir;
+
+typedef enum gb_ids_kind {
+    GB_IDS_INT = 0,    /* every token is a non-negative integer; nodes in ascending id order */
+    GB_IDS_NAME = 1    /* any token; nodes in order of first appearance */
+} gb_ids_kind;
+
+typedef struct gb_load_options {
+    int undirected;    /* symmetrize */
+} gb_load_options;
+
+gb_status gb_graph_load_edgelist(const char *path, const gb_load_options *opts,
+                                 gb_graph **out, gb_error *err);
+/* Build from arrays of dense indices (tests, generators).  weights may be NULL. */
+gb_status gb_graph_from_arrays(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
+                               const double *weights, int directed,
+                               gb_graph **out, gb_error *err);
+void gb_graph_destroy(gb_graph *g);
+
+int64_t gb_graph_node_count(const gb_graph *g);
+int64_t gb_graph_edge_count(const gb_graph *g);
+int gb_graph_is_directed(const gb_graph *g);
+int gb_graph_is_weighted(const gb_graph *g);
+/* Read-only CSR of one direction (GB_DIR_OUT or GB_DIR_IN); weights NULL if unweighted. */
+void gb_graph_csr(const gb_graph *g, int dir, const int64_t **offsets,
+                  const int64_t **neighbors, const double **weights);
+/* Input ids: GB_IDS_INT gives int_ids[n]; GB_IDS_NAME gives name i as
+ * name_bytes[name_offsets[i] .. name_offsets[i+1]) (not NUL-terminated). */
+int gb_graph_ids_kind(const gb_graph *g);
+const int64_t *gb_graph_int_ids(const gb_graph *g);
+const char *gb_graph_name_bytes(const gb_graph *g);
+const int64_t *gb_graph_name_offsets(const gb_graph *g);
+/* The index of the node whose input id is the token (decimal integer or name), or -1. */
+int64_t gb_graph_find_node(const gb_graph *g, const char *token);
+
+/* ---- plans ------------------------------------------------------------- */
+
+/* One opcode space serves both the top-level program and kernel micro-ops; each
+ * opcode says where it is valid.  Arithmetic opcodes are valid in both: at top level
+ * they read and write scalar registers, in a kernel they read and write temps (one
+ * value per lane).  Ints, bools (0/1) and nodes are int64; floats are double.
+ *
+ * Top-level instruction: GB_INSTR_WIDTH words  [op, loc, a, b, c, d].
+ * Kernel micro-op:       GB_INSTR_WIDTH words  [op, loc, dst, a, b, c].
+ * loc indexes the plan's location table (for error messages), -1 if none.
+ * Immediates are 64-bit patterns: an int as is, a float bit-cast. */
+typedef enum gb_layout {
+    GB_INSTR_WIDTH = 6,
+    GB_KERNEL_HEADER = 12,   /* words before a kernel's micro-ops, see gb_kernel_field */
+    GB_NODE_BLOCK = 1024,    /* nodes per block: partial reductions combine per block */
+    GB_EDGE_BLOCK = 4096     /* edge lanes evaluated at once inside an edge kernel */
+} gb_layout;
+
+typedef enum gb_op {
+    /* -- top level only -- */
+    GB_OP_CONST = 1,        /* r[a] = imm b */
+    GB_OP_MOV = 2,          /* r[a] = r[b] */
+    GB_OP_NODE_COUNT = 3,   /* r[a] = n */
+    GB_OP_EDGE_COUNT = 4,   /* r[a] = input edge count */
+    GB_OP_GET = 5,          /* r[a] = slot b [ r[c] ] ; GB_EINDEX if out of range */
+    GB_OP_JUMP = 6,         /* pc = a */
+    GB_OP_JUMP_IF_FALSE = 7,/* if r[a] == 0: pc = b */
+    GB_OP_CHECK_ITER = 8,   /* GB_EITER if r[a] > max_iterations; also polls interrupt */
+    GB_OP_KERNEL = 9,       /* run the kernel whose header starts at kcode[a] */
+    GB_OP_COPY_V = 10,      /* slot a = copy of slot b (same dtype) */
+    GB_OP_SWAP_V = 11,      /* exchange the buffers of slots a and b (same dtype) */
+
+    /* -- arithmetic, both levels: dst, x[, y[, z]] -- */
+    GB_OP_ADD_I = 20, GB_OP_SUB_I = 21, GB_OP_MUL_I = 22,
+    GB_OP_FLOORDIV_I = 23,  /* Python //: rounds toward -inf; GB_EZERODIV on 0 */
+    GB_OP_MOD_I = 24,       /* Python %: sign of the divisor; GB_EZERODIV on 0 */
+    GB_OP_POW_I = 25,       /* GB_EVALUE on a negative exponent; wraps on overflow */
+    GB_OP_MIN_I = 26, GB_OP_MAX_I = 27,
+    GB_OP_ADD_F = 30, GB_OP_SUB_F = 31, GB_OP_MUL_F = 32,
+    GB_OP_DIV_F = 33,       /* IEEE: x/0.0 is inf or nan */
+    GB_OP_FLOORDIV_F = 34,  /* floor(x / y), IEEE on 0.0 */
+    GB_OP_MOD_F = 35,       /* Python float %: sign of the divisor, IEEE on 0.0 */
+    GB_OP_POW_F = 36,
+    GB_OP_MIN_F = 37, GB_OP_MAX_F = 38,   /* a NaN operand gives NaN */
+    GB_OP_EQ_I = 40, GB_OP_NE_I = 41, GB_OP_LT_I = 42, GB_OP_LE_I = 43, GB_OP_GT_I = 44, GB_OP_GE_I = 45,
+    GB_OP_EQ_F = 50, GB_OP_NE_F = 51, GB_OP_LT_F = 52, GB_OP_LE_F = 53, GB_OP_GT_F = 54, GB_OP_GE_F = 55,
+    GB_OP_AND = 60, GB_OP_OR = 61,        /* on 0/1 */
+    GB_OP_NOT = 62,                       /* dst, x */
+    GB_OP_NEG_I = 63, GB_OP_ABS_I = 64,   /* wrap on INT64_MIN */
+    GB_OP_NEG_F = 65, GB_OP_ABS_F = 66,
+    GB_OP_SQRT = 67, GB_OP_EXP = 68, GB_OP_LOG = 69, GB_OP_FLOOR = 70, GB_OP_CEIL = 71,  /* float -> float */
+    GB_OP_I2F = 72,                       /* int -> float */
+    GB_OP_F2I = 73,                       /* truncate; GB_EVALUE on nan, inf or out of range */
+    GB_OP_WHERE = 74,                     /* dst, cond, x, y: cond ? x : y (64-bit copy) */
+
+    /* -- kernel micro-ops only: dst is a temp -- */
+    GB_OP_LOAD = 80,        /* t[dst] = slot a [v]  (v: the lane's node; in an edge kernel, the owner) */
+    GB_OP_GATHER = 81,      /* t[dst] = slot a [u]  (edge kernels: the neighbor) */
+    GB_OP_BCAST = 82,       /* t[dst] = r[a] */
+    GB_OP_IMM = 83,         /* t[dst] = imm a */
+    GB_OP_NODE_ID = 84,     /* t[dst] = v */
+    GB_OP_NBR = 85,         /* t[dst] = u (edge kernels) */
+    GB_OP_WEIGHT = 86,      /* t[dst] = edge weight, 1.0 when unweighted (edge kernels) */
+    GB_OP_IN_DEG = 87, GB_OP_OUT_DEG = 88,
+    GB_OP_DEGREE = 89,      /* in + out on a directed graph, the adjacency length on an undirected one */
+    GB_OP_RANDOM = 90,      /* t[dst] = float in [0,1), a function of (r[a], v) only */
+    GB_OP_STORE = 91,       /* slot a [v] = t[b]  (node kernels; converted to the slot's dtype) */
+    /* reductions over all nodes (node kernels): r[a] = reduce(t[b]); combined per
+     * GB_NODE_BLOCK block in block order, so the result is the same for any thread count */
+    GB_OP_RED_SUM_I = 100, GB_OP_RED_SUM_F = 101,
+    GB_OP_RED_MIN_I = 102, GB_OP_RED_MIN_F = 103,
+    GB_OP_RED_MAX_I = 104, GB_OP_RED_MAX_F = 105,
+    GB_OP_RED_ANY = 106, GB_OP_RED_ALL = 107, GB_OP_RED_COUNT = 108,
+    GB_OP_RED_ARGMIN_I = 109, GB_OP_RED_ARGMIN_F = 110,   /* first extreme; NaN skipped; */
+    GB_OP_RED_ARGMAX_I = 111, GB_OP_RED_ARGMAX_F = 112,   /* GB_EVALUE if no candidate */
+    GB_OP_LAST = 113
+} gb_op;
+
+/* A kernel is GB_KERNEL_HEADER words followed by nmicro micro-ops.
+ * Node kernels run their micro-ops once per block of nodes (lanes = nodes).
+ * Edge kernels compute one neighbor aggregation: for each node v, lanes are the edges
+ * v has in direction dir (GB_DIR_BOTH: out-edges then in-edges on a directed graph,
+ * the adjacency once on an undirected one), the micro-ops compute value_temp (and
+ * filter_temp, nonzero = keep) per lane, and agg combines the kept values of v's
+ * edges, in CSR order, into out_slot[v]. */
+typedef enum gb_kernel_field {
+    GB_KH_NMICRO = 0,
+    GB_KH_NTEMPS = 1,
+    GB_KH_DOMAIN = 2,        /* gb_domain */
+    GB_KH_DIR = 3,           /* gb_dir (edge kernels) */
+    GB_KH_AGG = 4,           /* gb_agg (edge kernels) */
+    GB_KH_AGG_FLOAT = 5,     /* 1 if value_temp holds floats */
+    GB_KH_OUT_SLOT = 6,
+    GB_KH_VALUE_TEMP = 7,
+    GB_KH_FILTER_TEMP = 8,   /* -1: keep every edge */
+    GB_KH_DEFAULT_KIND = 9,  /* gb_default: what an empty neighborhood gives */
+    GB_KH_DEFAULT_INDEX = 10,/* register or slot index for GB_DEFAULT_REG / GB_DEFAULT_SLOT */
+    GB_KH_LOC = 11
+} gb_kernel_field;
+
+typedef enum gb_domain { GB_DOMAIN_NODE = 0, GB_DOMAIN_EDGE = 1 } gb_domain;
+
+typedef enum gb_agg {
+    GB_AGG_SUM = 0,    /* out dtype = value dtype (int or float) */
+    GB_AGG_MIN = 1,    /* empty: +inf, int: INT64_MAX */
+    GB_AGG_MAX = 2,    /* empty: -inf, int: INT64_MIN */
+    GB_AGG_COUNT = 3,  /* counts nonzero values; out int */
+    GB_AGG_ANY = 4,    /* out bool */
+    GB_AGG_ALL = 5,    /* out bool; empty: true */
+    GB_AGG_MEAN = 6,   /* out float; empty: 0.0 */
+    GB_AGG_MODE = 7    /* most frequent value, ties to the smallest; out = value dtype */
+} gb_agg;
+
+typedef enum gb_default {
+    GB_DEFAULT_IDENTITY = 0,  /* the aggregation's identity above (MODE: not allowed) */
+    GB_DEFAULT_REG = 1,       /* r[index], converted to the out dtype */
+    GB_DEFAULT_SLOT = 2       /* slot index [v] */
+} gb_default;
+
+typedef enum gb_dtype { GB_F64 = 0, GB_I64 = 1, GB_BOOL = 2 } gb_dtype;   /* slot element types; GB_BOOL is uint8 */
+
+typedef union gb_value { int64_t i; double f; } gb_value;
+
+typedef struct gb_plan gb_plan;
+
+/* Validates everything (opcodes, widths, register/slot/temp indices, jump targets,
+ * kernel offsets, dtypes of STORE/COPY/SWAP) and copies the code; a plan that passes
+ * cannot make gb_run read or write out of bounds. */
+gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
+                         const int64_t *kcode, int64_t nkcode_words,
+                         const int32_t *slot_dtypes, int64_t nslots, int64_t nregs,
+                         gb_plan **out, gb_error *err);
+void gb_plan_destroy(gb_plan *p);
+
+typedef struct gb_run_options {
+    int64_t max_iterations;       /* bound checked by GB_OP_CHECK_ITER */
+    int threads;                  /* worker threads; <= 0 means 1 */
+    volatile int32_t *interrupt;  /* may be NULL; nonzero stops the run with GB_EINTR */
+} gb_run_options;
+
+/* Runs the whole plan.  regs has nregs values (parameters already bound); slots has
+ * nslots buffers of gb_graph_node_count(g) elements of each slot's dtype, owned by the
+ * caller.  SWAP_V permutes the pointers in slots, so read results from slots after. */
+gb_status gb_run(const gb_plan *p, const gb_graph *g, gb_value *regs, void **slots,
+                 const gb_run_options *opts, gb_error *err);
+
+#endif

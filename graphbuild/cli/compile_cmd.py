@@ -1,0 +1,73 @@
+"""`graphbuild compile`: parse, check, optimize, plan, and store in the cache."""
+from __future__ import annotations
+
+import pathlib
+from typing import Annotated, Optional
+
+import typer
+
+from ..api import compile_file, read_text
+from ..errors import ErrorKind, GraphbuildError
+from . import (Algorithm, CacheDir, NoCache, OptLevel, Stage, app, dumps, err, guarded, open_cache, out,
+               settings_for, warn_all)
+
+
+@app.command("compile")
+@guarded
+def compile_command(
+    file: Annotated[pathlib.Path, typer.Argument(help="The .gdsl program.")],
+    emit: Annotated[Optional[Stage], typer.Option(help="Print one stage instead: ast, ir, opt or plan.")] = None,
+    output: Annotated[Optional[pathlib.Path], typer.Option("-o", "--output",
+                                                           help="Also write the plan to this file.")] = None,
+    algorithm: Algorithm = None,
+    opt_level: OptLevel = 1,
+    json_: Annotated[bool, typer.Option("--json", help="Print a JSON summary with the cache key.")] = False,
+    recache: Annotated[bool, typer.Option("--recache", help="Compile even on a cache hit.")] = False,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
+) -> None:
+    """Compile a program into a plan and store it in the cache.
+
+    Examples:
+
+      graphbuild compile algorithms/pagerank.gdsl
+
+      graphbuild compile algorithms/bfs.gdsl --emit plan
+
+      graphbuild compile algorithms/sssp.gdsl -O0 -o sssp.plan.json
+    """
+    if emit is not None:
+        from ..compiler import emit as emit_stage
+
+        out.print(emit_stage(read_text(file, "program"), str(file), emit.value, algorithm, opt_level),
+                  markup=False)
+        return
+    settings = settings_for(cache_dir)
+    cache = open_cache(settings, no_cache)
+    compiled = compile_file(file, algorithm, opt_level, cache, recache=recache)
+    if cache is not None:
+        warn_all(cache.warnings)
+    plan = compiled.plan
+    if output is not None:
+        try:
+            output.write_text(plan.to_json() + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise GraphbuildError(f"cannot write {output}: {exc.strerror}", kind=ErrorKind.IO) from None
+    summary = {"key": compiled.key, "cache_hit": compiled.cache_hit, "algorithm": plan.algorithm,
+               "params": [p.name for p in plan.params], "outputs": [o.name for o in plan.outputs],
+               "bytes_per_node": plan_bytes_per_node(plan), **plan.stats}
+    if json_:
+        out.print(dumps(summary), markup=False)
+        return
+    err.print(f"[bold]{plan.algorithm}[/] from {file}: "
+              + ("[green]cache hit[/]" if compiled.cache_hit else "compiled") , markup=True)
+    out.print(f"key      {compiled.key}", markup=False)
+    for name in ("ops_before", "ops_after", "kernels", "node_kernels", "edge_kernels", "slots", "registers"):
+        if name in summary:
+            out.print(f"{name:<14} {summary[name]}", markup=False)
+    out.print(f"{'bytes/node':<14} {summary['bytes_per_node']}", markup=False)
+
+
+def plan_bytes_per_node(plan) -> int:
+    """Planned node-vector memory per graph node (every slot is n elements)."""
+    return sum(1 if d == "bool" else 8 for d in plan.slots)

@@ -1,0 +1,96 @@
+"""Lowering a neighbor aggregation into one AGG node with a closed edge graph.
+
+While an aggregation's EXPR and FILTER are lowered, ops go into its edge block; a value
+from outside enters only as a capture (an AGG operand) read through an edge leaf:
+E_GATHER (x[u]), E_OWN (a bare vector, or a graph function: v's own value), E_SCALAR (a
+scalar, computed once before the aggregation).  `mode` without default= gets its
+default here, as node-level ops: EXPR with u := v.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..lang import ast
+from ..types import DType, Type
+from .nodes import AggArg, Block, Loc, Node, Op
+
+_DIRECTIONS = {"in_nbrs": "in", "out_nbrs": "out", "nbrs": "both"}
+
+
+def span_loc(span: ast.Span) -> Loc:
+    return Loc(span.line, span.col)
+
+
+@dataclass
+class EdgeContext:
+    """The aggregation being lowered: its edge block and the outer values it captures."""
+
+    block: Block
+    outer: Block
+    captures: list[Node] = field(default_factory=list)
+
+    def capture(self, node: Node) -> int:
+        for i, c in enumerate(self.captures):
+            if c is node:
+                return i
+        self.captures.append(node)
+        return len(self.captures) - 1
+
+
+class AggregationLowering:
+    """The aggregation half of the lowerer (lower._Lowerer supplies emit, expr, cast, ...)."""
+
+    def outside(self, e: ast.Expr, leaf: Op) -> Node:
+        """Lower e before the aggregation and read it in the edge graph through leaf."""
+        ctx = self.edge
+        self.edge = None
+        with self.in_block(ctx.outer):
+            node = self.expr(e)
+        self.edge = ctx
+        return self.emit(leaf, node.type, arg=ctx.capture(node), loc=span_loc(e.span))
+
+    def aggregation(self, e: ast.Aggregation, loc: Loc) -> Node:
+        ctx = EdgeContext(Block(), self.block)
+        self.edge = ctx
+        with self.in_block(ctx.block):
+            ctx.block.yields = [self.expr(e.expr)]
+            if e.filter is not None:
+                ctx.block.yields.append(self.expr(e.filter))
+        self.edge = None
+        default = None
+        if e.default is not None:
+            default = self.cast(self.expr(e.default), e.ty.dtype, loc)
+        elif e.func == "mode":
+            default = self.cast(self.self_value(ctx, e), e.ty.dtype, loc)
+        arg = AggArg(e.func, _DIRECTIONS[e.direction], e.filter is not None, default is not None)
+        src = (*ctx.captures, default) if default is not None else tuple(ctx.captures)
+        return self.emit(Op.AGG, e.ty, src, arg, loc, (ctx.block,))
+
+    def self_value(self, ctx: EdgeContext, e: ast.Aggregation) -> Node:
+        """EXPR with u := v, at node level: what `mode` gives an empty neighborhood."""
+        needed = _dependencies(ctx.block.yields[0])
+        mapped: dict[Node, Node] = {}
+        for n in ctx.block.nodes:
+            if n not in needed:
+                continue
+            if n.op in (Op.E_GATHER, Op.E_OWN, Op.E_SCALAR):
+                mapped[n] = ctx.captures[n.arg]
+            elif n.op is Op.E_NBR:
+                mapped[n] = self.emit(Op.NODE_ID, Type.vector(DType.NODE), loc=n.loc)
+            elif n.op is Op.E_WEIGHT:
+                raise self.error(e.span, "mode() without default= reads weight, which an empty "
+                                 "neighborhood does not have", hint="give a default, e.g. default=0")
+            else:
+                mapped[n] = self.emit(n.op, n.type, tuple(mapped[s] for s in n.src), n.arg, n.loc)
+        return mapped[ctx.block.yields[0]]
+
+
+def _dependencies(root: Node) -> set[Node]:
+    seen: set[Node] = set()
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n not in seen:
+            seen.add(n)
+            stack.extend(n.src)
+    return seen

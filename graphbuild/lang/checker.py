@@ -1,0 +1,204 @@
+"""The .gdsl checker: names, types and definite assignment, statement by statement.
+
+It walks each algorithm in source order, so the first error it raises is the first one in
+the file, and fills in the AST fields marked "set by the checker". Definite assignment is
+two sets carried along the statements: `defined` (assigned on every path here) and `maybe`
+(assigned on some path); a loop may run zero times, so it adds nothing to `defined`.
+"""
+from __future__ import annotations
+
+from typing import NoReturn
+
+from ..types import Shape, Type
+from . import ast
+from .checker_builtins import BOOL, FLOAT, INT, NODE, PARAM_TYPES, article, reserved_reason, suggest
+from .checker_exprs import ExprChecker, Scope, start_span
+from .diagnostics import program_error
+
+Flow = tuple[frozenset[str], frozenset[str]]  # (defined, maybe)
+
+
+def assigned_in(body: list[ast.Stmt]) -> set[str]:
+    """Every variable some statement in `body` (at any depth) assigns."""
+    names: set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, ast.Assign):
+            names.add(stmt.target)
+        elif isinstance(stmt, (ast.Repeat, ast.While)):
+            names |= assigned_in(stmt.body)
+        elif isinstance(stmt, ast.If):
+            for _, arm in stmt.arms:
+                names |= assigned_in(arm)
+            names |= assigned_in(stmt.orelse or [])
+    return names
+
+
+class Checker:
+    def __init__(self, module: ast.Module):
+        self.module = module
+
+    def fail(self, where: ast.Span | ast.Expr, message: str, hint: str | None = None) -> NoReturn:
+        span = where if isinstance(where, ast.Span) else start_span(where)
+        raise program_error(self.module.path, self.module.source, span, message, hint)
+
+    def run(self) -> None:
+        if not self.module.algorithms:
+            self.fail(ast.Span(1, 1), "this file defines no algorithm",
+                      hint="start one with 'algorithm NAME(...):'")
+        first: dict[str, ast.Algorithm] = {}
+        for alg in self.module.algorithms:
+            if alg.name in first:
+                self.fail(alg.span, f"duplicate algorithm '{alg.name}'",
+                          hint=f"the first is on line {first[alg.name].span.line}")
+            first[alg.name] = alg
+            self.algorithm(alg)
+
+    def algorithm(self, alg: ast.Algorithm) -> None:
+        self.scope = Scope(self.params(alg.params), assigned_in(alg.body))
+        self.exprs = ExprChecker(self.scope, self.fail)
+        self.top = alg.body
+        self.block(alg.body, (frozenset(), frozenset()))
+        if not isinstance(alg.body[-1], ast.Return):
+            self.fail(alg.span, f"algorithm '{alg.name}' has no 'return'",
+                      hint="end it with 'return NAME, ...'")
+
+    # ---- parameters -----------------------------------------------------------------
+
+    def params(self, params: list[ast.Param]) -> dict[str, Type]:
+        types: dict[str, Type] = {}
+        for p in params:
+            if p.name in types:
+                self.fail(p.span, f"duplicate parameter '{p.name}'")
+            reason = reserved_reason(p.name)
+            if reason is not None:
+                self.fail(p.span, f"cannot name a parameter '{p.name}', {reason}")
+            dtype = PARAM_TYPES.get(p.type_name)
+            if dtype is None:
+                self.fail(p.span, f"parameter '{p.name}' has unknown type '{p.type_name}'; "
+                          "expected int, float, bool or node", hint=suggest(p.type_name, PARAM_TYPES))
+            types[p.name] = Type.scalar(dtype)
+            if p.default is not None:
+                self.param_default(p, types[p.name])
+        return types
+
+    def param_default(self, p: ast.Param, ty: Type) -> None:
+        """Check a literal default against the declared type and give it exactly that type."""
+        lit = p.default
+        num = lit.operand if isinstance(lit, ast.Unary) else lit
+        if isinstance(num, ast.Bool):
+            given = BOOL
+        else:
+            given = FLOAT if isinstance(num.value, float) else INT
+        fits = given is ty.dtype or (given is INT and ty.dtype in (FLOAT, NODE))
+        if not fits:
+            self.fail(lit, f"default of '{p.name}' must be {article(ty)}, got {article(Type.scalar(given))}")
+        if ty.dtype is NODE and isinstance(lit, ast.Unary):
+            self.fail(lit, f"default of node parameter '{p.name}' must be a node index >= 0",
+                      hint="0 is the graph's first node")
+        if ty.dtype is FLOAT:
+            num.value = float(num.value)  # a float parameter's default is a float value
+        num.ty = lit.ty = ty
+
+    # ---- statements -----------------------------------------------------------------
+
+    def block(self, body: list[ast.Stmt], flow: Flow) -> Flow:
+        for stmt in body:
+            flow = self.statement(stmt, flow)
+        return flow
+
+    def statement(self, stmt: ast.Stmt, flow: Flow) -> Flow:
+        defined, maybe = flow
+        if isinstance(stmt, ast.Assign):
+            self.assign(stmt, flow)
+            return defined | {stmt.target}, maybe | {stmt.target}
+        if isinstance(stmt, ast.Repeat):
+            count = self.expr(stmt.count, flow)
+            if count != Type.scalar(INT):
+                hint = "convert it with int(...)" if count == Type.scalar(FLOAT) else None
+                self.fail(stmt.count, f"count of 'repeat' must be a scalar int, got {count}", hint)
+            end = self.block(stmt.body, (defined, maybe | assigned_in(stmt.body)))
+            if stmt.until is not None:
+                self.condition("until", stmt.until, end)
+            return defined, end[1]
+        if isinstance(stmt, ast.While):
+            loop = (defined, maybe | assigned_in(stmt.body))
+            self.condition("while", stmt.cond, loop)
+            return defined, self.block(stmt.body, loop)[1]
+        if isinstance(stmt, ast.If):
+            ends = []
+            for i, (cond, body) in enumerate(stmt.arms):
+                self.condition("if" if i == 0 else "elif", cond, flow)
+                ends.append(self.block(body, flow))
+            ends.append(self.block(stmt.orelse, flow) if stmt.orelse is not None else flow)
+            return (frozenset.intersection(*(d for d, _ in ends)),
+                    frozenset.union(*(m for _, m in ends)))
+        assert isinstance(stmt, ast.Return)
+        self.return_(stmt, flow)
+        return flow
+
+    def expr(self, e: ast.Expr, flow: Flow) -> Type:
+        self.scope.defined, self.scope.maybe = flow
+        return self.exprs.expr(e)
+
+    def condition(self, keyword: str, cond: ast.Expr, flow: Flow) -> None:
+        ty = self.expr(cond, flow)
+        if ty == Type.scalar(BOOL):
+            return
+        if ty.dtype is BOOL:
+            hint = "reduce it with any(...) or all(...)"
+        elif ty.shape is Shape.VECTOR:
+            hint = "compare and reduce it, e.g. any(x > 0)"
+        else:
+            hint = "compare it, e.g. x > 0"
+        self.fail(cond, f"condition of '{keyword}' must be a scalar bool, got {ty}", hint)
+
+    def assign(self, stmt: ast.Assign, flow: Flow) -> None:
+        name, scope = stmt.target, self.scope
+        reason = reserved_reason(name)
+        if reason is not None:
+            self.fail(stmt.span, f"cannot assign to '{name}', {reason}", hint="pick another name")
+        if name in scope.params:
+            self.fail(stmt.span, f"cannot assign to parameter '{name}'",
+                      hint=f"copy it into a variable first, e.g. 'my_{name} = {name}'")
+        ty = self.expr(stmt.value, flow)
+        old = scope.variables.get(name)
+        if old is None:
+            scope.variables[name] = ty
+            scope.first_assigned[name] = stmt.span
+        elif old != ty:
+            if old.dtype is INT and ty.dtype is FLOAT:
+                advice = "start it as a float, e.g. 0.0 instead of 0"
+            elif old.shape is Shape.SCALAR and ty.shape is Shape.VECTOR:
+                advice = "start it as a node vector, e.g. with fill(...)"
+            else:
+                advice = f"use a new name; '{name}' is first assigned on line " \
+                         f"{scope.first_assigned[name].line}"
+            self.fail(stmt.value, f"'{name}' was {old}, cannot assign {article(ty)} "
+                      "(a variable keeps one type)", hint=advice)
+
+    def return_(self, stmt: ast.Return, flow: Flow) -> None:
+        if stmt is not self.top[-1]:
+            self.fail(stmt.span, "'return' must be the last statement of the algorithm")
+        names: list[str] = []
+        unnamed = 0
+        for value in stmt.values:
+            self.expr(value, flow)
+            if isinstance(value, ast.Name):
+                name = value.id
+            else:
+                unnamed += 1
+                name = "result" if unnamed == 1 else f"result{unnamed}"
+            if name == "node":
+                self.fail(value, "'node' cannot name an output column; it is the column of node ids",
+                          hint="assign the value to another name and return that")
+            if name in names:
+                self.fail(value, f"duplicate output name '{name}'",
+                          hint="assign the value to a variable with another name and return that")
+            names.append(name)
+        stmt.names = names
+
+
+def check(module: ast.Module) -> ast.Module:
+    """Resolve names, type every expression and check definite assignment, in place."""
+    Checker(module).run()
+    return module

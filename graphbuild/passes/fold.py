@@ -1,0 +1,164 @@
+"""Constant folding and algebraic simplification, applied to a fixed point.
+
+Rules (each applies only to ops that cannot raise, see ir/effects.py, and only when the
+replacement has exactly the node's type):
+    op(const, ...)          -> const       # evaluate.py; never 1 // 0, int(nan), x / 0.0
+    op(fill(a), fill(b))    -> fill(op(a, b))   # vector work on broadcasts is scalar work
+    x + 0, 0 + x            -> x           # ints only: -0.0 + 0.0 is 0.0, not -0.0
+    x - 0, x * 1, 1 * x, x / 1.0, x ** 1, x // 1 (int)  -> x
+    x and true, x or false  -> x
+    not not x               -> x
+    where(const c, a, b)    -> a or b;  where(c, a, a) -> a
+    if const c              -> the taken arm, inlined
+    repeat k (k <= 0)       -> the initial values;  while false -> its condition's ops, inlined
+    E_SCALAR of a constant  -> the constant inside the edge graph
+"""
+from __future__ import annotations
+
+import math
+
+from ..ir.effects import raises_itself
+from ..ir.nodes import (
+    ELEMENTWISE,
+    Block,
+    Function,
+    LoopKind,
+    Node,
+    Op,
+    agg_captures,
+    loop_cond,
+    loop_inits,
+    replace_uses,
+)
+from ..types import Type
+from .evaluate import evaluate
+
+
+def fold(fn: Function) -> Function:
+    while _Folder().block(fn.body, None):
+        pass
+    return fn
+
+
+def _is(node: Node, value) -> bool:
+    """node is the scalar constant value (an int 0 also matches 0.0, but not -0.0 or a bool)."""
+    return (node.op is Op.CONST and not isinstance(node.arg, bool) and node.arg == value
+            and math.copysign(1.0, node.arg) > 0)
+
+
+class _Folder:
+    def __init__(self):
+        self.subst: dict[Node, Node] = {}
+        self.changed = False
+
+    def look(self, node: Node) -> Node:
+        while node in self.subst:
+            node = self.subst[node]
+        return node
+
+    def block(self, block: Block, agg: Node | None) -> bool:
+        out: list[Node] = []
+        results: dict[Node, list[Node]] = {}
+        for n in block.nodes:
+            if n.op is Op.RESULT:
+                results.setdefault(n.src[0], []).append(n)
+        for n in block.nodes:
+            if n in self.subst:  # a RESULT of a region that was inlined
+                continue
+            n.src = tuple(self.look(s) for s in n.src)
+            for region in n.regions:
+                self.block(region, n if n.op is Op.AGG else None)
+            rewrite = self.rewrite(n, agg, results.get(n, []))
+            if rewrite is None:
+                out.append(n)
+                continue
+            new_nodes, value = rewrite
+            out.extend(new_nodes)
+            if value is not None:
+                self.subst[n] = value
+            self.changed = True
+        block.nodes = out
+        block.yields = [self.look(y) for y in block.yields]
+        return self.changed
+
+    def rewrite(self, n: Node, agg: Node | None, results: list[Node]):
+        """None to keep n, else (nodes to put in its place, the value that replaces it)."""
+        if n.op is Op.E_SCALAR:
+            capture = agg_captures(agg)[n.arg]
+            if capture.op is Op.CONST:
+                const = Node(Op.CONST, n.type, (), capture.arg, n.loc)
+                return [const], const
+            return None
+        if n.op is Op.IF:
+            return self.fold_if(n, results)
+        if n.op is Op.LOOP:
+            return self.fold_loop(n, results)
+        if n.op not in ELEMENTWISE or raises_itself(n):
+            return None
+        if all(s.op is Op.CONST for s in n.src):
+            value = evaluate(n.op, n.dtype, [s.arg for s in n.src])
+            if value is None:
+                return None
+            const = Node(Op.CONST, n.type, (), value, n.loc)
+            return [const], const
+        if agg is None and n.is_vector and all(s.op is Op.FILL or not s.is_vector for s in n.src):
+            scalar = Node(n.op, Type.scalar(n.dtype), tuple(s.src[0] if s.is_vector else s for s in n.src),
+                          n.arg, n.loc, name=n.name)
+            fill = Node(Op.FILL, n.type, (scalar,), None, n.loc, name=n.name)
+            return [scalar, fill], fill
+        value = self.identity(n)
+        return None if value is None else ([], value)
+
+    def identity(self, n: Node) -> Node | None:
+        op, src = n.op, n.src
+        candidates: list[Node] = []
+        if op is Op.ADD and n.dtype.is_intlike:
+            candidates = [a for a, b in (src, src[::-1]) if _is(b, 0)]
+        elif op in (Op.SUB, Op.DIV, Op.POW) or (op is Op.FLOORDIV and n.dtype.is_intlike):
+            unit = 0 if op is Op.SUB else 1
+            candidates = [src[0]] if _is(src[1], unit) else []
+        elif op is Op.MUL:
+            candidates = [a for a, b in (src, src[::-1]) if _is(b, 1)]
+        elif op in (Op.AND, Op.OR):
+            keep = op is Op.AND  # x and true -> x; x or false -> x
+            candidates = [a for a, b in (src, src[::-1]) if b.op is Op.CONST and b.arg is keep]
+        elif op is Op.NOT and src[0].op is Op.NOT:
+            candidates = [src[0].src[0]]
+        elif op is Op.WHERE:
+            cond, a, b = src
+            if cond.op is Op.CONST:
+                candidates = [a if cond.arg else b]
+            elif a is b:
+                candidates = [a]
+        for c in candidates:
+            if c.type == n.type:
+                return c
+        return None
+
+    def fold_if(self, n: Node, results: list[Node]):
+        cond = n.src[0]
+        if cond.op is not Op.CONST:
+            return None
+        arm = n.regions[0] if cond.arg else n.regions[1]
+        for r in results:
+            self.subst[r] = arm.yields[r.arg]
+        return arm.nodes, None
+
+    def fold_loop(self, n: Node, results: list[Node]):
+        inits = loop_inits(n)
+        if n.arg is LoopKind.WHILE:
+            cond = loop_cond(n)
+            if not (cond.yields[0].op is Op.CONST and cond.yields[0].arg is False):
+                return None
+            # The condition runs once (its ops may raise), then the loop exits.
+            inlined = Block(nodes=cond.nodes)
+            replace_uses(inlined, dict(zip(cond.args, inits)))
+            new_nodes = inlined.nodes
+        else:
+            count = n.src[0]
+            if not (count.op is Op.CONST and count.arg <= 0):
+                return None
+            new_nodes = []
+        for r in results:
+            self.subst[r] = inits[r.arg]
+        return new_nodes, None

@@ -1,0 +1,113 @@
+"""A plan's text form, one op per line, for `graphbuild compile --emit plan`.
+
+Like clox's disassembler: instruction index, opcode, operands named by kind (rN
+register, sN slot, tN temp, @N jump target, kN kernel), the source position and, when
+the source is readable, its line.  A KERNEL instruction is followed by its kernel.
+"""
+from __future__ import annotations
+
+from .model import Instr, Kernel, Plan
+
+_TOP_ARGS = {
+    "const": "ri", "mov": "rr", "node_count": "r", "edge_count": "r", "get": "rsr", "jump": "@",
+    "jump_if_false": "r@", "check_iter": "r", "kernel": "k", "copy_v": "ss", "swap_v": "ss",
+}
+_MICRO_ARGS = {
+    "load": "ts", "gather": "ts", "bcast": "tr", "imm": "ti", "random": "tr", "store": "-st",
+    "node_id": "t", "nbr": "t", "weight": "t", "in_deg": "t", "out_deg": "t", "degree": "t",
+}
+_PREFIX = {"r": "r", "s": "s", "t": "t", "@": "@", "k": "k"}
+
+
+def _operand(kind: str, value) -> str:
+    if kind == "i":
+        return repr(value)
+    return f"{_PREFIX[kind]}{value}"
+
+
+def _operands(ins: Instr, kinds: str) -> str:
+    return ", ".join(_operand(k, a) for k, a in zip(kinds, ins.args) if k != "-")
+
+
+def _top(ins: Instr) -> str:
+    kinds = _TOP_ARGS.get(ins.op, "r" * len(ins.args))  # arithmetic: registers
+    return f"{ins.op:<14}{_operands(ins, kinds)}"
+
+
+def _micro(ins: Instr) -> str:
+    if ins.op.startswith("red_"):
+        return f"r{ins.args[1]} = {ins.op} t{ins.args[2]}"
+    if ins.op == "store":
+        return f"store s{ins.args[1]} = t{ins.args[2]}"
+    kinds = _MICRO_ARGS.get(ins.op, "t" * len(ins.args))
+    rest = ", ".join(_operand(k, a) for k, a in zip(kinds[1:], ins.args[1:]))
+    return f"t{ins.args[0]} = {ins.op} {rest}".rstrip()
+
+
+class _Source:
+    def __init__(self, plan: Plan, text: str | None):
+        if text is None:
+            try:
+                with open(plan.source_path, encoding="utf-8") as f:
+                    text = f.read()
+            except (OSError, UnicodeDecodeError):
+                text = ""
+        self.lines = text.split("\n")
+        self.plan = plan
+        self.last_line = 0
+
+    def note(self, loc: int) -> str:
+        """`; line:col  source text` (the text only when the line changes)."""
+        if not 0 <= loc < len(self.plan.locations):
+            return ""
+        sl = self.plan.locations[loc]
+        text = ""
+        if sl.line != self.last_line and 0 < sl.line <= len(self.lines):
+            text = "  " + self.lines[sl.line - 1].strip()
+            self.last_line = sl.line
+        return f"; {sl.line}:{sl.col}{text}"
+
+
+def _kernel_header(k: Kernel, index: int) -> str:
+    if k.domain == "node":
+        return f"node kernel k{index} ({k.ntemps} temps)"
+    parts = [f"edge kernel k{index}: s{k.out_slot} = {k.agg} over {k.dir} edges of t{k.value_temp}"]
+    if k.agg_float:
+        parts.append("(float)")
+    if k.filter_temp >= 0:
+        parts.append(f"if t{k.filter_temp}")
+    if k.default_kind == "reg":
+        parts.append(f"default r{k.default_index}")
+    elif k.default_kind == "slot":
+        parts.append(f"default s{k.default_index}")
+    parts.append(f"({k.ntemps} temps)")
+    return " ".join(parts)
+
+
+def format_plan(plan: Plan, source: str | None = None) -> str:
+    """The plan as text; source is the program text (read from plan.source_path if None)."""
+    src = _Source(plan, source)
+    out = [f"plan {plan.algorithm} (format {plan.format_version}) from {plan.source_path}"]
+    for p in plan.params:
+        default = "required" if p.default is None else f"= {p.default!r}"
+        out.append(f"param   r{p.reg} {p.name}: {p.dtype} {default}")
+    for o in plan.outputs:
+        where = f"s{o.index}" if o.kind == "vector" else f"r{o.index}"
+        out.append(f"output  {o.name} = {where} ({o.dtype} {o.kind})")
+    out.append("registers " + " ".join(f"r{i}:{d}" for i, d in enumerate(plan.registers)))
+    names = plan.stats.get("slot_names", [])
+    out.append("slots     " + " ".join(
+        f"s{i}:{d}" + (f"[{','.join(names[i])}]" if i < len(names) and names[i] else "")
+        for i, d in enumerate(plan.slots)))
+    if plan.needs_weights:
+        out.append("reads edge weights")
+    out.append("code:")
+    for pc, ins in enumerate(plan.code):
+        out.append(f"{pc:5d}  {_top(ins):<40}{src.note(ins.loc)}".rstrip())
+        if ins.op == "kernel" and ins.args and 0 <= ins.args[0] < len(plan.kernels):
+            k = plan.kernels[ins.args[0]]
+            out.append(f"{'':7}{_kernel_header(k, ins.args[0])}")
+            for m in k.micro:
+                out.append(f"{'':9}{_micro(m):<38}{src.note(m.loc)}".rstrip())
+    out.append(f"{len(plan.code):5d}  end")
+    return "\n".join(out) + "\n"

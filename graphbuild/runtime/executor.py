@@ -1,0 +1,143 @@
+"""Run a plan on a graph: one call into C, with the GIL released and Ctrl-C honoured.
+
+The runtime never imports the compiler: it sees a Plan, a Graph and parameter values.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ErrorKind, GraphbuildError, Location
+from ..plan.model import Plan
+from .encode import encode
+from .graph import Graph
+from .native import ffi, lib
+from .params import bind_params
+
+DEFAULT_MAX_ITERATIONS = 1_000_000
+
+_CTYPES = {"float": "double", "int": "int64_t", "node": "int64_t", "bool": "uint8_t"}
+
+# C status -> the error kind the CLI turns into an exit code.
+_KINDS = {
+    lib.GB_EINTR: ErrorKind.INTERRUPTED,
+    lib.GB_EIO: ErrorKind.IO,
+    lib.GB_EPARSE: ErrorKind.PROGRAM,
+}
+
+
+@dataclass
+class Result:
+    """Output columns (the "node" column first, in the input's ids) and summary values."""
+
+    algorithm: str
+    columns: dict[str, list[Any]] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    dtypes: dict[str, str] = field(default_factory=dict)
+
+
+class Executable:
+    """A plan validated by C once, runnable many times on any graph."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        enc = encode(plan)
+        self._code = ffi.new("int64_t[]", enc.code or [0])
+        self._kcode = ffi.new("int64_t[]", enc.kcode or [0])
+        self._dtypes = ffi.new("int32_t[]", enc.slot_dtypes or [0])
+        out = ffi.new("gb_plan **")
+        err = ffi.new("gb_error *")
+        status = lib.gb_plan_create(self._code, len(enc.code), self._kcode, len(enc.kcode),
+                                    self._dtypes, len(enc.slot_dtypes), enc.nregs, out, err)
+        if status != lib.GB_OK:
+            raise GraphbuildError(f"invalid plan: {ffi.string(err.message).decode()}",
+                                  kind=ErrorKind.PROGRAM)
+        self._handle = ffi.gc(out[0], lib.gb_plan_destroy)
+        self._nregs = enc.nregs
+
+    def run(self, graph: Graph, params: dict[str, Any] | None = None, *, threads: int = 1,
+            max_iterations: int = DEFAULT_MAX_ITERATIONS) -> Result:
+        plan = self.plan
+        n = graph.node_count
+        regs = ffi.new("gb_value[]", max(self._nregs, 1))
+        bind_params(plan, graph, params or {}, regs)
+        buffers = [ffi.new(f"{_CTYPES[d]}[]", max(n, 1)) for d in plan.slots]
+        slots = ffi.new("void *[]", max(len(buffers), 1))
+        for i, buf in enumerate(buffers):
+            slots[i] = buf
+        interrupt = ffi.new("int32_t *")
+        opts = ffi.new("gb_run_options *", {"max_iterations": max_iterations,
+                                            "threads": threads, "interrupt": interrupt})
+        err = ffi.new("gb_error *")
+        status = _run_interruptibly(lambda: lib.gb_run(self._handle, graph.handle, regs, slots, opts, err),
+                                    interrupt)
+        if status != lib.GB_OK:
+            raise self._run_error(status, err)
+        return self._collect(graph, regs, slots)
+
+    def _run_error(self, status: int, err: Any) -> GraphbuildError:
+        message = ffi.string(err.message).decode(errors="replace") or ffi.string(lib.gb_strerror(status)).decode()
+        return GraphbuildError(message, location=self.location(err.loc),
+                               kind=_KINDS.get(status, ErrorKind.RUNTIME))
+
+    def location(self, loc: int) -> Location | None:
+        """The .gdsl position of plan location index loc, with its source line when readable."""
+        plan = self.plan
+        if not 0 <= loc < len(plan.locations):
+            return None
+        sl = plan.locations[loc]
+        text = None
+        try:
+            with open(plan.source_path, encoding="utf-8") as f:
+                lines = f.read().splitlines()
+            if 0 < sl.line <= len(lines):
+                text = lines[sl.line - 1]
+        except OSError:
+            pass
+        return Location(plan.source_path, sl.line, sl.col, text)
+
+    def _collect(self, graph: Graph, regs: Any, slots: Any) -> Result:
+        plan, n = self.plan, graph.node_count
+        ids = graph.node_ids()
+        result = Result(plan.algorithm, {"node": ids}, {}, {"node": "node"})
+        for out in plan.outputs:
+            if out.kind == "vector":
+                ptr = ffi.cast(_CTYPES[out.dtype] + " *", slots[out.index])
+                values = ffi.unpack(ptr, n) if n else []
+                result.columns[out.name] = _convert(values, out.dtype, ids)
+            else:
+                reg = regs[out.index]
+                raw = reg.f if out.dtype == "float" else reg.i
+                result.values[out.name] = _convert([raw], out.dtype, ids)[0]
+            result.dtypes[out.name] = out.dtype
+        return result
+
+
+def _convert(values: list, dtype: str, ids: list) -> list:
+    if dtype == "bool":
+        return [bool(v) for v in values]
+    if dtype == "node":  # node indices print as the input's own ids; none for "no node"
+        n = len(ids)
+        return [ids[v] if 0 <= v < n else None for v in values]
+    return list(values)
+
+
+def _run_interruptibly(call, interrupt) -> int:
+    """Run call() in a worker thread so the main thread can turn Ctrl-C into the C flag."""
+    box: dict[str, int] = {}
+    worker = threading.Thread(target=lambda: box.__setitem__("status", call()), daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.05)
+    except KeyboardInterrupt:
+        interrupt[0] = 1
+        worker.join()
+    return box.get("status", lib.GB_EINTR)
+
+
+def execute(plan: Plan, graph: Graph, params: dict[str, Any] | None = None, *, threads: int = 1,
+            max_iterations: int = DEFAULT_MAX_ITERATIONS) -> Result:
+    """Validate, run and collect: the runtime's one entry function."""
+    return Executable(plan).run(graph, params, threads=threads, max_iterations=max_iterations)

@@ -1,0 +1,76 @@
+"""Bind parameter values (command-line strings or Python values) to a plan's registers."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ErrorKind, GraphbuildError
+from ..plan.model import Param, Plan
+from .graph import Graph
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
+def _usage(message: str) -> GraphbuildError:
+    return GraphbuildError(message, kind=ErrorKind.USAGE)
+
+
+def parse_value(param: Param, value: Any, graph: Graph) -> int | float:
+    """The register value for one parameter: ints, bools and node indices as int, floats as float."""
+    name, dtype = param.name, param.dtype
+    if dtype == "node":
+        if isinstance(value, bool):
+            raise _usage(f"parameter '{name}' expects a node id, got {value!r}")
+        return graph.find_node(str(value))
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if dtype == "int":
+                return int(text)
+            if dtype == "float":
+                return float(text)
+        except ValueError:
+            raise _usage(f"parameter '{name}' expects {_article(dtype)}, got '{value}'") from None
+        if text.lower() in _TRUE:
+            return 1
+        if text.lower() in _FALSE:
+            return 0
+        raise _usage(f"parameter '{name}' expects a bool (true or false), got '{value}'")
+    if dtype == "bool" and isinstance(value, bool):
+        return int(value)
+    if dtype == "int" and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if dtype == "float" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raise _usage(f"parameter '{name}' expects {_article(dtype)}, got {value!r}")
+
+
+def _article(dtype: str) -> str:
+    return {"int": "an int", "float": "a float", "bool": "a bool", "node": "a node id"}[dtype]
+
+
+def bind_params(plan: Plan, graph: Graph, values: dict[str, Any], regs: Any) -> None:
+    """Fill each parameter's register; unknown, missing or malformed values are usage errors."""
+    known = {p.name: p for p in plan.params}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        takes = ", ".join(known) or "no parameters"
+        raise _usage(f"unknown parameter '{unknown[0]}'; {plan.algorithm} takes: {takes}")
+    for p in plan.params:
+        if p.name in values:
+            value = parse_value(p, values[p.name], graph)
+        elif p.default is None:
+            raise _usage(f"missing required parameter '{p.name}' (give --param {p.name}=VALUE)")
+        elif p.dtype == "node":
+            value = int(p.default)
+            if not 0 <= value < graph.node_count:
+                raise _usage(f"default node index {value} of '{p.name}' is not in a graph of "
+                             f"{graph.node_count} nodes; give --param {p.name}=ID")
+        else:
+            value = float(p.default) if p.dtype == "float" else int(p.default)
+        if p.dtype == "int" and not -2**63 <= value < 2**63:
+            raise _usage(f"parameter '{p.name}' is out of the 64-bit range: {value}")
+        if p.dtype == "float":
+            regs[p.reg].f = value
+        else:
+            regs[p.reg].i = value

@@ -1,0 +1,89 @@
+"""Settings, in order of precedence: flags, GRAPHBUILD_* environment variables, then a
+[tool.graphbuild] table in the nearest pyproject.toml or the nearest graphbuild.toml."""
+from __future__ import annotations
+
+import os
+import pathlib
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import platformdirs
+import tomli
+
+from .errors import ErrorKind, GraphbuildError
+
+# name -> (type, environment variable)
+_KEYS: dict[str, tuple[type, str]] = {
+    "cache_dir": (str, "GRAPHBUILD_CACHE_DIR"),
+    "threads": (int, "GRAPHBUILD_THREADS"),
+    "max_iterations": (int, "GRAPHBUILD_MAX_ITERATIONS"),
+}
+
+
+@dataclass
+class Settings:
+    cache_dir: pathlib.Path
+    threads: int
+    max_iterations: int
+    source: str = "defaults"  # the config file read, if any
+
+
+def default_threads() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def find_config(start: pathlib.Path) -> tuple[pathlib.Path, dict[str, Any]] | None:
+    """The nearest graphbuild.toml, or pyproject.toml with a [tool.graphbuild] table."""
+    for directory in (start, *start.parents):
+        for name in ("graphbuild.toml", "pyproject.toml"):
+            path = directory / name
+            if not path.is_file():
+                continue
+            try:
+                data = tomli.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError) as exc:
+                raise GraphbuildError(f"cannot read settings from {path}: {exc}", kind=ErrorKind.USAGE) from None
+            table = data.get("tool", {}).get("graphbuild") if name == "pyproject.toml" else data
+            if table is not None:
+                return path, table
+    return None
+
+
+def _coerce(name: str, value: Any, origin: str) -> Any:
+    kind = _KEYS[name][0]
+    try:
+        if kind is int and (isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit()):
+            raise ValueError
+        result = kind(value)
+    except (TypeError, ValueError):
+        raise GraphbuildError(f"{origin}: '{name}' must be {'an integer' if kind is int else 'a string'}, "
+                              f"got {value!r}", kind=ErrorKind.USAGE) from None
+    if kind is int and result < 1:
+        raise GraphbuildError(f"{origin}: '{name}' must be at least 1, got {result}", kind=ErrorKind.USAGE)
+    return result
+
+
+def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None,
+                  cwd: pathlib.Path | None = None) -> Settings:
+    flags = {k: v for k, v in (flags or {}).items() if v is not None}
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    origin = "defaults"
+    found = find_config((cwd or pathlib.Path.cwd()).resolve())
+    if found:
+        path, table = found
+        origin = str(path)
+        for name, value in table.items():
+            if name in _KEYS:
+                values[name] = _coerce(name, value, str(path))
+    for name, (_, var) in _KEYS.items():
+        if env.get(var):
+            values[name] = _coerce(name, env[var], var)
+    for name, value in flags.items():
+        values[name] = _coerce(name, value, f"--{name.replace('_', '-')}")
+    if "cache_dir" in values:
+        cache_dir = pathlib.Path(values["cache_dir"]).expanduser()
+    else:
+        cache_dir = pathlib.Path(platformdirs.user_cache_dir("graphbuild")) / "plans"
+    return Settings(cache_dir, values.get("threads", default_threads()),
+                    values.get("max_iterations", 1_000_000), origin)

@@ -1,0 +1,377 @@
+"""numpy transliterations of the shipped .gdsl algorithms, statement by statement.
+
+Each function below is one algorithms/*.gdsl program: its docstring is the program's body,
+verbatim (a test keeps them equal), and its code follows it line for line with the language's
+semantics: whole-vector statements, `repeat N until C` as a loop that breaks after a pass
+where C holds, neighbor aggregations over the arcs the executor stores (an undirected edge as
+two arcs, a self-loop as two arcs v->v; `nbrs` = out-arcs then in-arcs on a directed graph,
+the adjacency once on an undirected one). Tests compare these against tests/reference.py,
+which proves the programs' math before the pipeline can run them; run_mirror returns what a
+pipeline run returns, so the same checks apply to both.
+
+A `node` parameter is given as a node id (as on the command line); left out, it is index 0.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+from graphs import ZooGraph
+
+INT_MAX = np.iinfo(np.int64).max
+
+
+class Arcs(NamedTuple):
+    """The arcs of one direction: arc i belongs to node v[i] and reaches neighbor u[i]."""
+
+    v: np.ndarray
+    u: np.ndarray
+    w: np.ndarray  # the edge weight, 1.0 on an unweighted graph
+
+
+class Frame:
+    """The graph as a program sees it: the graph functions and the neighbor aggregations.
+
+    `sum(EXPR for u in in_nbrs)` is `f.sum(IN, values)` with values = EXPR per arc of IN,
+    written with IN.u for u, IN.w for weight and IN.v for the node itself.
+    """
+
+    def __init__(self, g: ZooGraph):
+        src, dst, weights = g.arrays()
+        src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+        w = np.asarray(weights, dtype=float) if weights is not None else np.ones(len(src))
+        if not g.directed:
+            src, dst, w = np.concatenate([src, dst]), np.concatenate([dst, src]), np.concatenate([w, w])
+        self.n = g.n
+        self.directed = g.directed
+        self.out_nbrs = Arcs(src, dst, w)
+        self.in_nbrs = Arcs(dst, src, w)
+        both = Arcs(*(np.concatenate(pair) for pair in zip(self.out_nbrs, self.in_nbrs)))
+        self.nbrs = both if g.directed else self.out_nbrs
+
+    def node_count(self) -> int:
+        return self.n
+
+    def node_id(self) -> np.ndarray:
+        return np.arange(self.n, dtype=np.int64)
+
+    def fill(self, x) -> np.ndarray:
+        return np.full(self.n, x)
+
+    def out_degree(self) -> np.ndarray:
+        return np.bincount(self.out_nbrs.v, minlength=self.n).astype(np.int64)
+
+    def in_degree(self) -> np.ndarray:
+        return np.bincount(self.in_nbrs.v, minlength=self.n).astype(np.int64)
+
+    def degree(self) -> np.ndarray:
+        return self.in_degree() + self.out_degree() if self.directed else self.out_degree()
+
+    def sum(self, arcs: Arcs, values: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.n, dtype=values.dtype)
+        np.add.at(out, arcs.v, values)
+        return out
+
+    def min(self, arcs: Arcs, values: np.ndarray) -> np.ndarray:
+        out = np.full(self.n, np.inf if values.dtype.kind == "f" else INT_MAX, dtype=values.dtype)
+        np.minimum.at(out, arcs.v, values)
+        return out
+
+    def count(self, arcs: Arcs, values: np.ndarray) -> np.ndarray:
+        return np.bincount(arcs.v[values.astype(bool)], minlength=self.n).astype(np.int64)
+
+    def any(self, arcs: Arcs, values: np.ndarray) -> np.ndarray:
+        return self.count(arcs, values) > 0
+
+    def mode(self, arcs: Arcs, values: np.ndarray, own: np.ndarray) -> np.ndarray:
+        """Most frequent value per node, ties to the smallest; with no arcs, `own` (the
+        language's default: EXPR evaluated with u := v)."""
+        out = own.copy()
+        groups: dict[int, Counter] = {}
+        for v, value in zip(arcs.v.tolist(), values.tolist()):
+            groups.setdefault(v, Counter())[value] += 1
+        for v, counts in groups.items():
+            best = max(counts.values())
+            out[v] = min(x for x, c in counts.items() if c == best)
+        return out
+
+
+def pagerank(f: Frame, damping=0.85, tol=1e-12, max_iter=1000):
+    """
+    n = node_count()
+    deg = out_degree()
+    rank = fill(1.0 / n)
+    repeat max_iter until delta < n * tol:
+        leaked = sum(where(deg == 0, rank, 0.0)) / n
+        incoming = sum(rank[u] / deg[u] for u in in_nbrs)
+        new_rank = (1.0 - damping) / n + damping * (incoming + leaked)
+        delta = sum(abs(new_rank - rank))
+        rank = new_rank
+    return rank
+    """
+    IN = f.in_nbrs
+    n = f.node_count()
+    deg = f.out_degree()
+    rank = f.fill(1.0 / n)
+    for _ in range(max_iter):
+        leaked = np.sum(np.where(deg == 0, rank, 0.0)) / n
+        incoming = f.sum(IN, rank[IN.u] / deg[IN.u])
+        new_rank = (1.0 - damping) / n + damping * (incoming + leaked)
+        delta = np.sum(np.abs(new_rank - rank))
+        rank = new_rank
+        if delta < n * tol:
+            break
+    return {"rank": rank}
+
+
+def personalized_pagerank(f: Frame, source=0, damping=0.85, tol=1e-12, max_iter=1000):
+    """
+    n = node_count()
+    deg = out_degree()
+    at_source = node_id() == source
+    rank = fill(1.0 / n)
+    repeat max_iter until delta < n * tol:
+        leaked = sum(where(deg == 0, rank, 0.0))
+        incoming = sum(rank[u] / deg[u] for u in in_nbrs)
+        new_rank = damping * incoming + where(at_source, 1.0 - damping + damping * leaked, 0.0)
+        delta = sum(abs(new_rank - rank))
+        rank = new_rank
+    return rank
+    """
+    IN = f.in_nbrs
+    n = f.node_count()
+    deg = f.out_degree()
+    at_source = f.node_id() == source
+    rank = f.fill(1.0 / n)
+    for _ in range(max_iter):
+        leaked = np.sum(np.where(deg == 0, rank, 0.0))
+        incoming = f.sum(IN, rank[IN.u] / deg[IN.u])
+        new_rank = damping * incoming + np.where(at_source, 1.0 - damping + damping * leaked, 0.0)
+        delta = np.sum(np.abs(new_rank - rank))
+        rank = new_rank
+        if delta < n * tol:
+            break
+    return {"rank": rank}
+
+
+def bfs(f: Frame, source=0):
+    """
+    level = where(node_id() == source, 0, -1)
+    frontier = node_id() == source
+    depth = 0
+    while any(frontier):
+        depth = depth + 1
+        frontier = any(frontier[u] for u in in_nbrs) and level == -1
+        level = where(frontier, depth, level)
+    return level
+    """
+    IN = f.in_nbrs
+    level = np.where(f.node_id() == source, 0, -1)
+    frontier = f.node_id() == source
+    depth = 0
+    while np.any(frontier):
+        depth = depth + 1
+        frontier = f.any(IN, frontier[IN.u]) & (level == -1)
+        level = np.where(frontier, depth, level)
+    return {"level": level}
+
+
+def sssp(f: Frame, source=0):
+    """
+    dist = where(node_id() == source, 0.0, inf)
+    changed = true
+    while changed:
+        new_dist = min(dist, min(dist[u] + weight for u in in_nbrs))
+        changed = any(new_dist < dist)
+        dist = new_dist
+    return dist
+    """
+    IN = f.in_nbrs
+    dist = np.where(f.node_id() == source, 0.0, np.inf)
+    changed = True
+    while changed:
+        new_dist = np.minimum(dist, f.min(IN, dist[IN.u] + IN.w))
+        changed = np.any(new_dist < dist)
+        dist = new_dist
+    return {"dist": dist}
+
+
+def connected_components(f: Frame):
+    """
+    comp = node_id()
+    changed = true
+    while changed:
+        new_comp = min(comp, min(comp[u] for u in nbrs))
+        changed = any(new_comp != comp)
+        comp = new_comp
+    return comp
+    """
+    NB = f.nbrs
+    comp = f.node_id()
+    changed = True
+    while changed:
+        new_comp = np.minimum(comp, f.min(NB, comp[NB.u]))
+        changed = np.any(new_comp != comp)
+        comp = new_comp
+    return {"comp": comp}
+
+
+def label_propagation(f: Frame, max_iter=30):
+    """
+    label = node_id()
+    repeat max_iter until stable:
+        new_label = mode(label[u] for u in nbrs)
+        stable = all(new_label == label)
+        label = new_label
+    return label
+    """
+    NB = f.nbrs
+    label = f.node_id()
+    for _ in range(max_iter):
+        new_label = f.mode(NB, label[NB.u], own=label)
+        stable = np.all(new_label == label)
+        label = new_label
+        if stable:
+            break
+    return {"label": label}
+
+
+def degree_centrality(f: Frame):
+    """
+    n = node_count()
+    if n > 1:
+        centrality = degree() / (n - 1)
+    else:
+        centrality = fill(1.0)
+    return centrality
+    """
+    n = f.node_count()
+    if n > 1:
+        centrality = f.degree() / (n - 1)
+    else:
+        centrality = f.fill(1.0)
+    return {"centrality": centrality}
+
+
+def k_core(f: Frame):
+    """
+    d = degree()
+    top = max(d)
+    core = fill(0)
+    alive = fill(true)
+    k = 0
+    while any(alive):
+        k = max(k, min(where(alive, d, top)))
+        peel = alive and d <= k
+        while any(peel):
+            core = where(peel, k, core)
+            alive = alive and not peel
+            d = count(alive[u] for u in nbrs)
+            peel = alive and d <= k
+        k = k + 1
+    return core
+    """
+    NB = f.nbrs
+    d = f.degree()
+    top = np.max(d)
+    core = f.fill(0)
+    alive = f.fill(True)
+    k = 0
+    while np.any(alive):
+        k = max(k, np.min(np.where(alive, d, top)))
+        peel = alive & (d <= k)
+        while np.any(peel):
+            core = np.where(peel, k, core)
+            alive = alive & ~peel
+            d = f.count(NB, alive[NB.u])
+            peel = alive & (d <= k)
+        k = k + 1
+    return {"core": core}
+
+
+def hits(f: Frame, max_iter=100, tol=1e-8, normalized=True):
+    """
+    n = node_count()
+    hub = fill(1.0 / n)
+    authority = fill(0.0)
+    repeat max_iter until err < tol:
+        new_authority = sum(hub[u] * weight for u in in_nbrs)
+        new_hub = sum(new_authority[u] * weight for u in out_nbrs)
+        new_hub = new_hub / max(new_hub)
+        authority = new_authority / max(new_authority)
+        err = sum(abs(new_hub - hub))
+        hub = new_hub
+    if normalized:
+        hub = hub / sum(hub)
+        authority = authority / sum(authority)
+    return hub, authority
+    """
+    IN, OUT = f.in_nbrs, f.out_nbrs
+    n = f.node_count()
+    hub = f.fill(1.0 / n)
+    authority = f.fill(0.0)
+    for _ in range(max_iter):
+        new_authority = f.sum(IN, hub[IN.u] * IN.w)
+        new_hub = f.sum(OUT, new_authority[OUT.u] * OUT.w)
+        new_hub = new_hub / np.max(new_hub)
+        authority = new_authority / np.max(new_authority)
+        err = np.sum(np.abs(new_hub - hub))
+        hub = new_hub
+        if err < tol:
+            break
+    if normalized:
+        hub = hub / np.sum(hub)
+        authority = authority / np.sum(authority)
+    return {"hub": hub, "authority": authority}
+
+
+def katz(f: Frame, alpha=0.1, beta=1.0, max_iter=1000, tol=1e-12, normalized=True):
+    """
+    n = node_count()
+    centrality = fill(0.0)
+    repeat max_iter until err < n * tol:
+        new_centrality = alpha * sum(centrality[u] for u in in_nbrs) + beta
+        err = sum(abs(new_centrality - centrality))
+        centrality = new_centrality
+    if normalized:
+        norm = sqrt(sum(centrality * centrality))
+        if norm > 0.0:
+            centrality = centrality / norm
+    return centrality
+    """
+    IN = f.in_nbrs
+    n = f.node_count()
+    centrality = f.fill(0.0)
+    for _ in range(max_iter):
+        new_centrality = alpha * f.sum(IN, centrality[IN.u]) + beta
+        err = np.sum(np.abs(new_centrality - centrality))
+        centrality = new_centrality
+        if err < n * tol:
+            break
+    if normalized:
+        norm = np.sqrt(np.sum(centrality * centrality))
+        if norm > 0.0:
+            centrality = centrality / norm
+    return {"centrality": centrality}
+
+
+PROGRAMS = {
+    "pagerank": pagerank, "personalized_pagerank": personalized_pagerank, "bfs": bfs, "sssp": sssp,
+    "connected_components": connected_components, "label_propagation": label_propagation,
+    "degree_centrality": degree_centrality, "k_core": k_core, "hits": hits, "katz": katz,
+}
+NODE_PARAMS = {"source"}
+NODE_COLUMNS = {"comp", "label"}  # columns of element type node: output in input ids
+
+
+def run_mirror(algorithm_file: str | Path, graph: ZooGraph, params: dict) -> dict[str, list]:
+    """Run the transliteration of algorithm_file on graph: {"node": ids, column: values, ...}."""
+    program = PROGRAMS[Path(algorithm_file).stem]
+    args = {k: graph.index[v] if k in NODE_PARAMS else v for k, v in params.items()}
+    columns = {"node": list(graph.nodes)}
+    for name, vector in program(Frame(graph), **args).items():
+        values = vector.tolist()
+        columns[name] = [graph.nodes[i] for i in values] if name in NODE_COLUMNS else values
+    return columns
