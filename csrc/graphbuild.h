@@ -117,6 +117,10 @@ typedef enum gb_op {
     GB_OP_KERNEL = 9,       /* run the kernel whose header starts at kcode[a] */
     GB_OP_COPY_V = 10,      /* slot a = copy of slot b (same dtype) */
     GB_OP_SWAP_V = 11,      /* exchange the buffers of slots a and b (same dtype) */
+    GB_OP_FUSED = 12,       /* run edge kernel kcode[a] with node kernel kcode[b] as its per-block
+                               epilogue: each block of nodes gets its aggregation, then the node
+                               kernel's micro-ops on the same block.  Legal only when the node
+                               kernel STOREs no slot the edge kernel reads (checked at create). */
 
     /* -- arithmetic, both levels: dst, x[, y[, z]] -- */
     GB_OP_ADD_I = 20, GB_OP_SUB_I = 21, GB_OP_MUL_I = 22,

@@ -9,14 +9,28 @@ import sys
 
 import pytest
 
+import graphbuild
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ALGORITHMS = ROOT / "algorithms"
 
 
+# The subprocess imports the same graphbuild as this test process (the installed package under
+# `make test`, the source tree when working in it), never a shadowing copy from its cwd.
+PACKAGE_PARENT = str(pathlib.Path(graphbuild.__file__).resolve().parents[1])
+
+
+def gb_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "graphbuild",
+            *(str(ROOT / a) if a.startswith("algorithms/") else a for a in args)]
+
+
 def gb(*args: str, cache: pathlib.Path, env: dict | None = None, timeout: float = 120):
-    full_env = {**os.environ, "GRAPHBUILD_CACHE_DIR": str(cache), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "graphbuild", *args], capture_output=True, text=True,
-                          env=full_env, timeout=timeout, cwd=ROOT)
+    full_env = {**os.environ, "GRAPHBUILD_CACHE_DIR": str(cache), "PYTHONPATH": PACKAGE_PARENT, **(env or {})}
+    workdir = cache.parent / "cwd"
+    workdir.mkdir(exist_ok=True)
+    return subprocess.run(gb_command(*args), capture_output=True, text=True, env=full_env,
+                          timeout=timeout, cwd=workdir)
 
 
 @pytest.fixture
@@ -159,3 +173,23 @@ def test_cache_info_and_clear(cache):
     assert "entries   1" in info.stdout
     assert gb("cache", "clear", cache=cache).returncode == 0
     assert "entries   0" in gb("cache", "info", cache=cache).stdout
+
+
+def test_ctrl_c_stops_a_long_run_within_a_second_with_130(cache, tmp_path):
+    import signal
+    import time
+
+    prog = tmp_path / "forever.gdsl"
+    prog.write_text("algorithm f():\n    x = fill(0)\n    while true:\n        x = x + 1\n    return x\n")
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    env = {**os.environ, "GRAPHBUILD_CACHE_DIR": str(cache), "PYTHONPATH": PACKAGE_PARENT}
+    proc = subprocess.Popen(gb_command("run", str(prog), "--max-iterations", str(10**15)), cwd=workdir,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3.0)  # compiled and deep inside the C loop by now
+    assert proc.poll() is None
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=10)
+    assert time.monotonic() - sent < 1.0
+    assert proc.returncode == 130 and "interrupted" in stderr and "Traceback" not in stderr

@@ -79,6 +79,13 @@ def _encode_kernel(k: Kernel) -> list[int]:
     return words
 
 
+def _kernel_offset(offsets: list[int], arg: int | float) -> int:
+    index = _word(arg)
+    if not 0 <= index < len(offsets):
+        raise GraphbuildError(f"invalid plan: kernel {index} does not exist", kind=ErrorKind.PROGRAM)
+    return offsets[index]
+
+
 def encode(plan: Plan) -> EncodedPlan:
     """Flatten the plan; kernel operands become word offsets into the kernel stream."""
     kcode: list[int] = []
@@ -88,11 +95,8 @@ def encode(plan: Plan) -> EncodedPlan:
         kcode += _encode_kernel(k)
     code: list[int] = []
     for ins in plan.code:
-        if ins.op == "kernel":
-            index = _word(ins.args[0])
-            if not 0 <= index < len(offsets):
-                raise GraphbuildError(f"invalid plan: kernel {index} does not exist", kind=ErrorKind.PROGRAM)
-            ins = Instr(ins.op, [offsets[index]], ins.loc)
+        if ins.op in ("kernel", "fused"):  # kernel indices become word offsets into kcode
+            ins = Instr(ins.op, [_kernel_offset(offsets, a) for a in ins.args], ins.loc)
         imm_float = False
         if ins.op == "const":  # a float register's immediate is stored as its bit pattern
             dst = _word(ins.args[0])
