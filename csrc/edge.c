@@ -48,7 +48,10 @@ static void copy_both(const gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_
     }
 }
 
-static inline int64_t wrap_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
+static inline int64_t wrap_add(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a + (uint64_t)b);
+}
 
 /* Fold the chunk's lanes into per-node results.  T/F: the accumulator's type and union
  * member; INIT its start; STEP updates `a` from lane value `x`.  res[j]/rcnt[j] are set
@@ -251,7 +254,8 @@ static void emit(const gb_ctx *c, const gb_kernel *k, gb_scratch *s, int32_t nse
     case GB_DEFAULT_IDENTITY:
     case GB_DEFAULT_REG: {
         /* a register holds the out dtype's value already; C cannot know its type */
-        const gb_value d = k->default_kind == GB_DEFAULT_REG ? c->regs[k->default_index] : identity(k);
+        const gb_value d =
+            k->default_kind == GB_DEFAULT_REG ? c->regs[k->default_index] : identity(k);
         for (int32_t j = 0; j < nseg; j++)
             if (segs[j].last && rcnt[j] == 0) res[j] = d;
         break;

@@ -72,8 +72,8 @@ static gb_status alloc_scratch(gb_ctx *c)
     return GB_OK;
 
 nomem:
-    return gb_err_set(c->err, GB_ENOMEM, -1, "out of memory for the executor's scratch (%lld nodes)",
-                      (long long)c->n);
+    return gb_err_set(c->err, GB_ENOMEM, -1,
+                      "out of memory for the executor's scratch (%lld nodes)", (long long)c->n);
 }
 
 static size_t dtype_size(int32_t dtype)
@@ -145,6 +145,10 @@ static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count
             break;
         case GB_OP_KERNEL:
             if ((st = gb_kernel_run(c, &p->kernels[w[2]], loc)) != GB_OK)
+                return st;
+            break;
+        case GB_OP_FUSED:
+            if ((st = gb_fused_run(c, &p->kernels[w[2]], &p->kernels[w[3]], loc)) != GB_OK)
                 return st;
             break;
         case GB_OP_COPY_V:

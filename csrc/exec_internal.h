@@ -5,9 +5,11 @@
  *   opcodes.c  the opcode table: where each opcode is valid, what its operands mean
  *   ops.c      arithmetic opcodes over a count of lanes (count 1 = a scalar register)
  *   plan.c     gb_plan_create: sizes, copy, kernel discovery, top-level instructions
+ *              (FUSED pairs too)
  *   plan_kernel.c  kernel headers and micro-ops; per-kernel facts the run needs
  *   exec.c     gb_run: scratch, registers, control flow, top-level instructions
- *   kernels.c  micro-ops over a block of lanes; node kernels and their reductions
+ *   kernels.c  micro-ops over a block of lanes; node kernels and their reductions;
+ *              FUSED pairs (an edge kernel, then a node kernel, block by block)
  *   edge.c     edge kernels: lanes from the CSR, aggregation into out_slot
  *   sort.c     sorting 64-bit keys (the mode aggregation)
  */
@@ -177,6 +179,9 @@ static inline int64_t gb_kernel_loc(const gb_kernel *k, int64_t micro_loc, int64
 
 /* kernels.c: runs kernel k over the whole graph (the KERNEL instruction). */
 gb_status gb_kernel_run(gb_ctx *c, const gb_kernel *k, int64_t instr_loc);
+/* kernels.c: edge kernel ke with node kernel kn on each node block (FUSED).  The node
+ * kernel's temps follow the edge kernel's in the scratch (plan.c sized it). */
+gb_status gb_fused_run(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn, int64_t instr_loc);
 /* kernels.c: runs k's micro-ops over `lanes` lanes.  Node kernels: lanes are nodes
  * v0 .. v0+lanes-1 of node block `block`; edge kernels: owner/nbr/weight lanes in s.
  * fresh: the first block or chunk this scratch runs of this kernel run (it fills the

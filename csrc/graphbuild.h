@@ -130,7 +130,7 @@ typedef enum gb_op {
     GB_OP_MIN_I = 26, GB_OP_MAX_I = 27,
     GB_OP_ADD_F = 30, GB_OP_SUB_F = 31, GB_OP_MUL_F = 32,
     GB_OP_DIV_F = 33,       /* IEEE: x/0.0 is inf or nan */
-    GB_OP_FLOORDIV_F = 34,  /* floor(x / y), IEEE on 0.0 */
+    GB_OP_FLOORDIV_F = 34,  /* Python float //: floor((x - fmod(x, y)) / y); IEEE on 0.0 */
     GB_OP_MOD_F = 35,       /* Python float %: sign of the divisor, IEEE on 0.0 */
     GB_OP_POW_F = 36,
     GB_OP_MIN_F = 37, GB_OP_MAX_F = 38,   /* a NaN operand gives NaN */

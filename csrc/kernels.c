@@ -366,19 +366,14 @@ static gb_status node_blocks(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64
     return GB_OK;
 }
 
-gb_status gb_kernel_run(gb_ctx *c, const gb_kernel *k, int64_t instr_loc)
+/* After the last block: each RED_* micro-op's partials into its register, so no block
+ * ever sees a half-done reduction. */
+static gb_status combine_reductions(gb_ctx *c, const gb_kernel *k, int64_t instr_loc)
 {
-    gb_status st;
     int64_t ri = 0;
-
-    if (k->domain == GB_DOMAIN_EDGE)
-        return gb_edge_range(c, k, &c->s, 0, c->n, instr_loc);
-    st = node_blocks(c, k, &c->s, 0, c->nblocks, instr_loc);
-    if (st != GB_OK || k->nred == 0)
-        return st;
-    /* Registers change only after every block, so no block sees a half-done reduction. */
-    for (int64_t j = 0; j < k->nmicro; j++) {
+    for (int64_t j = 0; j < k->nmicro && ri < k->nred; j++) {
         const int64_t *w = k->micro + j * GB_INSTR_WIDTH;
+        gb_status st;
         if (w[0] < GB_OP_RED_SUM_I)
             continue;
         st = combine_partials(c, w[0], c->partials + ri * c->nblocks,
@@ -389,4 +384,43 @@ gb_status gb_kernel_run(gb_ctx *c, const gb_kernel *k, int64_t instr_loc)
         ri++;
     }
     return GB_OK;
+}
+
+gb_status gb_kernel_run(gb_ctx *c, const gb_kernel *k, int64_t instr_loc)
+{
+    gb_status st;
+
+    if (k->domain == GB_DOMAIN_EDGE)
+        return gb_edge_range(c, k, &c->s, 0, c->n, instr_loc);
+    st = node_blocks(c, k, &c->s, 0, c->nblocks, instr_loc);
+    if (st != GB_OK)
+        return st;
+    return combine_reductions(c, k, instr_loc);
+}
+
+/* Node blocks [b0, b1) of a FUSED pair: the aggregation for the block's nodes, then the
+ * node kernel on the same block while its values are still in cache. */
+static gb_status fused_blocks(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
+                              gb_scratch *s, int64_t b0, int64_t b1, int64_t instr_loc)
+{
+    gb_scratch sn = *s;
+    sn.temps = s->temps + ke->ntemps * ke->stride;
+    for (int64_t b = b0; b < b1; b++) {
+        int64_t v0 = b * GB_NODE_BLOCK;
+        int64_t lanes = c->n - v0 < GB_NODE_BLOCK ? c->n - v0 : GB_NODE_BLOCK;
+        gb_status st = gb_edge_range(c, ke, s, v0, v0 + lanes, instr_loc);
+        if (st == GB_OK)
+            st = gb_micro_run(c, kn, &sn, v0, lanes, b, b == b0, instr_loc);
+        if (st != GB_OK)
+            return st;
+    }
+    return GB_OK;
+}
+
+gb_status gb_fused_run(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn, int64_t instr_loc)
+{
+    gb_status st = fused_blocks(c, ke, kn, &c->s, 0, c->nblocks, instr_loc);
+    if (st != GB_OK)
+        return st;
+    return combine_reductions(c, kn, instr_loc);
 }

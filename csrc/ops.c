@@ -11,10 +11,26 @@
 
 #include "exec_internal.h"
 
-static inline int64_t wrap_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
-static inline int64_t wrap_sub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
-static inline int64_t wrap_mul(int64_t a, int64_t b) { return (int64_t)((uint64_t)a * (uint64_t)b); }
-static inline int64_t wrap_neg(int64_t a) { return (int64_t)(0 - (uint64_t)a); }
+/* Wrapping integer arithmetic: done in uint64_t, where overflow is defined. */
+static inline int64_t wrap_add(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+static inline int64_t wrap_sub(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
+static inline int64_t wrap_mul(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a * (uint64_t)b);
+}
+
+static inline int64_t wrap_neg(int64_t a)
+{
+    return (int64_t)(0 - (uint64_t)a);
+}
 
 /* Python a // b for b != 0.  b == -1 is separate: INT64_MIN / -1 traps in C. */
 static inline int64_t floordiv_i(int64_t a, int64_t b)
@@ -65,6 +81,24 @@ static inline double mod_f(double x, double y)
     return r;
 }
 
+/* Python float //: the quotient that goes with mod_f, so x == (x // y) * y + x % y as
+ * nearly as floats allow (CPython's float divmod: 1.0 // 0.1 is 9.0, not floor(10.0)).
+ * y == 0.0 gives floor(x / y), IEEE inf or nan, where Python would raise. */
+static inline double floordiv_f(double x, double y)
+{
+    if (y == 0.0)
+        return floor(x / y);
+    double mod = fmod(x, y);
+    double div = (x - mod) / y;
+    if (mod != 0.0 && (y < 0.0) != (mod < 0.0))
+        div -= 1.0;
+    if (div == 0.0)
+        return copysign(0.0, x / y);
+    /* (x - mod) / y is within rounding of an integer: snap to it */
+    double fl = floor(div);
+    return div - fl > 0.5 ? fl + 1.0 : fl;
+}
+
 /* Python min/max return the first argument on ties; NaN in either operand wins. */
 static inline double min_f(double a, double b)
 {
@@ -106,7 +140,9 @@ static inline int f2i_ok(double x)
 #define FF2(EXPR) MAP2(f, double, f, EXPR)    /* float, float -> float */
 #define FI2(EXPR) MAP2(i, double, f, EXPR)    /* float, float -> int (comparisons) */
 
-/* The first lane whose y is zero (or negative, for POW_I), or -1. */
+/* The first lane that would fail (a zero divisor, a negative exponent, a float with no
+ * int value), or -1.  Checked before any lane is written, so a failing op leaves dst
+ * as it was (a register keeps its old value). */
 static int64_t first_zero(int64_t count, const gb_value *y)
 {
     for (int64_t k = 0; k < count; k++)
@@ -157,7 +193,7 @@ gb_status gb_ops_apply(int64_t op, int64_t count, gb_value *dst, const gb_value 
     case GB_OP_SUB_F: FF2(a - b);
     case GB_OP_MUL_F: FF2(a * b);
     case GB_OP_DIV_F: FF2(a / b);
-    case GB_OP_FLOORDIV_F: FF2(floor(a / b));
+    case GB_OP_FLOORDIV_F: FF2(floordiv_f(a, b));
     case GB_OP_MOD_F: FF2(mod_f(a, b));
     case GB_OP_POW_F: FF2(pow(a, b));
     case GB_OP_MIN_F: FF2(min_f(a, b));

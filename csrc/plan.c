@@ -5,7 +5,8 @@
  * write out of bounds, so every index is checked here once and never again at run
  * time: registers, slots, temps, jump targets, kernel offsets, opcodes per level and
  * kernel domain, header fields, and dtypes where C knows them.  This file checks the
- * sizes, finds the kernels in kcode and checks the top-level instructions;
+ * sizes, finds the kernels in kcode and checks the top-level instructions (and that a
+ * FUSED pair computes what its two kernels would one after the other);
  * plan_kernel.c checks each kernel.
  */
 #include <stdlib.h>
@@ -21,8 +22,9 @@ static gb_status find_kernels(gb_plan *p, int64_t **offsets_out, gb_error *err)
     for (int64_t off = 0; off < p->nkcode; count++) {
         int64_t left = p->nkcode - off - GB_KERNEL_HEADER, nmicro;
         if (left < 0)
-            return gb_err_set(err, GB_EINVAL, -1, "kernel %lld: header at word %lld is truncated",
-                              (long long)count, (long long)off);
+            return gb_err_set(err, GB_EINVAL, -1,
+                              "kernel %lld: header at word %lld is truncated", (long long)count,
+                              (long long)off);
         nmicro = p->kcode[off + GB_KH_NMICRO];
         if (nmicro < 0 || nmicro > left / GB_INSTR_WIDTH)
             return gb_err_set(err, GB_EINVAL, -1,
@@ -68,6 +70,35 @@ static gb_status ifail(gb_error *err, int64_t pc, const int64_t *w, const char *
                       (long long)value);
 }
 
+/* FUSED a b: edge kernel a, then node kernel b on each node block.  Equal to the two
+ * kernels one after the other unless the node kernel stores a slot the edge kernel
+ * GATHERs (a later block would see the new values); LOAD and a default slot read only
+ * the block's own nodes, before the node kernel stores them, so those are safe. */
+static gb_status validate_fused(gb_plan *p, int64_t pc, const int64_t *w, gb_error *err)
+{
+    const gb_kernel *ke = &p->kernels[w[2]], *kn = &p->kernels[w[3]];
+    int64_t need;
+
+    if (ke->domain != GB_DOMAIN_EDGE || kn->domain != GB_DOMAIN_NODE)
+        return ifail(err, pc, w, "needs an edge kernel, then a node kernel", w[3]);
+    for (int64_t j = 0; j < kn->nmicro; j++) {
+        const int64_t *s = kn->micro + j * GB_INSTR_WIDTH;
+        if (s[0] != GB_OP_STORE)
+            continue;
+        for (int64_t i = 0; i < ke->nmicro; i++) {
+            const int64_t *g = ke->micro + i * GB_INSTR_WIDTH;
+            if (g[0] == GB_OP_GATHER && g[3] == s[3])
+                return ifail(err, pc, w, "the node kernel stores a slot the edge kernel gathers",
+                             s[3]);
+        }
+    }
+    /* both kernels' temps live at once: the node kernel's after the edge kernel's */
+    need = ke->ntemps * ke->stride + kn->ntemps * kn->stride;
+    if (need > p->max_temp_values)
+        p->max_temp_values = need;
+    return GB_OK;
+}
+
 static gb_status validate_instr(gb_plan *p, int64_t pc, const int64_t *koffsets, gb_error *err)
 {
     int64_t *w = p->code + pc * GB_INSTR_WIDTH;
@@ -106,11 +137,15 @@ static gb_status validate_instr(gb_plan *p, int64_t pc, const int64_t *koffsets,
             break;
         }
     }
+    if (w[0] == GB_OP_FUSED)
+        return validate_fused(p, pc, w, err);
     if ((w[0] == GB_OP_COPY_V || w[0] == GB_OP_SWAP_V) &&
         p->slot_dtypes[w[2]] != p->slot_dtypes[w[3]])
-        return gb_err_set(err, GB_EINVAL, w[1], "instruction %lld (%s): slot %lld is %s but slot %lld is %s",
-                          (long long)pc, info->name, (long long)w[2], gb_dtype_name(p->slot_dtypes[w[2]]),
-                          (long long)w[3], gb_dtype_name(p->slot_dtypes[w[3]]));
+        return gb_err_set(err, GB_EINVAL, w[1],
+                          "instruction %lld (%s): slot %lld is %s but slot %lld is %s",
+                          (long long)pc, info->name, (long long)w[2],
+                          gb_dtype_name(p->slot_dtypes[w[2]]), (long long)w[3],
+                          gb_dtype_name(p->slot_dtypes[w[3]]));
     return GB_OK;
 }
 

@@ -34,7 +34,8 @@ static gb_status validate_micro(kcheck *kc, int64_t j, int64_t *w)
     if (info == NULL)
         return kfail(kc, j, "unknown opcode", w[0]);
     if (!(info->where & where))
-        return gb_err_set(kc->err, GB_EINVAL, -1, "kernel %lld, micro-op %lld: %s is not valid in %s",
+        return gb_err_set(kc->err, GB_EINVAL, -1,
+                          "kernel %lld, micro-op %lld: %s is not valid in %s",
                           (long long)kc->kidx, (long long)j, info->name,
                           !(info->where & GB_WHERE_KERNEL) ? "a kernel"
                           : where == GB_WHERE_NODE ? "a node kernel" : "an edge kernel");
@@ -106,6 +107,10 @@ static gb_status validate_micro(kcheck *kc, int64_t j, int64_t *w)
     return GB_OK;
 }
 
+static const char *const AGG_NAMES[] = {
+    "sum", "min", "max", "count", "any", "all", "mean", "mode",
+};
+
 /* The out_slot dtype each aggregation produces (graphbuild.h, gb_agg). */
 static int out_dtype_ok(const gb_kernel *k, int32_t d)
 {
@@ -143,8 +148,9 @@ static gb_status validate_edge_header(kcheck *kc, const int64_t *h)
                           (long long)k->out_slot);
     if (!out_dtype_ok(k, p->slot_dtypes[k->out_slot]))
         return gb_err_set(kc->err, GB_EINVAL, -1,
-                          "kernel %lld: out_slot %lld is %s, wrong for aggregation %d", ki,
-                          (long long)k->out_slot, gb_dtype_name(p->slot_dtypes[k->out_slot]), k->agg);
+                          "kernel %lld: out_slot %lld is %s, wrong for %s%s", ki,
+                          (long long)k->out_slot, gb_dtype_name(p->slot_dtypes[k->out_slot]),
+                          k->agg_float ? "float " : "", AGG_NAMES[k->agg]);
     k->value_temp = h[GB_KH_VALUE_TEMP];
     k->filter_temp = h[GB_KH_FILTER_TEMP];
     if (!gb_in_range(k->value_temp, kc->declared_temps))
@@ -162,15 +168,17 @@ static gb_status validate_edge_header(kcheck *kc, const int64_t *h)
         break;
     case GB_DEFAULT_REG:
         if (!gb_in_range(k->default_index, p->nregs))
-            return gb_err_set(kc->err, GB_EINVAL, -1, "kernel %lld: default register %lld out of range",
-                              ki, (long long)k->default_index);
+            return gb_err_set(kc->err, GB_EINVAL, -1,
+                              "kernel %lld: default register %lld out of range", ki,
+                              (long long)k->default_index);
         break;
     case GB_DEFAULT_SLOT:
         if (!gb_in_range(k->default_index, p->nslots))
             return gb_err_set(kc->err, GB_EINVAL, -1, "kernel %lld: default slot %lld out of range",
                               ki, (long long)k->default_index);
         /* Floats and ints do not convert silently; int and bool are both integers. */
-        if ((p->slot_dtypes[k->default_index] == GB_F64) != (p->slot_dtypes[k->out_slot] == GB_F64))
+        if ((p->slot_dtypes[k->default_index] == GB_F64) !=
+            (p->slot_dtypes[k->out_slot] == GB_F64))
             return gb_err_set(kc->err, GB_EINVAL, -1,
                               "kernel %lld: default slot %lld is %s but out_slot %lld is %s", ki,
                               (long long)k->default_index,

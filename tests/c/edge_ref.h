@@ -159,8 +159,14 @@ static inline gb_value ref_agg(int agg, int is_f, gb_value *vals, int64_t k)
     r.i = 0;
     switch (agg) {
     case GB_AGG_SUM:
-        if (is_f) { r.f = 0.0; for (int64_t i = 0; i < k; i++) r.f += vals[i].f; }
-        else { uint64_t s = 0; for (int64_t i = 0; i < k; i++) s += (uint64_t)vals[i].i; r.i = (int64_t)s; }
+        if (is_f) {
+            r.f = 0.0;
+            for (int64_t i = 0; i < k; i++) r.f += vals[i].f;
+        } else {
+            uint64_t s = 0;
+            for (int64_t i = 0; i < k; i++) s += (uint64_t)vals[i].i;
+            r.i = (int64_t)s;
+        }
         break;
     case GB_AGG_MIN: case GB_AGG_MAX: {
         int mn = agg == GB_AGG_MIN;

@@ -41,7 +41,8 @@ static inline int64_t tp_slot(tplan *t, int32_t dtype)
     return t->nslots++;
 }
 
-static inline int64_t ins(tplan *t, int64_t op, int64_t loc, int64_t a, int64_t b, int64_t c, int64_t d)
+static inline int64_t ins(tplan *t, int64_t op, int64_t loc, int64_t a, int64_t b, int64_t c,
+                          int64_t d)
 {
     int64_t *w = t->code + t->ncode;
     w[0] = op; w[1] = loc; w[2] = a; w[3] = b; w[4] = c; w[5] = d;
@@ -91,7 +92,8 @@ static inline void kedge(tplan *t, int64_t kernel, int64_t dir, int64_t agg, int
     kset(t, kernel, GB_KH_DEFAULT_INDEX, default_index);
 }
 
-static inline void micro(tplan *t, int64_t op, int64_t loc, int64_t dst, int64_t a, int64_t b, int64_t c)
+static inline void micro(tplan *t, int64_t op, int64_t loc, int64_t dst, int64_t a, int64_t b,
+                         int64_t c)
 {
     int64_t *w = t->kcode + t->nkcode;
     w[0] = op; w[1] = loc; w[2] = dst; w[3] = a; w[4] = b; w[5] = c;

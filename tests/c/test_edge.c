@@ -50,7 +50,8 @@ static int default_slot_for(int out, int fk)
 }
 
 /* Per-edge value as the kernel computes it. */
-static gb_value ref_value(const int64_t *xi, const double *xf, int vk, int64_t v, int64_t u, double w)
+static gb_value ref_value(const int64_t *xi, const double *xf, int vk, int64_t v, int64_t u,
+                          double w)
 {
     gb_value r;
     switch (vk) {
@@ -172,7 +173,8 @@ static int64_t run_case(const egraph *e, void **slots, int dir, int agg, int vk,
         if (!ok && bad++ == 0)
             fprintf(stderr, "dir %d agg %d vk %d fk %d dk %d, node %lld (degree %lld, kept %lld): "
                     "got %lld / %g, want %lld / %g\n", dir, agg, vk, fk, dk, (long long)v,
-                    (long long)deg, (long long)kept, (long long)got.i, got.f, (long long)want.i, want.f);
+                    (long long)deg, (long long)kept, (long long)got.i, got.f,
+                    (long long)want.i, want.f);
     }
 done:
     gb_plan_destroy(p);
@@ -205,7 +207,8 @@ static int run_all_cases(const egraph *e)
             for (int vk = 0; vk < NVK; vk++)
                 for (int fk = 0; fk < NFK; fk++)
                     for (int dk = GB_DEFAULT_IDENTITY; dk <= GB_DEFAULT_SLOT; dk++) {
-                        if (!agg_takes(agg, vk) || (agg == GB_AGG_MODE && dk == GB_DEFAULT_IDENTITY))
+                        if (!agg_takes(agg, vk) ||
+                            (agg == GB_AGG_MODE && dk == GB_DEFAULT_IDENTITY))
                             continue;
                         CHECK_EQ_I(run_case(e, slots, dir, agg, vk, fk, dk), 0);
                         cases++;
@@ -288,7 +291,8 @@ static void test_mode_ties(void)
     gb_graph *g = graph_new(12, 11, src, dst, NULL, 1);
     const int64_t xi[12] = { 0, 5, 3, 5, 3, 9, 9, 0, 1, 1, 1, 5 };
     const int64_t nan_payload = 0x7ff8000000000001LL;
-    const double xf[12] = { 0, -0.0, 0.0, 2.0, 2.0, NAN, NAN, 0, NAN, -NAN, bits_f(nan_payload), 5.0 };
+    const double xf[12] = { 0, -0.0, 0.0, 2.0, 2.0, NAN, NAN,
+                            0, NAN, -NAN, bits_f(nan_payload), 5.0 };
     for (int is_f = 0; is_f <= 1; is_f++) {
         tplan t;
         gb_plan *p = NULL;

@@ -393,7 +393,10 @@ static void test_sort(void)
         uint64_t sum = 0, sum2 = 0;
         for (int64_t i = 0; i < n; i++) {
             uint64_t r = rng();
-            a[i] = round % 4 == 0 ? r % 5 : round % 4 == 1 ? (uint64_t)i : round % 4 == 2 ? (uint64_t)(n - i) : r;
+            /* few distinct keys, ascending, descending, random */
+            a[i] = round % 4 == 0 ? r % 5
+                 : round % 4 == 1 ? (uint64_t)i
+                 : round % 4 == 2 ? (uint64_t)(n - i) : r;
             sum += a[i];
         }
         gb_sort_u64(a, n);

@@ -128,7 +128,18 @@ static void test_float_ops(const gb_graph *g)
     CHECK_EQ_F(op_f(g, GB_OP_DIV_F, 0.0, 0.0), NAN);
     CHECK_EQ_F(op_f(g, GB_OP_FLOORDIV_F, 7.5, 2.0), 3.0);
     CHECK_EQ_F(op_f(g, GB_OP_FLOORDIV_F, -7.5, 2.0), -4.0);
+    CHECK_EQ_F(op_f(g, GB_OP_FLOORDIV_F, 7.5, -2.0), -4.0);
+    /* Python's float //, not floor(x / y): 1.0 / 0.1 rounds up to 10.0 */
+    CHECK_EQ_F(op_f(g, GB_OP_FLOORDIV_F, 1.0, 0.1), 9.0);
+    CHECK_EQ_F(op_f(g, GB_OP_FLOORDIV_F, -0.0, 5.0), -0.0);
+    CHECK_EQ_F(op_f(g, GB_OP_FLOORDIV_F, 0.0, -3.0), -0.0);
+    CHECK_EQ_F(op_f(g, GB_OP_FLOORDIV_F, 5.0, INFINITY), 0.0);
+    CHECK_EQ_F(op_f(g, GB_OP_FLOORDIV_F, -5.0, INFINITY), -1.0);
+    CHECK(isnan(op_f(g, GB_OP_FLOORDIV_F, INFINITY, 2.0)));
+    /* a zero divisor: IEEE, where Python would raise */
     CHECK_EQ_F(op_f(g, GB_OP_FLOORDIV_F, 1.0, 0.0), INFINITY);
+    CHECK_EQ_F(op_f(g, GB_OP_FLOORDIV_F, -1.0, 0.0), -INFINITY);
+    CHECK(isnan(op_f(g, GB_OP_FLOORDIV_F, 0.0, 0.0)));
     CHECK_EQ_F(op_f(g, GB_OP_MOD_F, 7.5, 2.0), 1.5);
     CHECK_EQ_F(op_f(g, GB_OP_MOD_F, -7.5, 2.0), 0.5);
     CHECK_EQ_F(op_f(g, GB_OP_MOD_F, 7.5, -2.0), -0.5);
@@ -237,7 +248,8 @@ static int64_t some_int(void)
 
 static double some_float(void)
 {
-    static const double special[] = { 0.0, -0.0, 1.0, -1.0, 0.5, INFINITY, -INFINITY, NAN, 1e300, 3.0 };
+    static const double special[] = { 0.0, -0.0, 1.0, -1.0, 0.5, INFINITY, -INFINITY, NAN,
+                                      1e300, 3.0 };
     uint64_t r = rng();
     if (r % 3 == 0)
         return special[(r >> 8) % (sizeof special / sizeof special[0])];
@@ -307,11 +319,11 @@ static void test_vector_matches_scalar(void)
             a.i = x[v];
             b.i = y[v];
             c.i = z[v];
-            CHECK_EQ_I(gb_ops_apply(op, 1, &r, &a, &b, &c, &bad), GB_OK);
-            mismatches += r.i != out[v];
+            mismatches += gb_ops_apply(op, 1, &r, &a, &b, &c, &bad) != GB_OK || r.i != out[v];
         }
         if (mismatches != 0)
-            fprintf(stderr, "opcode %lld: %lld lanes differ\n", (long long)op, (long long)mismatches);
+            fprintf(stderr, "opcode %lld: %lld lanes differ\n", (long long)op,
+                    (long long)mismatches);
         CHECK_EQ_I(mismatches, 0);
         checked++;
         gb_plan_destroy(p);

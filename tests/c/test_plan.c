@@ -18,7 +18,8 @@ enum { XI, XF, OUT_I, OUT_B, TMP_F, NSLOT };
 /* A valid plan using every kind of instruction and both kernel kinds:
  *   r0 counts 4 iterations; each pass runs a node kernel (stores, two
  *   reductions, random), two edge kernels (a filtered float min with a slot default,
- *   an int mode with a register default), swaps two float slots and reads one element. */
+ *   an int mode with a register default), swaps two float slots and reads one element;
+ *   after the loop, the min kernel runs FUSED with the node kernel. */
 static void build_base(tplan *t)
 {
     int64_t nk, ek, mk, top, exit_jump;
@@ -75,6 +76,7 @@ static void build_base(tplan *t)
     t->code[exit_jump * GB_INSTR_WIDTH + 3] = ins(t, GB_OP_COPY_V, 38, TMP_F, XF, 0, 0);
     ins(t, GB_OP_EDGE_COUNT, 39, 3, 0, 0, 0);
     ins(t, GB_OP_NODE_COUNT, 40, 2, 0, 0, 0);
+    ins(t, GB_OP_FUSED, 41, ek, nk, 0, 0);
 }
 
 static gb_graph *test_graph(void)
@@ -84,7 +86,8 @@ static gb_graph *test_graph(void)
     return graph_new(6, 7, src, dst, w, 1);
 }
 
-static gb_status run_plan(const gb_plan *p, const gb_graph *g, volatile int32_t *flag, gb_error *err)
+static gb_status run_plan(const gb_plan *p, const gb_graph *g, volatile int32_t *flag,
+                          gb_error *err)
 {
     gb_value regs[8];
     void **slots = slots_new(NSLOT, gb_graph_node_count(g));
@@ -155,7 +158,7 @@ static void test_invalid_plans(void)
     t = base; t.ncode -= 1; INVALID(&t, "not a multiple of 6");
     t = base; t.IW(0, 0) = 0; INVALID(&t, "unknown opcode");
     t = base; t.IW(0, 0) = GB_OP_LAST; INVALID(&t, "unknown opcode");
-    t = base; t.IW(0, 0) = 12; INVALID(&t, "unknown opcode");
+    t = base; t.IW(0, 0) = 13; INVALID(&t, "unknown opcode");
     t = base; t.IW(0, 0) = GB_OP_LOAD; INVALID(&t, "not valid at top level");
     t = base; t.IW(0, 1) = -2; INVALID(&t, "bad location index");
     t = base; t.IW(0, 2) = 8; INVALID(&t, "register index out of range");
@@ -215,10 +218,12 @@ static void test_invalid_plans(void)
     CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);   /* a written temp is fine */
     gb_plan_destroy(p);
     t = base; t.kcode[EK + GB_KH_DEFAULT_KIND] = 3; INVALID(&t, "bad default kind");
-    t = base; t.kcode[EK + GB_KH_DEFAULT_INDEX] = XI; INVALID(&t, "default slot 0 is int but out_slot 4 is float");
+    t = base; t.kcode[EK + GB_KH_DEFAULT_INDEX] = XI;
+    INVALID(&t, "default slot 0 is int but out_slot 4 is float");
     t = base; t.kcode[EK + GB_KH_DEFAULT_INDEX] = NSLOT; INVALID(&t, "default slot 5 out of range");
     t = base; t.kcode[MK + GB_KH_DEFAULT_INDEX] = 8; INVALID(&t, "default register 8 out of range");
-    t = base; t.kcode[MK + GB_KH_DEFAULT_KIND] = GB_DEFAULT_IDENTITY; INVALID(&t, "mode has no identity");
+    t = base; t.kcode[MK + GB_KH_DEFAULT_KIND] = GB_DEFAULT_IDENTITY;
+    INVALID(&t, "mode has no identity");
 
     t = base; t.dtypes[2] = 3; INVALID(&t, "unknown dtype");
     t = base; t.nregs = -1; INVALID(&t, "bad counts");
