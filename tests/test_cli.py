@@ -193,3 +193,28 @@ def test_ctrl_c_stops_a_long_run_within_a_second_with_130(cache, tmp_path):
     _, stderr = proc.communicate(timeout=10)
     assert time.monotonic() - sent < 1.0
     assert proc.returncode == 130 and "interrupted" in stderr and "Traceback" not in stderr
+
+
+def test_unwritable_output_is_74(cache, tmp_path):
+    target = tmp_path / "no-such-dir" / "out.csv"
+    assert_clean_failure(gb("run", "algorithms/bfs.gdsl", "--output", str(target), cache=cache), 74,
+                         "cannot write")
+
+
+def test_graph_that_is_a_directory_is_74(cache, tmp_path):
+    assert_clean_failure(gb("run", "algorithms/bfs.gdsl", "--graph", str(tmp_path), cache=cache), 74,
+                         str(tmp_path))
+
+
+def test_unknown_output_format_is_a_usage_error(cache, tmp_path):
+    assert_clean_failure(gb("run", "algorithms/bfs.gdsl", "--output", str(tmp_path / "x.xlsx"), cache=cache),
+                         2, ".csv")
+
+
+@pytest.mark.parametrize("algorithm", sorted(p.name for p in ALGORITHMS.glob("*.gdsl")))
+def test_every_shipped_algorithm_runs_on_a_user_edge_list(cache, algorithm):
+    proc = gb("run", f"algorithms/{algorithm}", "--graph", str(ROOT / "graphbuild/data/karate.el"),
+              "--undirected", "--json", cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    obj = json.loads(proc.stdout)
+    assert len(obj["columns"]["node"]) == 34 and len(obj["columns"]) >= 2
