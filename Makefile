@@ -25,12 +25,43 @@ test-py:
 
 include tests/c/Makefile.inc
 
-# Static checks.
+# Static checks (installs ruff if it is missing).
 lint:
-	$(PYTHON) -m ruff check graphbuild tests
+	$(PYTHON) -m ruff --version >/dev/null 2>&1 || $(PIP) install ruff
+	$(PYTHON) -m ruff check graphbuild tests bench
 
 # Remove build products and caches.
 clean:
 	rm -rf build dist *.egg-info graphbuild/_native*.so graphbuild/_native.c graphbuild/_native.o \
 	       .pytest_cache tests/c/build
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# ---- benchmarks (bench/) ----
+.PHONY: bench-quick bench-opt bench-deps
+
+# Install the peers the benchmarks compare against (the "bench" extra: networkx, scipy, numpy,
+# igraph, networkit); a peer that is missing shows as n/a in the tables.
+bench-deps:
+	$(PIP) install ".[bench]"
+
+# graphbuild vs scipy, igraph, networkit, networkx (scale 16) and a hand-written C PageRank on
+# Kronecker graphs of scale 16, 18 and 20, results checked; tables in bench/results/ (~20 min).
+bench: native
+	$(PYTHON) bench/run.py --scales 16 18 20
+
+# The same at scale 16 only (a few minutes).
+bench-quick: native
+	$(PYTHON) bench/run.py --scales 16
+
+# Each shipped algorithm at -O0 and -O1 on Kronecker scale 18: speedups, plan statistics and a
+# check that both levels agree; table in bench/results/opt.md.
+bench-opt: native
+	$(PYTHON) bench/opt.py --scale 18
+
+# ---- graph input (bench/io.py) ----
+.PHONY: bench-io
+
+# Kronecker scale 20 written once as a ~430 MB edge list (bench/data/), then timed: parse +
+# build directed and undirected, the graph cache's first store and its hit (a few minutes).
+bench-io: native
+	$(PYTHON) bench/io.py --scale 20

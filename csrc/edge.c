@@ -8,7 +8,8 @@
  * chunks; the one open node's partial result waits in a gb_fold.  The micro-ops run once
  * over the chunk, then a per-aggregation loop folds each node's lanes in CSR order (so
  * float sums do not depend on chunking or threads) and the finished nodes are written.
- * A node range [v0, v1) is independent of every other, which is what a worker will take.
+ * A node range [v0, v1) is independent of every other: that is a worker's work item.
+ * Recognized shapes (special.c) skip all of this and loop over the CSR directly.
  */
 #include <math.h>
 #include <string.h>
@@ -90,33 +91,8 @@ static inline int64_t wrap_add(int64_t a, int64_t b)
         st->cnt = n;                                                                   \
     } while (0)
 
-/* Mode keys: 64-bit patterns whose unsigned order is the values' order.  Floats map
- * -0.0 to 0.0 and every NaN to one NaN, so equal values (as == sees them, NaN aside)
- * count together; NaN sorts above +inf. */
-static inline uint64_t key_i(int64_t x) { return (uint64_t)x ^ (1ull << 63); }
-static inline int64_t unkey_i(uint64_t k) { return (int64_t)(k ^ (1ull << 63)); }
-
-static inline uint64_t key_f(double x)
-{
-    uint64_t b;
-    if (x == 0.0)
-        x = 0.0;
-    if (x != x)
-        x = NAN;
-    memcpy(&b, &x, sizeof b);
-    return (b >> 63) ? ~b : b | (1ull << 63);
-}
-
-static inline double unkey_f(uint64_t k)
-{
-    uint64_t b = (k >> 63) ? k & ~(1ull << 63) : ~k;
-    double x;
-    memcpy(&x, &b, sizeof x);
-    return x;
-}
-
 /* The most frequent key, ties to the smallest (the first run of the longest length). */
-static uint64_t mode_key(uint64_t *keys, int64_t n)
+uint64_t gb_mode_key(uint64_t *keys, int64_t n)
 {
     uint64_t best = keys[0];
     int64_t best_run = 0;
@@ -147,19 +123,19 @@ static void fold_mode(const gb_kernel *k, gb_scratch *s, gb_fold *st, int32_t ns
             n = 0;
         if (k->agg_float) {
             for (int32_t l = sg->start; l < sg->end; l++)
-                if (filt == NULL || filt[l].i != 0) keys[n++] = key_f(val[l].f);
+                if (filt == NULL || filt[l].i != 0) keys[n++] = gb_key_f(val[l].f);
         } else {
             for (int32_t l = sg->start; l < sg->end; l++)
-                if (filt == NULL || filt[l].i != 0) keys[n++] = key_i(val[l].i);
+                if (filt == NULL || filt[l].i != 0) keys[n++] = gb_key_i(val[l].i);
         }
         if (sg->last) {
             s->rcnt[j] = n;
             if (n > 0) {
-                uint64_t m = mode_key(keys, n);
+                uint64_t m = gb_mode_key(keys, n);
                 if (k->agg_float)
-                    s->res[j].f = unkey_f(m);
+                    s->res[j].f = gb_unkey_f(m);
                 else
-                    s->res[j].i = unkey_i(m);
+                    s->res[j].i = gb_unkey_i(m);
             }
         }
     }
@@ -219,7 +195,7 @@ static void fold_chunk(const gb_kernel *k, gb_scratch *s, gb_fold *st, int32_t n
 }
 
 /* The value an empty neighborhood gets without a default (graphbuild.h, gb_agg). */
-static gb_value identity(const gb_kernel *k)
+gb_value gb_agg_identity(const gb_kernel *k)
 {
     gb_value r;
     r.i = 0;
@@ -255,7 +231,7 @@ static void emit(const gb_ctx *c, const gb_kernel *k, gb_scratch *s, int32_t nse
     case GB_DEFAULT_REG: {
         /* a register holds the out dtype's value already; C cannot know its type */
         const gb_value d =
-            k->default_kind == GB_DEFAULT_REG ? c->regs[k->default_index] : identity(k);
+            k->default_kind == GB_DEFAULT_REG ? c->regs[k->default_index] : gb_agg_identity(k);
         for (int32_t j = 0; j < nseg; j++)
             if (segs[j].last && rcnt[j] == 0) res[j] = d;
         break;
@@ -308,13 +284,15 @@ gb_status gb_edge_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0
     int64_t v = v0, pos = 0;
     int fresh = 1;
 
+    if (k->special != GB_SP_NONE && c->p->specialize)
+        return gb_special_range(c, k, s, v0, v1, instr_loc);
     memset(&fold, 0, sizeof fold);
     while (v < v1) {
         int32_t lanes = 0, nseg = 0;
         int64_t chunk_start = off1[v] + pos;
         gb_status st;
         if (gb_interrupted(c))
-            return gb_err_set(c->err, GB_EINTR, gb_kernel_loc(k, -1, instr_loc), "interrupted");
+            return gb_err_set(&s->err, GB_EINTR, gb_kernel_loc(k, -1, instr_loc), "interrupted");
         while (v < v1 && lanes < GB_EDGE_BLOCK && nseg < GB_EDGE_BLOCK) {
             int64_t oo = off1[v], dout = off1[v + 1] - oo;
             int64_t io = off2 != NULL ? off2[v] : 0;
@@ -347,7 +325,7 @@ gb_status gb_edge_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0
                 s->nbr = s->nbr_buf;
                 s->weight = s->weight_buf;
             }
-            if ((st = gb_micro_run(c, k, s, 0, lanes, 0, fresh, instr_loc)) != GB_OK)
+            if ((st = gb_micro_run(c, k, s, 0, lanes, 0, fresh, 0, instr_loc)) != GB_OK)
                 return st;
             fresh = 0;
         }

@@ -2,8 +2,9 @@
  * exec.c — gb_run: the top-level interpreter.
  *
  * Registers and control flow run one instruction at a time (they are scalars); all
- * vector work happens in kernels (kernels.c, edge.c).  Scratch for every kernel of the
- * plan is allocated once here, sized by the largest kernel, never per block.  The plan
+ * vector work happens in kernels (kernels.c, edge.c), which split it across the
+ * workers.  The workers (pool.c), their scratch (sized by the plan's largest kernel)
+ * and the work items are set up once here per run, never per kernel or block.  The plan
  * was validated by gb_plan_create, so no index is checked again; what can still fail is
  * the data: division by zero, GET out of range, the iteration limit, an interrupt.
  */
@@ -23,26 +24,24 @@ static void *alloc_zeroed(int64_t count, size_t size)
     return calloc((size_t)count, size);
 }
 
-static void free_scratch(gb_ctx *c)
+static void free_scratch(gb_scratch *s)
 {
-    free(c->s.temps);
-    free(c->s.owner);
-    free(c->s.nbr_buf);
-    free(c->s.weight_buf);
-    free(c->s.segs);
-    free(c->s.res);
-    free(c->s.rcnt);
-    free(c->s.keys);
-    free(c->partials);
-    free(c->partial_idx);
+    free(s->temps);
+    free(s->owner);
+    free(s->nbr_buf);
+    free(s->weight_buf);
+    free(s->segs);
+    free(s->res);
+    free(s->rcnt);
+    free(s->keys);
 }
 
-static gb_status alloc_scratch(gb_ctx *c)
+/* One worker's scratch; 0 on success, else what was allocated is freed. */
+static int alloc_scratch(const gb_ctx *c, gb_scratch *s, int64_t max_nbhd)
 {
     const gb_plan *p = c->p;
-    gb_scratch *s = &c->s;
-    int64_t npart = 0;
 
+    memset(s, 0, sizeof *s);
     if ((s->temps = alloc_zeroed(p->max_temp_values, sizeof *s->temps)) == NULL)
         goto nomem;
     if (p->has_edge) {
@@ -58,9 +57,35 @@ static gb_status alloc_scratch(gb_ctx *c)
         for (int64_t l = 0; l < GB_EDGE_BLOCK; l++)
             s->weight_buf[l] = 1.0;
     }
-    if (p->has_mode && (s->keys = alloc_zeroed(gb_max_neighborhood(c), sizeof *s->keys)) == NULL)
+    if (p->has_mode && (s->keys = alloc_zeroed(max_nbhd, sizeof *s->keys)) == NULL)
+        goto nomem;
+    return 0;
+
+nomem:
+    free_scratch(s);
+    return -1;
+}
+
+/* Scratch for up to `threads` workers, the reduction partials, the pool and the work
+ * items.  Only worker 0's scratch is required: a helper whose scratch or thread
+ * cannot be had is left out, which changes the speed, never the results. */
+static gb_status start_workers(gb_ctx *c, int threads)
+{
+    const gb_plan *p = c->p;
+    int64_t max_nbhd = p->has_mode ? gb_max_neighborhood(c) : 0;
+
+    if (threads < 1)
+        threads = 1;
+    if (threads > GB_POOL_MAX_THREADS)
+        threads = GB_POOL_MAX_THREADS;
+    if ((c->ws = calloc((size_t)threads, sizeof *c->ws)) == NULL)
+        goto nomem;
+    while (c->nscratch < threads && alloc_scratch(c, &c->ws[c->nscratch], max_nbhd) == 0)
+        c->nscratch++;
+    if (c->nscratch == 0)
         goto nomem;
     if (p->max_nred > 0) {
+        int64_t npart;
         if (c->nblocks > 0 && p->max_nred > INT64_MAX / c->nblocks)
             goto nomem;
         npart = p->max_nred * c->nblocks;
@@ -69,11 +94,34 @@ static gb_status alloc_scratch(gb_ctx *c)
         if (c->partials == NULL || c->partial_idx == NULL)
             goto nomem;
     }
-    return GB_OK;
+    c->nworkers = gb_pool_start(&c->pool, c->nscratch);
+    return gb_items_init(c);
 
 nomem:
     return gb_err_set(c->err, GB_ENOMEM, -1,
                       "out of memory for the executor's scratch (%lld nodes)", (long long)c->n);
+}
+
+/* Undoes start_workers, whatever part of it ran: the helpers are joined first. */
+static void stop_workers(gb_ctx *c)
+{
+    gb_pool_stop(&c->pool);
+    gb_items_free(c);
+    for (int w = 0; w < c->nscratch; w++)
+        free_scratch(&c->ws[w]);
+    free(c->ws);
+    free(c->partials);
+    free(c->partial_idx);
+}
+
+gb_status gb_run_items(gb_ctx *c, int64_t nitems, gb_task_fn fn, void *arg)
+{
+    int64_t item = -1;
+    int worker = 0;
+    gb_status st = gb_pool_for(&c->pool, nitems, fn, arg, &item, &worker);
+    if (st != GB_OK && c->err != NULL)
+        *c->err = c->ws[worker].err;
+    return st;
 }
 
 static size_t dtype_size(int32_t dtype)
@@ -144,13 +192,22 @@ static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count
                                   (long long)max_iterations);
             break;
         case GB_OP_KERNEL:
-            if ((st = gb_kernel_run(c, &p->kernels[w[2]], loc)) != GB_OK)
+        case GB_OP_FUSED: {
+            int64_t ran = gb_level_run(c, pc, &st);
+            if (ran > 0) {
+                if (st != GB_OK)
+                    return st;
+                pc += ran;
+                continue;
+            }
+            if (w[0] == GB_OP_KERNEL)
+                st = gb_kernel_run(c, &p->kernels[w[2]], p->red_base[pc], loc);
+            else
+                st = gb_fused_run(c, &p->kernels[w[2]], &p->kernels[w[3]], p->red_base[pc], loc);
+            if (st != GB_OK)
                 return st;
             break;
-        case GB_OP_FUSED:
-            if ((st = gb_fused_run(c, &p->kernels[w[2]], &p->kernels[w[3]], loc)) != GB_OK)
-                return st;
-            break;
+        }
         case GB_OP_COPY_V:
             /* memmove: the caller may have passed one buffer for two slots */
             if (c->n > 0 && c->slots[w[2]] != c->slots[w[3]])
@@ -177,12 +234,38 @@ static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count
     return GB_OK;
 }
 
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    return (x > y) - (x < y);
+}
+
+/* Whether two slots were given one buffer.  The executor's independence checks (a
+ * kernel never gathers its own output; a level's ops touch disjoint slots) go by slot
+ * index, so such a run keeps to one thread, where it means what it always meant. */
+static int shares_buffers(void **slots, int64_t nslots)
+{
+    void **sorted;
+    int shared = 0;
+    if (nslots < 2)
+        return 0;
+    if ((sorted = malloc((size_t)nslots * sizeof *sorted)) == NULL)
+        return 1;   /* cannot tell: the safe answer */
+    memcpy(sorted, slots, (size_t)nslots * sizeof *sorted);
+    qsort(sorted, (size_t)nslots, sizeof *sorted, cmp_ptr);
+    for (int64_t i = 1; i < nslots && !shared; i++)
+        shared = sorted[i] == sorted[i - 1];
+    free(sorted);
+    return shared;
+}
+
 gb_status gb_run(const gb_plan *p, const gb_graph *g, gb_value *regs, void **slots,
                  const gb_run_options *opts, gb_error *err)
 {
     gb_ctx c;
     gb_status st;
     int64_t max_iterations = opts != NULL ? opts->max_iterations : GB_DEFAULT_MAX_ITERATIONS;
+    int threads;
 
     gb_err_clear(err);
     if (p == NULL || g == NULL)
@@ -197,8 +280,6 @@ gb_status gb_run(const gb_plan *p, const gb_graph *g, gb_value *regs, void **slo
     c.n = gb_graph_node_count(g);
     c.directed = gb_graph_is_directed(g);
     c.interrupt = opts != NULL ? opts->interrupt : NULL;
-    /* opts->threads: kernels already work in node-block / node ranges with per-block
-     * partials, so results do not depend on it; this executor runs them on one thread. */
     c.nblocks = (c.n + GB_NODE_BLOCK - 1) / GB_NODE_BLOCK;
     gb_graph_csr(g, GB_DIR_OUT, &c.off[GB_DIR_OUT], &c.adj[GB_DIR_OUT], &c.wt[GB_DIR_OUT]);
     gb_graph_csr(g, GB_DIR_IN, &c.off[GB_DIR_IN], &c.adj[GB_DIR_IN], &c.wt[GB_DIR_IN]);
@@ -206,9 +287,12 @@ gb_status gb_run(const gb_plan *p, const gb_graph *g, gb_value *regs, void **slo
         if (slots[s] == NULL)
             return gb_err_set(err, GB_EINVAL, -1, "gb_run: slot %lld has no buffer", (long long)s);
 
-    st = alloc_scratch(&c);
+    threads = opts != NULL ? opts->threads : 1;
+    if (threads > 1 && shares_buffers(slots, p->nslots))
+        threads = 1;
+    st = start_workers(&c, threads);
     if (st == GB_OK)
         st = interpret(&c, max_iterations, gb_graph_edge_count(g));
-    free_scratch(&c);
+    stop_workers(&c);
     return st;
 }

@@ -7,17 +7,27 @@
  *   plan.c     gb_plan_create: sizes, copy, kernel discovery, top-level instructions
  *              (FUSED pairs too)
  *   plan_kernel.c  kernel headers and micro-ops; per-kernel facts the run needs
- *   exec.c     gb_run: scratch, registers, control flow, top-level instructions
- *   kernels.c  micro-ops over a block of lanes; node kernels and their reductions;
- *              FUSED pairs (an edge kernel, then a node kernel, block by block)
+ *   exec.c     gb_run: workers and their scratch, registers, control flow,
+ *              top-level instructions
+ *   pool.c     the thread pool: a parallel-for over work items with a barrier
+ *   exec_items.c   work items (node ranges balanced by edge count, node block ranges);
+ *              KERNEL and FUSED instructions run as items on the pool
+ *   exec_level.c   levels: independent consecutive kernels, run side by side when small
+ *   kernels.c  micro-ops over a block of lanes; reductions: per-block partials, combined
  *   edge.c     edge kernels: lanes from the CSR, aggregation into out_slot
+ *   special.c  recognizing common edge-kernel shapes; their loops, with no
+ *              interpretation per edge
  *   sort.c     sorting 64-bit keys (the mode aggregation)
  */
 #ifndef EXEC_INTERNAL_H
 #define EXEC_INTERNAL_H
 
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "graphbuild.h"
 
@@ -72,7 +82,28 @@ gb_status gb_ops_apply(int64_t op, int64_t count, gb_value *dst, const gb_value 
 gb_status gb_ops_fail(gb_error *err, int64_t loc, int64_t op, gb_status st, gb_value x,
                       gb_value y);
 
-/* ---- plan.c ---- */
+/* ---- plan.c, special.c ---- */
+
+/* Edge-kernel shapes with a specialized loop (special.c).  S is a gathered slot of the
+ * value's dtype (float slot for a float aggregation, int or bool slot otherwise). */
+typedef enum gb_special {
+    GB_SP_NONE = 0,
+    GB_SP_GATHER,        /* [gather t S]: AGG(S[u]), no filter */
+    GB_SP_GATHER_IF,     /* [gather t S, gather f B]: AGG(S[u] where B[u] != 0); B int or bool */
+    GB_SP_PLUS_WEIGHT,   /* [gather a S, weight b, add_f t a b]: AGG(S[u] + w), float S */
+    GB_SP_TIMES_WEIGHT,  /* [gather a S, weight b, mul_f t a b]: AGG(S[u] * w), float S */
+    GB_SP_COUNT_ALL      /* [imm t c], count: (c != 0) * degree */
+} gb_special;
+
+/* Facts about one micro-op (gb_kernel.mflags), found at gb_plan_create. */
+enum {
+    /* An IMM or BCAST whose temp nothing else in the kernel writes: its lanes hold the
+     * same value in every block, so a worker fills them once per work item. */
+    GB_MF_INVARIANT = 1,
+    /* A node kernel's LOAD of a float or int slot the kernel never STOREs: the temp
+     * reads the block's part of the slot in place instead of a copy. */
+    GB_MF_ALIAS = 2
+};
 
 /* A validated kernel, with the facts gb_run needs precomputed. */
 typedef struct gb_kernel {
@@ -84,10 +115,10 @@ typedef struct gb_kernel {
     int64_t out_slot, value_temp, filter_temp, default_index, loc;
     int64_t nred;              /* RED_* micro-ops: one partial per block each */
     int uses_owner, uses_nbr, uses_weight;
-    /* Per micro-op: 1 for an IMM or BCAST whose temp nothing else in the kernel writes.
-     * Its lanes then hold the same value in every block, so a worker fills them once
-     * per kernel run instead of once per block. */
-    const unsigned char *invariant;
+    const unsigned char *mflags;   /* per micro-op: GB_MF_* bits */
+    /* special.c: the shape, its value slot and filter slot, or COUNT_ALL's immediate */
+    int special;
+    int64_t sp_slot, sp_filter, sp_imm;
 } gb_kernel;
 
 struct gb_plan {
@@ -99,14 +130,34 @@ struct gb_plan {
     int64_t nslots, nregs;
     gb_kernel *kernels;
     int64_t nkernels;
-    unsigned char *invariant;  /* every kernel's flags, back to back */
+    unsigned char *mflags;     /* every kernel's micro-op flags, back to back */
     int64_t max_temp_values;   /* largest ntemps * stride */
     int64_t max_nred;
     int has_edge, has_mode;
+    /* Per instruction (exec_level.c): level_len > 1 at the first of consecutive
+     * independent KERNEL/FUSED instructions (how many); red_base: the first row of
+     * reduction partials the instruction's RED_* micro-ops use. */
+    int64_t *level_len;
+    int64_t *red_base;
+    /* Tuning that tests change through gb_plan_tune (never the public header): whether
+     * recognized shapes run their specialized loops, and the least work (edges plus
+     * nodes) a work item gets when more than one thread runs. */
+    int specialize;
+    int64_t min_item_work;
 };
 
+/* The default least work per item: a few microseconds, so hand-off costs stay small. */
+#define GB_MIN_ITEM_WORK 16384
+
+/* Tests only: set the tuning above (min_item_work >= 1). */
+void gb_plan_tune(gb_plan *p, int specialize, int64_t min_item_work);
+/* exec_level.c: fills level_len and red_base (and grows max_nred) of a validated plan. */
+gb_status gb_levels_find(gb_plan *p, gb_error *err);
+/* special.c: marks k (validated) with its gb_special shape, if it has one. */
+void gb_special_detect(const gb_plan *p, gb_kernel *k);
+
 /* plan_kernel.c: validates the kernel whose header is at kcode word off (its micro-ops
- * fit, checked by the caller) into p->kernels[kidx]; flags gets its invariant marks. */
+ * fit, checked by the caller) into p->kernels[kidx]; flags gets its GB_MF_* marks. */
 gb_status gb_validate_kernel(gb_plan *p, int64_t kidx, int64_t off, unsigned char *flags,
                              gb_error *err);
 static inline int gb_in_range(int64_t x, int64_t n) { return x >= 0 && x < n; }
@@ -133,6 +184,7 @@ typedef struct gb_fold {
 
 /* One worker's scratch, allocated once per gb_run. */
 typedef struct gb_scratch {
+    gb_error err;              /* this worker's first failure (gb_run_items copies it out) */
     gb_value *temps;           /* plan->max_temp_values */
     int64_t *owner;            /* GB_EDGE_BLOCK lanes each (edge kernels) */
     int64_t *nbr_buf;
@@ -147,6 +199,57 @@ typedef struct gb_scratch {
     uint64_t *keys;            /* mode: the largest neighborhood's values */
 } gb_scratch;
 
+/* ---- pool.c ---- */
+
+#define GB_POOL_MAX_THREADS 64
+
+/* Runs work item `item` on worker `worker` (0 = the calling thread). */
+typedef gb_status (*gb_task_fn)(void *arg, int worker, int64_t item);
+
+typedef struct gb_pool_helper {
+    struct gb_pool *pool;
+    int worker;
+    pthread_t tid;
+} gb_pool_helper;
+
+typedef struct gb_pool {
+    int nthreads;              /* workers, the caller included */
+    int synced;                /* mu and the conds exist (nthreads > 1 is possible) */
+    pthread_mutex_t mu;
+    pthread_cond_t wake;       /* helpers: a new generation, or shutdown */
+    pthread_cond_t done;       /* the caller: running reached 0 */
+    uint64_t generation;
+    int shutdown;
+    int running;               /* helpers still in the current job */
+    gb_task_fn fn;             /* the current job */
+    void *arg;
+    int64_t nitems;
+    atomic_llong next;         /* the next unclaimed item */
+    atomic_int stop;           /* an item failed: claim no more */
+    int64_t fail_item[GB_POOL_MAX_THREADS];
+    gb_status fail_status[GB_POOL_MAX_THREADS];
+    gb_pool_helper helpers[GB_POOL_MAX_THREADS];
+} gb_pool;
+
+/* Starts up to threads - 1 helpers (threads <= 1: none); returns the workers running,
+ * at least 1.  Never fails: what cannot start is left out. */
+int gb_pool_start(gb_pool *pool, int threads);
+/* Stops and joins every helper; the pool may be started again. */
+void gb_pool_stop(gb_pool *pool);
+/* Runs fn on items 0 .. nitems-1 across the workers and returns when all are done.
+ * Returns GB_OK, or the status of the smallest failing item (its index and worker in
+ * *fail_item and *fail_worker). */
+gb_status gb_pool_for(gb_pool *pool, int64_t nitems, gb_task_fn fn, void *arg,
+                      int64_t *fail_item, int *fail_worker);
+
+/* ---- exec_items.c ---- */
+
+/* Work items as boundaries: item i covers [bound[i], bound[i+1]). */
+typedef struct gb_items {
+    int64_t *bound;
+    int64_t count;
+} gb_items;
+
 typedef struct gb_ctx {
     const gb_plan *p;
     gb_value *regs;
@@ -159,13 +262,35 @@ typedef struct gb_ctx {
     int64_t nblocks;                   /* node blocks of GB_NODE_BLOCK */
     gb_value *partials;                /* max_nred * nblocks reduction partials */
     int64_t *partial_idx;              /* argmin/argmax candidates beside them */
-    gb_scratch s;
+    gb_scratch *ws;                    /* one scratch per worker */
+    int nscratch;                      /* scratches allocated */
+    int nworkers;                      /* workers running: at most nscratch */
+    gb_pool pool;
+    /* Work items, computed once per run: node blocks for node kernels; per direction
+     * (GB_DIR_OUT/IN/BOTH) node ranges of about equal edges + nodes for edge kernels,
+     * and block ranges balanced the same way for FUSED (its epilogue needs whole blocks). */
+    gb_items node_items;
+    gb_items edge_items[3];
+    gb_items fused_items[3];
     gb_error *err;
 } gb_ctx;
 
+/* exec_items.c: fills c's work items for c->nworkers workers; GB_ENOMEM on failure. */
+gb_status gb_items_init(gb_ctx *c);
+void gb_items_free(gb_ctx *c);
+
+/* exec.c: gb_pool_for over c's workers; a failure's message goes into c->err. */
+gb_status gb_run_items(gb_ctx *c, int64_t nitems, gb_task_fn fn, void *arg);
+
+/* exec_level.c: if the KERNEL/FUSED instruction at pc starts a level of several ops,
+ * each too small to split, runs them side by side and returns how many (status in
+ * *st); else returns 0 and runs nothing. */
+int64_t gb_level_run(gb_ctx *c, int64_t pc, gb_status *st);
+
+/* An atomic read: another thread raises the flag while workers poll it. */
 static inline int gb_interrupted(const gb_ctx *c)
 {
-    return c->interrupt != NULL && *c->interrupt != 0;
+    return c->interrupt != NULL && __atomic_load_n(c->interrupt, __ATOMIC_RELAXED) != 0;
 }
 
 /* The location an error inside kernel k names: the micro-op's, else the kernel's, else
@@ -177,22 +302,66 @@ static inline int64_t gb_kernel_loc(const gb_kernel *k, int64_t micro_loc, int64
     return k->loc >= 0 ? k->loc : instr_loc;
 }
 
-/* kernels.c: runs kernel k over the whole graph (the KERNEL instruction). */
-gb_status gb_kernel_run(gb_ctx *c, const gb_kernel *k, int64_t instr_loc);
-/* kernels.c: edge kernel ke with node kernel kn on each node block (FUSED).  The node
+/* exec_items.c: runs kernel k over the whole graph (the KERNEL instruction); its RED_*
+ * micro-ops use the partials from row red_base on (gb_plan.red_base). */
+gb_status gb_kernel_run(gb_ctx *c, const gb_kernel *k, int64_t red_base, int64_t instr_loc);
+/* exec_items.c: edge kernel ke with node kernel kn on each node block (FUSED).  The node
  * kernel's temps follow the edge kernel's in the scratch (plan.c sized it). */
-gb_status gb_fused_run(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn, int64_t instr_loc);
+gb_status gb_fused_run(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn, int64_t red_base,
+                       int64_t instr_loc);
+/* exec_items.c: one work item: node blocks [b0, b1) of node kernel k, or of a FUSED pair. */
+gb_status gb_node_blocks(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t b0, int64_t b1,
+                         int64_t red_base, int64_t instr_loc);
+gb_status gb_fused_blocks(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn, gb_scratch *s,
+                          int64_t b0, int64_t b1, int64_t red_base, int64_t instr_loc);
+/* kernels.c: after all blocks, each RED_* micro-op's partials into its register. */
+gb_status gb_combine_reductions(gb_ctx *c, const gb_kernel *k, int64_t red_base,
+                                int64_t instr_loc);
 /* kernels.c: runs k's micro-ops over `lanes` lanes.  Node kernels: lanes are nodes
  * v0 .. v0+lanes-1 of node block `block`; edge kernels: owner/nbr/weight lanes in s.
  * fresh: the first block or chunk this scratch runs of this kernel run (it fills the
  * invariant temps). */
 gb_status gb_micro_run(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0,
-                       int64_t lanes, int64_t block, int fresh, int64_t instr_loc);
+                       int64_t lanes, int64_t block, int fresh, int64_t red_base,
+                       int64_t instr_loc);
 /* edge.c: runs edge kernel k for the nodes [v0, v1). */
 gb_status gb_edge_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0, int64_t v1,
                         int64_t instr_loc);
 /* edge.c: the largest neighborhood any direction can give (mode scratch size). */
 int64_t gb_max_neighborhood(const gb_ctx *c);
+/* special.c: edge kernel k (k->special set, c->p->specialize on) for the nodes [v0, v1). */
+gb_status gb_special_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0,
+                           int64_t v1, int64_t instr_loc);
+/* edge.c: the value an empty neighborhood gets without a default. */
+gb_value gb_agg_identity(const gb_kernel *k);
+
+/* Mode keys: 64-bit patterns whose unsigned order is the values' order.  Floats map
+ * -0.0 to 0.0 and every NaN to one NaN, so equal values (as == sees them, NaN aside)
+ * count together; NaN sorts above +inf. */
+static inline uint64_t gb_key_i(int64_t x) { return (uint64_t)x ^ (1ull << 63); }
+static inline int64_t gb_unkey_i(uint64_t k) { return (int64_t)(k ^ (1ull << 63)); }
+
+static inline uint64_t gb_key_f(double x)
+{
+    uint64_t b;
+    if (x == 0.0)
+        x = 0.0;
+    if (x != x)
+        x = NAN;
+    memcpy(&b, &x, sizeof b);
+    return (b >> 63) ? ~b : b | (1ull << 63);
+}
+
+static inline double gb_unkey_f(uint64_t k)
+{
+    uint64_t b = (k >> 63) ? k & ~(1ull << 63) : ~k;
+    double x;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
+
+/* edge.c: the most frequent of n keys, ties to the smallest; sorts keys. */
+uint64_t gb_mode_key(uint64_t *keys, int64_t n);
 
 /* ---- sort.c ---- */
 

@@ -3,14 +3,17 @@
  *
  * The builder is GAP's pipeline of named steps (Beamer, Asanović, Patterson, "The GAP
  * Benchmark Suite", arXiv:1508.03619): count degrees, prefix sum into offsets, fill.
- * The fill walks the edges in input order, so each node's neighbors keep the input
- * order and every result that depends on CSR order is deterministic.
+ * The fill walks the edges in input order (each thread a contiguous range, into slots
+ * of its own in every list), so each node's neighbors keep the input order and every
+ * result that depends on CSR order is deterministic, whatever the thread count.
  */
+#define _DEFAULT_SOURCE   /* munmap under -std=c11 */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "graph_internal.h"
 
@@ -50,104 +53,135 @@ void gb_graph_clear_error(gb_error *err)
 
 /* ---- builder steps ---- */
 
-/* deg[v] = number of arcs v will own; an undirected edge gives one arc to each end. */
-static void count_degrees(int64_t *deg, int64_t m, const int64_t *src, const int64_t *dst,
-                          int both_ends)
+/* The builder splits the edges into one contiguous range per thread.  Each thread counts
+ * the arcs its range gives each node; a prefix sum over (node, thread) then gives every
+ * thread its own slots inside each node's list, so the fill needs no atomics and each
+ * list keeps the input order whatever the thread count. */
+typedef struct csr_job {
+    int64_t n, m;
+    const int64_t *tail, *head;
+    const double *w;
+    int undirected, threads;
+    int64_t **pos;             /* pos[t][v]: counts, then thread t's next slot in v's list */
+    int64_t *offsets, *nbr;
+    double *wout;
+} csr_job;
+
+static void edge_range(const csr_job *job, int t, int64_t *lo, int64_t *hi)
 {
-    for (int64_t i = 0; i < m; i++) {
-        deg[src[i]]++;
-        if (both_ends)
-            deg[dst[i]]++;
+    *lo = (int64_t)((__int128)job->m * t / job->threads);
+    *hi = (int64_t)((__int128)job->m * (t + 1) / job->threads);
+}
+
+/* Step 1: deg[v] = arcs v will own from this thread's edges; an undirected edge gives
+ * one arc to each end. */
+static void count_degrees(void *arg, int t)
+{
+    csr_job *job = arg;
+    int64_t lo, hi, *deg = job->pos[t];
+    edge_range(job, t, &lo, &hi);
+    for (int64_t i = lo; i < hi; i++) {
+        deg[job->tail[i]]++;
+        if (job->undirected)
+            deg[job->head[i]]++;
     }
 }
 
-/* In place: counts[0..n) become offsets[0..n], offsets[n] = total. */
-static void prefix_sum(int64_t *counts, int64_t n)
+/* Step 2: offsets[v] = arcs of nodes before v; pos[t][v] = where thread t starts in v. */
+static void prefix_sum(csr_job *job)
 {
     int64_t total = 0;
-    for (int64_t v = 0; v < n; v++) {
-        int64_t c = counts[v];
-        counts[v] = total;
-        total += c;
-    }
-    counts[n] = total;
-}
-
-/* Appends arcs tail->head in edge order; pos starts as a copy of the offsets. */
-static void fill_directed(int64_t *pos, int64_t *nbr, double *wout, int64_t m,
-                          const int64_t *tail, const int64_t *head, const double *w)
-{
-    if (w != NULL) {
-        for (int64_t i = 0; i < m; i++) {
-            int64_t p = pos[tail[i]]++;
-            nbr[p] = head[i];
-            wout[p] = w[i];
+    for (int64_t v = 0; v < job->n; v++) {
+        job->offsets[v] = total;
+        for (int t = 0; t < job->threads; t++) {
+            int64_t c = job->pos[t][v];
+            job->pos[t][v] = total;
+            total += c;
         }
-    } else {
-        for (int64_t i = 0; i < m; i++)
-            nbr[pos[tail[i]]++] = head[i];
     }
+    job->offsets[job->n] = total;
 }
 
-/* Each edge u-v becomes arcs u->v then v->u (a self-loop: two arcs v->v). */
-static void fill_undirected(int64_t *pos, int64_t *nbr, double *wout, int64_t m,
-                            const int64_t *src, const int64_t *dst, const double *w)
+/* Step 3: arcs tail->head in edge order; an undirected edge u-v gives u->v then v->u
+ * (a self-loop: two arcs v->v, next to each other). */
+static void fill(void *arg, int t)
 {
-    for (int64_t i = 0; i < m; i++) {
-        int64_t u = src[i], v = dst[i];
-        int64_t pu = pos[u]++;
+    csr_job *job = arg;
+    int64_t lo, hi, *pos = job->pos[t], *nbr = job->nbr;
+    const int64_t *tail = job->tail, *head = job->head;
+    const double *w = job->w;
+    edge_range(job, t, &lo, &hi);
+    if (!job->undirected && w == NULL) {
+        for (int64_t i = lo; i < hi; i++)
+            nbr[pos[tail[i]]++] = head[i];
+        return;
+    }
+    for (int64_t i = lo; i < hi; i++) {
+        int64_t u = tail[i], v = head[i], pu = pos[u]++;
         nbr[pu] = v;
-        int64_t pv = pos[v]++;
-        nbr[pv] = u;
-        if (w != NULL) {
-            wout[pu] = w[i];
-            wout[pv] = w[i];
+        if (w != NULL)
+            job->wout[pu] = w[i];
+        if (job->undirected) {
+            int64_t pv = pos[v]++;
+            nbr[pv] = u;
+            if (w != NULL)
+                job->wout[pv] = w[i];
         }
     }
 }
 
 /* One direction: offsets and neighbors (and weights) of arcs tail->head. */
 static gb_status build_csr(int64_t n, int64_t m, const int64_t *tail, const int64_t *head,
-                           const double *w, int undirected, int64_t **offsets_out,
+                           const double *w, int undirected, int threads, int64_t **offsets_out,
                            int64_t **nbr_out, double **w_out)
 {
     int64_t arcs = undirected ? 2 * m : m;
-    int64_t *offsets = calloc((size_t)n + 1, sizeof *offsets);
-    int64_t *pos = malloc(((size_t)n + 1) * sizeof *pos);
-    int64_t *nbr = malloc((size_t)(arcs > 0 ? arcs : 1) * sizeof *nbr);
-    double *wout = w != NULL ? malloc((size_t)(arcs > 0 ? arcs : 1) * sizeof *wout) : NULL;
-    if (offsets == NULL || pos == NULL || nbr == NULL || (w != NULL && wout == NULL))
-        goto nomem;
+    /* Per-thread counts cost 8 bytes per node each: worth it only while they stay
+     * small next to the arcs the threads share out. */
+    int64_t per_thread = (n + 1) > 0 ? (arcs + n) / (n + 1) : 1;
+    csr_job job = { .n = n, .m = m, .tail = tail, .head = head, .w = w,
+                    .undirected = undirected,
+                    .threads = gb_thread_count(threads, per_thread < m ? per_thread : m) };
+    int64_t *pos[GB_MAX_THREADS] = { 0 };
+    gb_status st = GB_ENOMEM;
+    job.pos = pos;
+    job.offsets = malloc(((size_t)n + 1) * sizeof *job.offsets);
+    job.nbr = malloc((size_t)(arcs > 0 ? arcs : 1) * sizeof *job.nbr);
+    job.wout = w != NULL ? malloc((size_t)(arcs > 0 ? arcs : 1) * sizeof *job.wout) : NULL;
+    if (job.offsets == NULL || job.nbr == NULL || (w != NULL && job.wout == NULL))
+        goto cleanup;
+    for (int t = 0; t < job.threads; t++)
+        if ((pos[t] = calloc((size_t)n + 1, sizeof *pos[t])) == NULL)
+            goto cleanup;
     /* The fill writes at random across these arrays. */
-    gb_advise_hugepages(nbr, (size_t)arcs * sizeof *nbr);
-    if (wout != NULL)
-        gb_advise_hugepages(wout, (size_t)arcs * sizeof *wout);
-    gb_advise_hugepages(pos, ((size_t)n + 1) * sizeof *pos);
-    gb_advise_hugepages(offsets, ((size_t)n + 1) * sizeof *offsets);
+    gb_advise_hugepages(job.nbr, (size_t)arcs * sizeof *job.nbr);
+    if (job.wout != NULL)
+        gb_advise_hugepages(job.wout, (size_t)arcs * sizeof *job.wout);
+    for (int t = 0; t < job.threads; t++)
+        gb_advise_hugepages(pos[t], ((size_t)n + 1) * sizeof *pos[t]);
 
-    count_degrees(offsets, m, tail, head, undirected);
-    prefix_sum(offsets, n);
-    memcpy(pos, offsets, ((size_t)n + 1) * sizeof *pos);
-    if (undirected)
-        fill_undirected(pos, nbr, wout, m, tail, head, w);
-    else
-        fill_directed(pos, nbr, wout, m, tail, head, w);
-    free(pos);
-    *offsets_out = offsets;
-    *nbr_out = nbr;
-    *w_out = wout;
-    return GB_OK;
+    gb_parallel(job.threads, count_degrees, &job);
+    prefix_sum(&job);
+    gb_parallel(job.threads, fill, &job);
+    *offsets_out = job.offsets;
+    *nbr_out = job.nbr;
+    *w_out = job.wout;
+    job.offsets = job.nbr = NULL;
+    job.wout = NULL;
+    st = GB_OK;
 
-nomem:
-    free(offsets);
-    free(pos);
-    free(nbr);
-    free(wout);
-    return GB_ENOMEM;
+cleanup:
+    for (int t = 0; t < job.threads; t++)
+        free(pos[t]);
+    free(job.offsets);
+    free(job.nbr);
+    free(job.wout);
+    return st;
 }
 
 gb_status gb_graph_build(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
-                         const double *weights, int directed, gb_graph **out, gb_error *err)
+                         const double *weights, int directed, int threads, gb_graph **out,
+                         gb_error *err)
 {
     gb_graph *g = calloc(1, sizeof *g);
     if (g == NULL)
@@ -157,11 +191,12 @@ gb_status gb_graph_build(int64_t n, int64_t m, const int64_t *src, const int64_t
     g->directed = directed != 0;
     g->weighted = weights != NULL;
     g->ids_kind = GB_IDS_INT;
-    if (build_csr(n, m, src, dst, weights, !directed, &g->out_offsets, &g->out_neighbors,
-                  &g->out_weights) != GB_OK)
+    g->stats.input_edges = m;
+    if (build_csr(n, m, src, dst, weights, !directed, threads, &g->out_offsets,
+                  &g->out_neighbors, &g->out_weights) != GB_OK)
         goto nomem;
     if (directed) {
-        if (build_csr(n, m, dst, src, weights, 0, &g->in_offsets, &g->in_neighbors,
+        if (build_csr(n, m, dst, src, weights, 0, threads, &g->in_offsets, &g->in_neighbors,
                       &g->in_weights) != GB_OK)
             goto nomem;
     } else {
@@ -177,6 +212,39 @@ nomem:
     return gb_graph_fail(err, GB_ENOMEM, 0, 0,
                          "out of memory building a graph of %lld nodes and %lld edges",
                          (long long)n, (long long)m);
+}
+
+gb_status gb_graph_finish(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
+                          const double *weights, int directed, const gb_load_options *opts,
+                          gb_graph **out, gb_error *err)
+{
+    gb_graph *g = NULL;
+    gb_status st = gb_graph_build(n, m, src, dst, weights, directed,
+                                  opts != NULL ? opts->threads : 1, &g, err);
+    if (st == GB_OK && (st = gb_graph_squish(g, opts, err)) != GB_OK) {
+        gb_graph_destroy(g);
+        g = NULL;
+    }
+    *out = g;
+    return st;
+}
+
+gb_status gb_graph_identity_ids(gb_graph *g, gb_error *err)
+{
+    free(g->int_ids);
+    g->ids_kind = GB_IDS_INT;
+    g->int_ids = malloc((size_t)(g->n > 0 ? g->n : 1) * sizeof *g->int_ids);
+    if (g->int_ids == NULL)
+        return gb_graph_fail(err, GB_ENOMEM, 0, 0, "out of memory for %lld node ids",
+                             (long long)g->n);
+    for (int64_t v = 0; v < g->n; v++)
+        g->int_ids[v] = v;
+    return GB_OK;
+}
+
+int64_t gb_max_nodes(const gb_load_options *opts)
+{
+    return opts != NULL && opts->max_nodes > 0 ? opts->max_nodes : INT32_MAX;
 }
 
 gb_status gb_graph_from_arrays(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
@@ -205,18 +273,14 @@ gb_status gb_graph_from_arrays(int64_t n, int64_t m, const int64_t *src, const i
             return gb_graph_fail(err, GB_EINVAL, 0, 0, "weight of edge %lld is NaN", (long long)i);
     }
 
-    st = gb_graph_build(n, m, src, dst, weights, directed, &g, err);
+    st = gb_graph_finish(n, m, src, dst, weights, directed, NULL, &g, err);
     if (st != GB_OK)
         return st;
-    /* Generated graphs have no input ids: node v's id is v. */
-    g->int_ids = malloc((size_t)(n > 0 ? n : 1) * sizeof *g->int_ids);
-    if (g->int_ids == NULL) {
+    /* Graphs from arrays have no input ids: node v's id is v. */
+    if ((st = gb_graph_identity_ids(g, err)) != GB_OK) {
         gb_graph_destroy(g);
-        return gb_graph_fail(err, GB_ENOMEM, 0, 0, "out of memory for %lld node ids",
-                             (long long)n);
+        return st;
     }
-    for (int64_t v = 0; v < n; v++)
-        g->int_ids[v] = v;
     *out = g;
     return GB_OK;
 }
@@ -225,6 +289,12 @@ void gb_graph_destroy(gb_graph *g)
 {
     if (g == NULL)
         return;
+    if (g->map != NULL) {
+        munmap(g->map, g->map_len);
+        gb_names_free(&g->names);
+        free(g);
+        return;
+    }
     if (g->in_offsets != g->out_offsets) {
         free(g->in_offsets);
         free(g->in_neighbors);
@@ -245,6 +315,11 @@ int64_t gb_graph_edge_count(const gb_graph *g) { return g->m; }
 int gb_graph_is_directed(const gb_graph *g) { return g->directed; }
 int gb_graph_is_weighted(const gb_graph *g) { return g->weighted; }
 int gb_graph_ids_kind(const gb_graph *g) { return g->ids_kind; }
+
+void gb_graph_get_stats(const gb_graph *g, gb_graph_stats *out)
+{
+    *out = g->stats;
+}
 
 void gb_graph_csr(const gb_graph *g, int dir, const int64_t **offsets,
                   const int64_t **neighbors, const double **weights)

@@ -14,6 +14,20 @@
 
 /* ---- integer ids: dense range ---- */
 
+/* One popcount per endpoint: the instruction where the build targets it, else a few
+ * shifts and adds inline (the baseline __builtin_popcountll is a call into libgcc). */
+static uint64_t popcount64(uint64_t x)
+{
+#ifdef __POPCNT__
+    return (uint64_t)__builtin_popcountll(x);
+#else
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (x * 0x0101010101010101ull) >> 56;
+#endif
+}
+
 static gb_status compact_bitmap(int64_t *src, int64_t *dst, int64_t m, int64_t max_id,
                                 int64_t **sorted_ids, int64_t *n)
 {
@@ -30,7 +44,7 @@ static gb_status compact_bitmap(int64_t *src, int64_t *dst, int64_t m, int64_t m
     int64_t total = 0;
     for (int64_t w = 0; w < words; w++) {
         rank[w] = total;
-        total += __builtin_popcountll(bits[w]);
+        total += (int64_t)popcount64(bits[w]);
     }
     ids = malloc((size_t)(total > 0 ? total : 1) * sizeof *ids);
     if (ids == NULL)
@@ -38,7 +52,7 @@ static gb_status compact_bitmap(int64_t *src, int64_t *dst, int64_t m, int64_t m
     for (int64_t w = 0, k = 0; w < words; w++)
         for (uint64_t b = bits[w]; b != 0; b &= b - 1)
             ids[k++] = (w << 6) | __builtin_ctzll(b);
-#define RANK(id) (rank[(id) >> 6] + __builtin_popcountll(bits[(id) >> 6] & ((1ull << ((id) & 63)) - 1)))
+#define RANK(id) (rank[(id) >> 6] + (int64_t)popcount64(bits[(id) >> 6] & ((1ull << ((id) & 63)) - 1)))
     for (int64_t i = 0; i < m; i++) {
         src[i] = RANK(src[i]);
         dst[i] = RANK(dst[i]);

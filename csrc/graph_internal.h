@@ -3,11 +3,21 @@
  *
  *   graph.c          the gb_graph struct, CSR building (count degrees, prefix sum, fill),
  *                    gb_graph_from_arrays, accessors, id lookup
+ *   graph_squish.c   the load policies: counting and dropping self-loops and duplicates
+ *   graph_threads.c  running a function on a few pthreads
  *   graph_names.c    the name table (interning node names)
  *   graph_ids.c      integer-id compaction to dense indices
- *   graph_load.c     the edge-list parser
+ *   graph_load.c     gb_graph_load_edgelist: format detection, the read loop, finishing
+ *   graph_parse.c    the text tokenizer and edge-list lines (columns, header line)
+ *   graph_edges.c    batched lines become edges: integer, named or dense ids, weights
+ *   graph_fast.c     the common all-digits line, read in one pass
+ *   graph_mtx.c      Matrix Market banner, size line and entries
  *   graph_numbers.c  integer ids and float weights from tokens
  *   graph_read.c     reading a file in chunks, inflating it if it is gzip
+ *   graph_gen.c      GAP's Kronecker and uniform random generators
+ *   graph_hash.c     the 128-bit hash of files and payloads
+ *   graph_binary.c   the binary graph file (save, map and validate)
+ *   graph_write.c    writing a graph as an edge list or Matrix Market file
  */
 #ifndef GRAPH_INTERNAL_H
 #define GRAPH_INTERNAL_H
@@ -32,11 +42,12 @@ typedef struct gb_names {
     int64_t nrecords, cap_records;
     char *bytes;               /* once finished */
     int64_t *offsets;          /* once finished: count + 1 entries */
+    int borrowed;              /* bytes and offsets live in a mapped file: not freed */
 } gb_names;
 
 struct gb_graph {
     int64_t n;                 /* nodes */
-    int64_t m;                 /* input edges */
+    int64_t m;                 /* input edges kept */
     int directed, weighted;
     int64_t *out_offsets, *out_neighbors;
     double *out_weights;
@@ -46,7 +57,22 @@ struct gb_graph {
     int ids_kind;              /* gb_ids_kind */
     int64_t *int_ids;          /* GB_IDS_INT: n ascending ids */
     gb_names names;            /* GB_IDS_NAME */
+    gb_graph_stats stats;
+    /* A graph read by gb_graph_load_binary: every array above except the names' hash
+     * table points into this read-only mapping, which destroy unmaps instead. */
+    void *map;
+    size_t map_len;
 };
+
+enum { GB_MAX_THREADS = 64 };
+
+/* Runs fn(arg, t) for t in 0..threads-1, t = 0 on the calling thread.  Workers must not
+ * wait for each other (a thread that cannot start runs on the caller afterwards). */
+void gb_parallel(int threads, void (*fn)(void *arg, int t), void *arg);
+/* requested clamped to 1..GB_MAX_THREADS and to the number of work units. */
+int gb_thread_count(int requested, int64_t work_units);
+/* opts->max_nodes, or its default 2^31 - 1. */
+int64_t gb_max_nodes(const gb_load_options *opts);
 
 /* Fills *err (if not NULL) and returns code; fmt is printf-style. */
 gb_status gb_graph_fail(gb_error *err, gb_status code, int64_t line, int64_t col,
@@ -56,9 +82,21 @@ gb_status gb_graph_vfail(gb_error *err, gb_status code, int64_t line, int64_t co
 void gb_graph_clear_error(gb_error *err);
 
 /* Builds both CSRs from dense-index edges (already validated); ids are left unset
- * (ids_kind GB_IDS_INT, int_ids NULL) for the caller to attach. */
+ * (ids_kind GB_IDS_INT, int_ids NULL) for the caller to attach.  Each node's arcs keep
+ * the input order whatever the thread count. */
 gb_status gb_graph_build(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
-                         const double *weights, int directed, gb_graph **out, gb_error *err);
+                         const double *weights, int directed, int threads, gb_graph **out,
+                         gb_error *err);
+/* gb_graph_build, then the load policies of opts (graph_squish.c): counts self-loops
+ * and duplicates into g->stats and drops those opts ask to drop. */
+gb_status gb_graph_finish(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
+                          const double *weights, int directed, const gb_load_options *opts,
+                          gb_graph **out, gb_error *err);
+/* g's ids become 0..n-1 (generated graphs, dense ids, gb_graph_from_arrays). */
+gb_status gb_graph_identity_ids(gb_graph *g, gb_error *err);
+/* Counts self-loops and duplicates of a built graph into g->stats and, as opts say,
+ * drops them in place (graph_squish.c). */
+gb_status gb_graph_squish(gb_graph *g, const gb_load_options *opts, gb_error *err);
 
 /* ---- names (graph_names.c) ---- */
 gb_status gb_names_init(gb_names *t);
@@ -71,6 +109,9 @@ void gb_names_prefetch_record(const gb_names *t, uint64_t hash);
 gb_status gb_names_intern(gb_names *t, const char *s, int64_t len, uint64_t hash,
                           int64_t *index);
 gb_status gb_names_finish(gb_names *t);
+/* A finished table over count names laid out by someone else (a mapped file): bytes
+ * and offsets are borrowed, not freed. */
+gb_status gb_names_adopt(gb_names *t, const char *bytes, const int64_t *offsets, int64_t count);
 /* Index of the name or -1; after finish. */
 int64_t gb_names_find(const gb_names *t, const char *s, int64_t len);
 void gb_names_free(gb_names *t);
@@ -88,6 +129,106 @@ int gb_parse_id(const char *s, int64_t len, int64_t *value, int *canonical);
 /* 1 and the exactly rounded value if [s, end) is a short plain decimal, else 0. */
 int gb_parse_float_fast(const char *s, const char *end, double *out);
 
+/* ---- the text parser (graph_load.c, graph_parse.c, graph_mtx.c) ---- */
+
+/* A data line waiting in the batch: its tokens point into the current chunk. */
+typedef struct gb_pending {
+    const char *tok[3];
+    int64_t len[3];
+    const char *line_start;
+    int64_t line;
+} gb_pending;
+
+enum { GB_BATCH = 64, GB_QUOTE_MAX = 60 };
+
+typedef enum gb_header_state {
+    GB_HEADER_NONE = 0,      /* the first data line is data */
+    GB_HEADER_PENDING = 1,   /* 2 non-numeric columns: a header if every later id is an integer */
+    GB_HEADER_SKIPPED = 2    /* decided: the line is a header */
+} gb_header_state;
+
+typedef enum gb_mtx_field { GB_MTX_PATTERN = 0, GB_MTX_REAL = 1, GB_MTX_INTEGER = 2 } gb_mtx_field;
+
+typedef struct gb_mtx {
+    int field;                 /* gb_mtx_field */
+    int symmetric;
+    int have_size;
+    int64_t n, nnz;            /* from the size line */
+    int64_t size_line, nnz_col;
+} gb_mtx;
+
+typedef struct gb_parser {
+    const char *path;
+    gb_error *err;
+    const gb_load_options *opts;
+    int format;                /* gb_format; GB_FORMAT_AUTO until the first line decides */
+    int suffix_format;         /* what the file name says */
+    int dense;                 /* GB_IDS_DENSE */
+    int64_t max_nodes;
+    int names_mode;            /* ids are names (else non-negative integers) */
+    int noncanonical_int;      /* an integer token had leading zeros */
+    int rereadable;            /* the file is a regular file */
+    int ncols;                 /* 0 until the first data line */
+    int weighted;              /* edges carry a weight column */
+    int64_t first_data_line;
+    int64_t line;              /* lines finished so far */
+    int64_t m, cap;
+    int64_t *src, *dst;
+    double *w;
+    int64_t max_id;            /* the largest id (dense ids) */
+    gb_names names;
+    char *scratch;             /* NUL-terminated copy of a token for strtod */
+    size_t scratch_cap;
+    gb_pending batch[GB_BATCH];
+    int nbatch;
+    int header;                /* gb_header_state */
+    int64_t header_line;
+    char *header_text;         /* a pending header's two tokens, back to back */
+    int64_t header_len[2];
+    gb_mtx mtx;
+} gb_parser;
+
+/* Returned by the parser when the ids turn out to be names and the file must be reread. */
+#define GB_RESTART ((gb_status)1)
+
+/* graph_parse.c: the complete lines in [p, end), whose last byte is '\n'. */
+int gb_quote_len(int64_t len);           /* up to GB_QUOTE_MAX bytes of a token ... */
+const char *gb_quote_more(int64_t len);  /* ... and "..." if it was cut */
+gb_status gb_parse_nomem(gb_parser *ps);
+gb_status gb_parse_chunk(gb_parser *ps, const char *p, const char *end);
+/* One line of digits and separators (graph_fast.c): 1 if it was read and stored as an
+ * edge (*next: the next line), 0 if it must go the general way, or a negative status. */
+int gb_parse_fast_line(gb_parser *ps, const char *p, const char **next);
+/* Room for need edges in src, dst (and w when weighted). */
+gb_status gb_parse_reserve(gb_parser *ps, int64_t need);
+/* graph_edges.c: adds the batched lines as edges, in order. */
+gb_status gb_parse_flush(gb_parser *ps);
+/* The integer ids so far become names (a pending header line becomes the first edge). */
+gb_status gb_parse_ints_to_names(gb_parser *ps);
+/* A parse error on line ps->line + 1, reported after the lines before it are checked. */
+gb_status gb_parse_fail_line(gb_parser *ps, int64_t col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A parse error at token k of a batched line. */
+gb_status gb_parse_fail_token(gb_parser *ps, const gb_pending *e, int k, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The token is a non-empty run of decimal digits (an id that may overflow int64). */
+int gb_all_digits(const char *s, int64_t len);
+gb_status gb_parse_weight(gb_parser *ps, const char *s, int64_t len, int64_t line, int64_t col,
+                          double *out);
+/* At the end of the file: settles a pending header line. */
+gb_status gb_parse_end(gb_parser *ps);
+
+/* graph_mtx.c */
+int gb_mtx_is_banner(const char *p, const char *end);
+gb_status gb_mtx_banner(gb_parser *ps, const char *line, const char *end);
+/* A data line of a Matrix Market file: the size line, then entries (batched). */
+gb_status gb_mtx_line(gb_parser *ps, const char *const tok[4], const int64_t len[4], int found,
+                      const char *line_start);
+/* The edge of a batched entry, at ps->m. */
+gb_status gb_mtx_entry(gb_parser *ps, const gb_pending *e);
+/* At the end of the file: the size line was there and the entry count matches it. */
+gb_status gb_mtx_end(gb_parser *ps);
+
 /* ---- file reading (graph_read.c) ---- */
 typedef struct gb_reader {
     const char *path;
@@ -96,6 +237,8 @@ typedef struct gb_reader {
     int gzip;                /* the file starts with the gzip magic 1f 8b */
     int regular;             /* a regular file, so it can be read again (not a pipe) */
     int raw_eof;             /* read() returned 0 */
+    int64_t size;            /* bytes of a regular file as stored, else 0 */
+    int64_t raw_bytes;       /* bytes read from the file so far (compressed, if gzip) */
     int done;                /* no more bytes to return */
     int inflating;           /* zs is initialized */
     z_stream zs;
@@ -110,6 +253,39 @@ gb_status gb_reader_open(gb_reader *r, const char *path, gb_error *err);
  * Returns the count, or a negative gb_status with err set. */
 int64_t gb_reader_read(gb_reader *r, char *dst, size_t cap);
 void gb_reader_close(gb_reader *r);
+
+/* ---- generators (graph_gen.c) ---- */
+/* The standard mt19937 (std::mt19937), which GAP's generators draw from. */
+typedef struct gb_mt19937 {
+    uint32_t s[624];
+    int i;
+} gb_mt19937;
+void gb_mt_seed(gb_mt19937 *mt, uint32_t seed);
+uint32_t gb_mt_next(gb_mt19937 *mt);
+
+/* ---- hashing (graph_hash.c) ---- */
+/* A fast non-cryptographic 128-bit hash of a byte stream, fed in pieces of any size:
+ * four 64-bit lanes over 32-byte stripes, each step a bijection of the lane, so any
+ * single changed word changes the result. */
+typedef struct gb_hasher {
+    uint64_t lane[4];
+    unsigned char tail[32];
+    size_t ntail;
+    uint64_t total;
+} gb_hasher;
+void gb_hasher_init(gb_hasher *h);
+void gb_hasher_update(gb_hasher *h, const void *data, size_t len);
+void gb_hasher_final(const gb_hasher *h, uint64_t out[2]);
+/* The piecewise hash of long inputs (see graph_hash.c), fed in order... */
+typedef struct gb_seghash {
+    gb_hasher piece, outer;
+    uint64_t piece_len, total;
+} gb_seghash;
+void gb_seghash_init(gb_seghash *h);
+void gb_seghash_update(gb_seghash *h, const void *data, size_t len);
+void gb_seghash_final(gb_seghash *h, uint64_t out[2]);
+/* ...or of bytes in memory, on threads: the same value. */
+gb_status gb_hash_memory(const void *data, uint64_t len, int threads, uint64_t out[2]);
 
 /* Asks for transparent huge pages on a large array that is accessed at random (hash
  * tables, CSR fill, id maps): with 4 KiB pages those accesses mostly miss the TLB. */

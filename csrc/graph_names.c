@@ -167,6 +167,20 @@ gb_status gb_names_finish(gb_names *t)
     return rehash(t, t->mask + 1);
 }
 
+gb_status gb_names_adopt(gb_names *t, const char *bytes, const int64_t *offsets, int64_t count)
+{
+    uint64_t capacity = 1024;
+    memset(t, 0, sizeof *t);
+    while (capacity < (uint64_t)count * 2)
+        capacity *= 2;
+    t->finished = 1;
+    t->borrowed = 1;
+    t->count = count;
+    t->bytes = (char *)bytes;
+    t->offsets = (int64_t *)offsets;
+    return rehash(t, capacity);
+}
+
 int64_t gb_names_find(const gb_names *t, const char *s, int64_t len)
 {
     if (!t->finished)
@@ -185,7 +199,9 @@ void gb_names_free(gb_names *t)
 {
     free(t->table);
     free(t->records);
-    free(t->bytes);
-    free(t->offsets);
+    if (!t->borrowed) {
+        free(t->bytes);
+        free(t->offsets);
+    }
     memset(t, 0, sizeof *t);
 }

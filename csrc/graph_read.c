@@ -39,6 +39,7 @@ static int64_t read_full(gb_reader *r, void *dst, size_t cap)
         if (k == 0)
             r->raw_eof = 1;
         got += (size_t)k;
+        r->raw_bytes += k;
     }
     return (int64_t)got;
 }
@@ -67,6 +68,7 @@ gb_status gb_reader_open(gb_reader *r, const char *path, gb_error *err)
         return io_error(r, "open", errno);
     struct stat info;
     r->regular = fstat(r->fd, &info) == 0 && S_ISREG(info.st_mode);
+    r->size = r->regular ? (int64_t)info.st_size : 0;
     r->in = malloc(r->in_cap);
     if (r->in == NULL)
         return gb_graph_fail(err, GB_ENOMEM, 0, 0, "out of memory reading '%s'", path);

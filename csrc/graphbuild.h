@@ -6,7 +6,8 @@
  * values, no inline functions.  Every constant is an enum.
  *
  * Stages and their interfaces:
- *   graph   gb_graph_load_edgelist / gb_graph_from_arrays  -> gb_graph (CSR both ways)
+ *   graph   gb_graph_load_edgelist / gb_graph_generate / gb_graph_load_binary /
+ *           gb_graph_from_arrays                            -> gb_graph (CSR both ways)
  *   plan    gb_plan_create(flat code, kernels)             -> gb_plan (validated)
  *   run     gb_run(plan, graph, registers, slots, options) -> status
  *
@@ -48,7 +49,7 @@ const char *gb_strerror(int status);
 /* A graph is immutable once built.  Nodes are dense indices 0..n-1.
  * Out-CSR lists, for each v, the heads u of edges v->u; in-CSR the tails u of u->v.
  * An undirected graph stores every input edge as two arcs (a self-loop too), and its
- * in-CSR is its out-CSR.  edge_count is the number of input edges (lines). */
+ * in-CSR is its out-CSR.  edge_count is the number of input edges (lines) kept. */
 typedef struct gb_graph gb_graph;
 
 typedef enum gb_dir { GB_DIR_OUT = 0, GB_DIR_IN = 1, GB_DIR_BOTH = 2 } gb_dir;
@@ -58,12 +59,77 @@ typedef enum gb_ids_kind {
     GB_IDS_NAME = 1    /* any token; nodes in order of first appearance */
 } gb_ids_kind;
 
+typedef enum gb_ids_mode {
+    GB_IDS_MAP = 0,    /* integers compacted in ascending order, other tokens by first appearance */
+    GB_IDS_DENSE = 1   /* every id a non-negative integer used as the node index: n = max id + 1 */
+} gb_ids_mode;
+
+typedef enum gb_format {
+    GB_FORMAT_AUTO = 0,      /* the %%MatrixMarket banner, else the suffix (after .gz) */
+    GB_FORMAT_EDGELIST = 1,  /* 2 or 3 columns: .el .txt .csv .tsv and any other suffix */
+    GB_FORMAT_WEL = 2,       /* exactly 3 columns, source target weight: .wel */
+    GB_FORMAT_MTX = 3,       /* Matrix Market coordinate: .mtx */
+    GB_FORMAT_GENERATED = 4  /* gb_graph_generate (in gb_graph_stats.format only) */
+} gb_format;
+
+/* Progress of a load, called on the loading thread about every 8 MiB of input (every
+ * block of edges for generators): done of total bytes of the file as stored (total 0 if
+ * unknown, e.g. a pipe), or of total edges for generators; edges read so far.  A
+ * nonzero return stops the load with GB_EINTR. */
+typedef int (*gb_progress_fn)(void *ctx, int64_t done, int64_t total, int64_t edges);
+
 typedef struct gb_load_options {
-    int undirected;    /* symmetrize */
+    int undirected;       /* symmetrize */
+    int dedupe;           /* drop each edge equal to an earlier one (undirected: either way round) */
+    int no_self_loops;    /* drop edges v->v */
+    int ids;              /* gb_ids_mode */
+    int format;           /* gb_format */
+    int threads;          /* workers for building, counting and generating; <= 0 means 1 */
+    int64_t max_nodes;    /* a larger declared node count (dense ids, .mtx size, generator
+                             scale) is an error rather than an allocation; 0 means 2^31 - 1 */
+    gb_progress_fn progress;   /* may be NULL */
+    void *progress_ctx;
 } gb_load_options;
 
+/* What the loader saw.  Self-loops and duplicates are counted on the edges as read, so a
+ * duplicated self-loop counts in both; dropped counts are disjoint (a self-loop dropped
+ * by no_self_loops is not also a dropped duplicate), and edge_count is what is left. */
+typedef struct gb_graph_stats {
+    int format;                /* gb_format read; GB_FORMAT_AUTO for gb_graph_from_arrays */
+    int64_t header_line;       /* the line skipped as an edge list's header, or 0 */
+    int64_t input_edges;       /* edges read, before any were dropped */
+    int64_t self_loops;
+    int64_t duplicates;
+    int64_t self_loops_dropped;
+    int64_t duplicates_dropped;
+} gb_graph_stats;
+
+/* Reads an edge list or a Matrix Market file, plain or gzipped (docs/graphs.md). */
 gb_status gb_graph_load_edgelist(const char *path, const gb_load_options *opts,
                                  gb_graph **out, gb_error *err);
+
+typedef enum gb_generator { GB_GEN_KRONECKER = 0, GB_GEN_UNIFORM = 1 } gb_generator;
+
+/* GAP Benchmark Suite graphs: 2^scale nodes (ids 0..n-1) and degree * 2^scale edges,
+ * undirected as GAP builds them.  Uses opts' dedupe, no_self_loops, threads, progress,
+ * max_nodes; the result does not depend on threads. */
+gb_status gb_graph_generate(int kind, int scale, int64_t degree, const gb_load_options *opts,
+                            gb_graph **out, gb_error *err);
+
+/* The binary graph file (the graph cache): save writes g to path, which the caller
+ * renames into place; load_binary maps such a file and checks all of it (checksum,
+ * sizes, offsets, neighbor and id ranges) so a damaged file is GB_EPARSE, never a crash. */
+gb_status gb_graph_save(const gb_graph *g, const char *path, gb_error *err);
+gb_status gb_graph_load_binary(const char *path, int threads, gb_graph **out, gb_error *err);
+/* A 128-bit hash (out[0], out[1]) of a regular file's bytes as stored, for cache keys;
+ * the same for any thread count. */
+gb_status gb_hash_file(const char *path, int threads, uint64_t *out, gb_error *err);
+
+/* Writes g as text in GB_FORMAT_EDGELIST (src dst [weight]), GB_FORMAT_WEL (weight 1 when
+ * unweighted) or GB_FORMAT_MTX (nodes renumbered 1..n; symmetric if undirected), gzipped
+ * if compress.  An undirected edge is written once unless all_arcs. */
+gb_status gb_graph_write(const gb_graph *g, const char *path, int format, int compress,
+                         int all_arcs, gb_error *err);
 /* Build from arrays of dense indices (tests, generators).  weights may be NULL. */
 gb_status gb_graph_from_arrays(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
                                const double *weights, int directed,
@@ -74,6 +140,7 @@ int64_t gb_graph_node_count(const gb_graph *g);
 int64_t gb_graph_edge_count(const gb_graph *g);
 int gb_graph_is_directed(const gb_graph *g);
 int gb_graph_is_weighted(const gb_graph *g);
+void gb_graph_get_stats(const gb_graph *g, gb_graph_stats *out);
 /* Read-only CSR of one direction (GB_DIR_OUT or GB_DIR_IN); weights NULL if unweighted. */
 void gb_graph_csr(const gb_graph *g, int dir, const int64_t **offsets,
                   const int64_t **neighbors, const double **weights);

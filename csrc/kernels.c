@@ -8,7 +8,9 @@
  *
  * Reductions keep one partial per node block and combine the partials in block order
  * after the last block, so a sum of floats is the same bits for any split of the blocks
- * across threads: node_blocks takes a block range [b0, b1) for that reason.
+ * across threads.  exec_items.c runs kernels as work items on the pool: node kernels
+ * take ranges of whole blocks, edge kernels node ranges balanced by edge count, FUSED
+ * pairs block ranges balanced the same way; each worker has its own scratch.
  */
 #include <math.h>
 #include <string.h>
@@ -260,17 +262,23 @@ static gb_status combine_partials(gb_ctx *c, int64_t op, const gb_value *part,
 }
 
 gb_status gb_micro_run(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0,
-                       int64_t lanes, int64_t block, int fresh, int64_t instr_loc)
+                       int64_t lanes, int64_t block, int fresh, int64_t red_base,
+                       int64_t instr_loc)
 {
     const int64_t S = k->stride;
     const int64_t *own = k->domain == GB_DOMAIN_EDGE ? s->owner : NULL;
     gb_value *t = s->temps;
-    int64_t ri = 0;
+    /* Where each temp's lanes are read from: its own scratch, or (GB_MF_ALIAS) the
+     * slot it was loaded from.  Writes always go to the temp's own scratch. */
+    const gb_value *at[GB_MAX_TEMPS];
+    int64_t ri = red_base;
 
+    for (int64_t i = 0; i < k->ntemps; i++)
+        at[i] = t + i * S;
     for (int64_t j = 0; j < k->nmicro; j++) {
         const int64_t *w = k->micro + j * GB_INSTR_WIDTH;
         gb_value *d = t + w[2] * S;
-        if (k->invariant[j]) {
+        if (k->mflags[j] & GB_MF_INVARIANT) {
             /* every lane of the stride, since a later chunk may have more lanes */
             const gb_value r = w[0] == GB_OP_BCAST ? c->regs[w[3]] : (gb_value){ .i = w[3] };
             if (fresh)
@@ -279,6 +287,11 @@ gb_status gb_micro_run(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0,
         }
         switch (w[0]) {
         case GB_OP_LOAD:
+            if (k->mflags[j] & GB_MF_ALIAS) {
+                /* a float or int slot has the temps' layout: 8 bytes per node */
+                at[w[2]] = (const gb_value *)c->slots[w[3]] + v0;
+                continue;
+            }
             load_lanes(d, c->slots[w[3]], c->p->slot_dtypes[w[3]], v0, own, lanes);
             break;
         case GB_OP_GATHER:
@@ -324,54 +337,39 @@ gb_status gb_micro_run(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0,
             break;
         }
         case GB_OP_STORE:
-            store_lanes(c->slots[w[3]], c->p->slot_dtypes[w[3]], t + w[4] * S, v0, lanes);
-            break;
+            store_lanes(c->slots[w[3]], c->p->slot_dtypes[w[3]], at[w[4]], v0, lanes);
+            continue;
         case GB_OP_RED_SUM_I: case GB_OP_RED_SUM_F: case GB_OP_RED_MIN_I: case GB_OP_RED_MIN_F:
         case GB_OP_RED_MAX_I: case GB_OP_RED_MAX_F: case GB_OP_RED_ANY: case GB_OP_RED_ALL:
         case GB_OP_RED_COUNT: case GB_OP_RED_ARGMIN_I: case GB_OP_RED_ARGMIN_F:
         case GB_OP_RED_ARGMAX_I: case GB_OP_RED_ARGMAX_F: {
-            int64_t at = ri * c->nblocks + block;
-            reduce_block(w[0], t + w[4] * S, lanes, v0, &c->partials[at], &c->partial_idx[at]);
+            int64_t p = ri * c->nblocks + block;
+            reduce_block(w[0], at[w[4]], lanes, v0, &c->partials[p], &c->partial_idx[p]);
             ri++;
-            break;
+            continue;
         }
         default: {
             int64_t bad = 0;
-            const gb_value *x = t + w[3] * S, *y = t + w[4] * S;
-            gb_status st = gb_ops_apply(w[0], lanes, d, x, y, t + w[5] * S, &bad);
+            const gb_value *x = at[w[3]], *y = at[w[4]];
+            gb_status st = gb_ops_apply(w[0], lanes, d, x, y, at[w[5]], &bad);
             if (st != GB_OK)
-                return gb_ops_fail(c->err, gb_kernel_loc(k, w[1], instr_loc), w[0], st, x[bad],
+                return gb_ops_fail(&s->err, gb_kernel_loc(k, w[1], instr_loc), w[0], st, x[bad],
                                    y[bad]);
             break;
         }
         }
-    }
-    return GB_OK;
-}
-
-/* Node blocks [b0, b1) of node kernel k: the unit a worker thread will take. */
-static gb_status node_blocks(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t b0,
-                             int64_t b1, int64_t instr_loc)
-{
-    for (int64_t b = b0; b < b1; b++) {
-        int64_t v0 = b * GB_NODE_BLOCK;
-        int64_t lanes = c->n - v0 < GB_NODE_BLOCK ? c->n - v0 : GB_NODE_BLOCK;
-        gb_status st;
-        if (gb_interrupted(c))
-            return gb_err_set(c->err, GB_EINTR, gb_kernel_loc(k, -1, instr_loc), "interrupted");
-        st = gb_micro_run(c, k, s, v0, lanes, b, b == b0, instr_loc);
-        if (st != GB_OK)
-            return st;
+        at[w[2]] = d;   /* the op wrote temp w[2]'s own lanes (STORE and RED_* continue) */
     }
     return GB_OK;
 }
 
 /* After the last block: each RED_* micro-op's partials into its register, so no block
  * ever sees a half-done reduction. */
-static gb_status combine_reductions(gb_ctx *c, const gb_kernel *k, int64_t instr_loc)
+gb_status gb_combine_reductions(gb_ctx *c, const gb_kernel *k, int64_t red_base,
+                                int64_t instr_loc)
 {
-    int64_t ri = 0;
-    for (int64_t j = 0; j < k->nmicro && ri < k->nred; j++) {
+    int64_t ri = red_base;
+    for (int64_t j = 0; j < k->nmicro && ri < red_base + k->nred; j++) {
         const int64_t *w = k->micro + j * GB_INSTR_WIDTH;
         gb_status st;
         if (w[0] < GB_OP_RED_SUM_I)
@@ -384,43 +382,4 @@ static gb_status combine_reductions(gb_ctx *c, const gb_kernel *k, int64_t instr
         ri++;
     }
     return GB_OK;
-}
-
-gb_status gb_kernel_run(gb_ctx *c, const gb_kernel *k, int64_t instr_loc)
-{
-    gb_status st;
-
-    if (k->domain == GB_DOMAIN_EDGE)
-        return gb_edge_range(c, k, &c->s, 0, c->n, instr_loc);
-    st = node_blocks(c, k, &c->s, 0, c->nblocks, instr_loc);
-    if (st != GB_OK)
-        return st;
-    return combine_reductions(c, k, instr_loc);
-}
-
-/* Node blocks [b0, b1) of a FUSED pair: the aggregation for the block's nodes, then the
- * node kernel on the same block while its values are still in cache. */
-static gb_status fused_blocks(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
-                              gb_scratch *s, int64_t b0, int64_t b1, int64_t instr_loc)
-{
-    gb_scratch sn = *s;
-    sn.temps = s->temps + ke->ntemps * ke->stride;
-    for (int64_t b = b0; b < b1; b++) {
-        int64_t v0 = b * GB_NODE_BLOCK;
-        int64_t lanes = c->n - v0 < GB_NODE_BLOCK ? c->n - v0 : GB_NODE_BLOCK;
-        gb_status st = gb_edge_range(c, ke, s, v0, v0 + lanes, instr_loc);
-        if (st == GB_OK)
-            st = gb_micro_run(c, kn, &sn, v0, lanes, b, b == b0, instr_loc);
-        if (st != GB_OK)
-            return st;
-    }
-    return GB_OK;
-}
-
-gb_status gb_fused_run(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn, int64_t instr_loc)
-{
-    gb_status st = fused_blocks(c, ke, kn, &c->s, 0, c->nblocks, instr_loc);
-    if (st != GB_OK)
-        return st;
-    return combine_reductions(c, kn, instr_loc);
 }

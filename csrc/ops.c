@@ -233,9 +233,12 @@ gb_status gb_ops_apply(int64_t op, int64_t count, gb_value *dst, const gb_value 
         MAP1(i, double, f, (int64_t)a);
 
     case GB_OP_WHERE:
+        /* a mask, not a branch: conditions like deg == 0 follow no pattern, and a
+         * mispredicted branch per lane costs more than the whole select */
         for (int64_t k = 0; k < count; k++) {
-            const gb_value a = y[k], b = z[k];
-            dst[k] = x[k].i != 0 ? a : b;
+            const uint64_t m = (uint64_t)0 - (uint64_t)(x[k].i != 0);
+            const uint64_t a = (uint64_t)y[k].i, b = (uint64_t)z[k].i;
+            dst[k].i = (int64_t)((a & m) | (b & ~m));
         }
         return GB_OK;
 

@@ -7,7 +7,8 @@
  * kernel domain, header fields, and dtypes where C knows them.  This file checks the
  * sizes, finds the kernels in kcode and checks the top-level instructions (and that a
  * FUSED pair computes what its two kernels would one after the other);
- * plan_kernel.c checks each kernel.
+ * plan_kernel.c checks each kernel, special.c marks the edge kernels that have a
+ * specialized loop, and exec_level.c finds the levels of independent kernels.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,8 @@ static gb_status find_kernels(gb_plan *p, int64_t **offsets_out, gb_error *err)
     }
     offsets = malloc((size_t)(count > 0 ? count : 1) * sizeof *offsets);
     p->kernels = calloc((size_t)(count > 0 ? count : 1), sizeof *p->kernels);
-    p->invariant = calloc((size_t)(nmicro_total > 0 ? nmicro_total : 1), 1);
-    if (offsets == NULL || p->kernels == NULL || p->invariant == NULL) {
+    p->mflags = calloc((size_t)(nmicro_total > 0 ? nmicro_total : 1), 1);
+    if (offsets == NULL || p->kernels == NULL || p->mflags == NULL) {
         free(offsets);
         return gb_err_set(err, GB_ENOMEM, -1, "out of memory for %lld kernels", (long long)count);
     }
@@ -173,6 +174,12 @@ static gb_status check_sizes(const int64_t *code, int64_t ncode, const int64_t *
     return GB_OK;
 }
 
+void gb_plan_tune(gb_plan *p, int specialize, int64_t min_item_work)
+{
+    p->specialize = specialize;
+    p->min_item_work = min_item_work >= 1 ? min_item_work : 1;
+}
+
 void gb_plan_destroy(gb_plan *p)
 {
     if (p == NULL)
@@ -181,7 +188,9 @@ void gb_plan_destroy(gb_plan *p)
     free(p->kcode);
     free(p->slot_dtypes);
     free(p->kernels);
-    free(p->invariant);
+    free(p->mflags);
+    free(p->level_len);
+    free(p->red_base);
     free(p);
 }
 
@@ -205,6 +214,8 @@ gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
     p = calloc(1, sizeof *p);
     if (p == NULL)
         goto nomem;
+    p->specialize = 1;
+    p->min_item_work = GB_MIN_ITEM_WORK;
     p->ninstr = ncode_words / GB_INSTR_WIDTH;
     p->nkcode = nkcode_words;
     p->nslots = nslots;
@@ -224,13 +235,16 @@ gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
     if ((st = find_kernels(p, &koffsets, err)) != GB_OK)
         goto fail;
     for (int64_t i = 0, flag_at = 0; i < p->nkernels; i++) {
-        if ((st = gb_validate_kernel(p, i, koffsets[i], p->invariant + flag_at, err)) != GB_OK)
+        if ((st = gb_validate_kernel(p, i, koffsets[i], p->mflags + flag_at, err)) != GB_OK)
             goto fail;
         flag_at += p->kernels[i].nmicro;
+        gb_special_detect(p, &p->kernels[i]);
     }
     for (int64_t pc = 0; pc < p->ninstr; pc++)
         if ((st = validate_instr(p, pc, koffsets, err)) != GB_OK)
             goto fail;
+    if ((st = gb_levels_find(p, err)) != GB_OK)
+        goto fail;
     free(koffsets);
     *out = p;
     return GB_OK;

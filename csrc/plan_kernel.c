@@ -193,8 +193,18 @@ static gb_status validate_edge_header(kcheck *kc, const int64_t *h)
     return GB_OK;
 }
 
-/* Marks the IMM/BCAST micro-ops whose temp has no other writer (gb_kernel.invariant). */
-static void find_invariants(const gb_kernel *k, unsigned char *flags)
+/* Whether kernel k STOREs into slot s: then a LOAD of s must copy, since the temp
+ * has to keep the values from before the store. */
+static int stores_slot(const gb_kernel *k, int64_t s)
+{
+    for (int64_t j = 0; j < k->nmicro; j++)
+        if (k->micro[j * GB_INSTR_WIDTH] == GB_OP_STORE && k->micro[j * GB_INSTR_WIDTH + 3] == s)
+            return 1;
+    return 0;
+}
+
+/* Sets each micro-op's GB_MF_* flags. */
+static void find_flags(const gb_plan *p, const gb_kernel *k, unsigned char *flags)
 {
     int writers[GB_MAX_TEMPS];
     memset(writers, 0, sizeof writers);
@@ -205,7 +215,12 @@ static void find_invariants(const gb_kernel *k, unsigned char *flags)
     }
     for (int64_t j = 0; j < k->nmicro; j++) {
         const int64_t *w = k->micro + j * GB_INSTR_WIDTH;
-        flags[j] = (w[0] == GB_OP_IMM || w[0] == GB_OP_BCAST) && writers[w[2]] == 1;
+        flags[j] = 0;
+        if ((w[0] == GB_OP_IMM || w[0] == GB_OP_BCAST) && writers[w[2]] == 1)
+            flags[j] |= GB_MF_INVARIANT;
+        if (w[0] == GB_OP_LOAD && k->domain == GB_DOMAIN_NODE &&
+            p->slot_dtypes[w[3]] != GB_BOOL && !stores_slot(k, w[3]))
+            flags[j] |= GB_MF_ALIAS;
     }
 }
 
@@ -254,8 +269,8 @@ gb_status gb_validate_kernel(gb_plan *p, int64_t kidx, int64_t off, unsigned cha
         p->has_edge = 1;
         p->has_mode |= k->agg == GB_AGG_MODE;
     }
-    find_invariants(k, flags);
-    k->invariant = flags;
+    find_flags(p, k, flags);
+    k->mflags = flags;
     if (k->ntemps * k->stride > p->max_temp_values)
         p->max_temp_values = k->ntemps * k->stride;
     if (k->nred > p->max_nred)

@@ -15,7 +15,9 @@ from typing import Any
 from .cache import PlanCache, cache_key
 from .errors import ErrorKind, GraphbuildError
 from .plan.model import Plan
-from .runtime import DEFAULT_MAX_ITERATIONS, Graph, Result, default_graph_path, execute, load_graph
+from .runtime import DEFAULT_MAX_ITERATIONS, Graph, Result, execute
+from .runtime.graph import LoadOptions, Progress
+from .runtime.graph_cache import GraphCache, open_graph
 
 PLAN_SUFFIXES = (".json", ".plan")
 
@@ -62,12 +64,15 @@ def compile_file(path: str | os.PathLike, algorithm: str | None = None, opt_leve
     return Compiled(plan, key, False)
 
 
-def resolve_graph(graph: Graph | str | os.PathLike | None, undirected: bool = False) -> Graph:
-    if isinstance(graph, Graph):
-        return graph
-    if graph is None:
-        return load_graph(str(default_graph_path()), undirected=True)
-    return load_graph(str(graph), undirected=undirected)
+def resolve_graph(graph: Graph | str | os.PathLike | None, undirected: bool = False, *,
+                  dedupe: bool = False, no_self_loops: bool = False, ids: str = "map",
+                  cache: GraphCache | None = None, threads: int = 1,
+                  progress: Progress | None = None) -> Graph:
+    """A Graph as is; None: the bundled karate club graph; "kron:SCALE[:DEGREE]" or
+    "uniform:...": a generated graph; else a file (edge list or Matrix Market, maybe
+    gzipped), through the graph cache if one is given."""
+    options = LoadOptions(undirected=undirected, dedupe=dedupe, no_self_loops=no_self_loops, ids=ids)
+    return open_graph(graph, options, cache, threads, progress)
 
 
 def run_file(path: str | os.PathLike, graph: Graph | str | os.PathLike | None = None,

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from . import ir, lang, passes
 from .plan.build import build_plan
-from .plan.printer import format_plan
+from .plan.dot import format_dot
 from .plan.model import Plan
+from .plan.options import PlanOptions
+from .plan.printer import format_plan
 
-STAGES = ("ast", "ir", "opt", "plan")
+STAGES = ("ast", "ir", "opt", "plan", "dot")
 
 
 def compile_source(source: str, path: str, algorithm: str | None = None, opt_level: int = 1) -> Plan:
@@ -17,7 +19,7 @@ def compile_source(source: str, path: str, algorithm: str | None = None, opt_lev
     fn = ir.lower(module, algorithm)
     unoptimized_ops = ir.count_ops(fn)
     fn = passes.optimize(fn, opt_level)
-    plan = build_plan(fn, path)
+    plan = build_plan(fn, path, PlanOptions.for_level(opt_level))
     plan.stats["ops_before"] = unoptimized_ops
     plan.stats["ops_after"] = ir.count_ops(fn)
     plan.stats["opt_level"] = opt_level
@@ -35,4 +37,5 @@ def emit(source: str, path: str, stage: str, algorithm: str | None = None, opt_l
     fn = passes.optimize(fn, opt_level)
     if stage == "opt":
         return ir.format_ir(fn)
-    return format_plan(build_plan(fn, path))
+    plan = build_plan(fn, path, PlanOptions.for_level(opt_level))
+    return format_dot(plan) if stage == "dot" else format_plan(plan, source)

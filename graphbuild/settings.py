@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -12,9 +13,41 @@ import tomli
 
 from .errors import ErrorKind, GraphbuildError
 
-# name -> (type, environment variable)
-_KEYS: dict[str, tuple[type, str]] = {
+DEFAULT_CACHE_MAX_SIZE = 1 << 30  # 1 GiB
+
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])(?:i?b)?|b)?\s*", re.IGNORECASE)
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", re.IGNORECASE)
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_size(text: str | int) -> int:
+    """Bytes from "123", "500M", "2G", "1.5GiB" (K, M, G, T are powers of 1024); ValueError if malformed."""
+    if isinstance(text, bool):
+        raise ValueError(f"not a size: {text!r}")
+    if isinstance(text, int):
+        if text < 0:
+            raise ValueError(f"a size cannot be negative: {text}")
+        return text
+    match = _SIZE.fullmatch(str(text))
+    if not match:
+        raise ValueError(f"not a size: {text!r} (write e.g. 500M or 2G)")
+    number, unit = match.groups()
+    return int(float(number) * 1024 ** "_kmgt".index((unit or "_").lower()))
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from "30s", "30m", "12h", "7d", "2w"; ValueError if malformed."""
+    match = _DURATION.fullmatch(text)
+    if not match:
+        raise ValueError(f"not a duration: {text!r} (write e.g. 30m, 12h or 7d)")
+    number, unit = match.groups()
+    return float(number) * _DURATION_UNITS[unit.lower()]
+
+
+# name -> (type, or the parser of its text form; environment variable)
+_KEYS: dict[str, tuple[Any, str]] = {
     "cache_dir": (str, "GRAPHBUILD_CACHE_DIR"),
+    "cache_max_size": (parse_size, "GRAPHBUILD_CACHE_MAX_SIZE"),
     "threads": (int, "GRAPHBUILD_THREADS"),
     "max_iterations": (int, "GRAPHBUILD_MAX_ITERATIONS"),
 }
@@ -26,6 +59,7 @@ class Settings:
     threads: int
     max_iterations: int
     source: str = "defaults"  # the config file read, if any
+    cache_max_size: int = DEFAULT_CACHE_MAX_SIZE
 
 
 def default_threads() -> int:
@@ -42,7 +76,8 @@ def find_config(start: pathlib.Path) -> tuple[pathlib.Path, dict[str, Any]] | No
             try:
                 data = tomli.loads(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError) as exc:
-                raise GraphbuildError(f"cannot read settings from {path}: {exc}", kind=ErrorKind.USAGE) from None
+                raise GraphbuildError(f"cannot read settings from {path}: {exc}",
+                                      kind=ErrorKind.USAGE) from None
             table = data.get("tool", {}).get("graphbuild") if name == "pyproject.toml" else data
             if table is not None:
                 return path, table
@@ -51,6 +86,11 @@ def find_config(start: pathlib.Path) -> tuple[pathlib.Path, dict[str, Any]] | No
 
 def _coerce(name: str, value: Any, origin: str) -> Any:
     kind = _KEYS[name][0]
+    if kind is parse_size:
+        try:
+            return parse_size(value)
+        except ValueError as exc:
+            raise GraphbuildError(f"{origin}: '{name}': {exc}", kind=ErrorKind.USAGE) from None
     try:
         if kind is int and (isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit()):
             raise ValueError
@@ -86,4 +126,5 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
     else:
         cache_dir = pathlib.Path(platformdirs.user_cache_dir("graphbuild")) / "plans"
     return Settings(cache_dir, values.get("threads", default_threads()),
-                    values.get("max_iterations", 1_000_000), origin)
+                    values.get("max_iterations", 1_000_000), origin,
+                    values.get("cache_max_size", DEFAULT_CACHE_MAX_SIZE))

@@ -1,4 +1,6 @@
-"""Graph loading: edge lists read by C, checked against networkx reading the same files."""
+"""Graph loading: edge lists read by C, checked edge by edge against networkx reading the
+same files; errors with their line and column; pipes; the Graph API.  Matrix Market,
+header lines, dense ids and the policies are in test_graph_formats.py."""
 from __future__ import annotations
 
 import gzip
@@ -70,7 +72,11 @@ CASES = [
     ("weighted.wel", "1 2 0.5\n2 3 -1e3\n3 1 inf\n1 2 7\n", False,
      {"data": [("weight", float)]}, True),
     ("comments.el", "# head\n1 2 # tail\n\n# mid\n2 3\n", False, {}, True),
-    ("percent.mtx", "% head\n1 2 % tail\n2 3\n", False, {"comments": "%"}, True),
+    ("percent.el", "% head\n1 2 % tail\n2 3\n", False, {"comments": "%"}, True),
+    ("plain.txt", "4 5\n5 6\n", False, {}, True),
+    ("weighted3.wel", "a b 1.5\nb c 2\nc a -3\n", False, {"data": [("weight", float)]}, False),
+    ("wel.wel.gz", "1 2 0.25\n2 1 4\n", True, {"data": [("weight", float)]}, True),
+    ("tabs_w.tsv", "x\ty\t1e-3\ny\tz\t2\n", False, {"delimiter": "\t", "data": [("weight", float)]}, False),
     ("crlf.el", "1 2\r\n2 3\r\n3 1\r\n", False, {}, True),
     ("names.el", "bob alice\nalice carol\ncarol bob\ndave bob\n", False, {}, False),
     ("mixed_names.el", "5 3\n3 x\nx 5\n", False, {}, False),
@@ -143,7 +149,7 @@ MALFORMED = [
     ("1 2\n3\x004\n", 2, 2, "NUL byte"),
     ("1 2 x\n1 2 3 4\n", 1, 5, "invalid weight 'x'"),   # the first error wins
     ("é b\nc d e f\n", 2, 7, "expected 2 or 3 columns, found 4"),
-    ("é ü x\n", 1, 5, "invalid weight 'x'"),   # columns count characters, not bytes
+    ("é ü 1\né ü x\n", 2, 5, "invalid weight 'x'"),   # columns count characters, not bytes
 ]
 
 
@@ -254,3 +260,13 @@ def test_from_edges():
     assert empty.node_ids() == [] and empty.csr("out") == ([0], [], None)
     with pytest.raises(GraphbuildError):
         graph.csr("both")
+
+
+def test_error_deep_in_a_big_file_shows_its_line(tmp_path):
+    lines = [f"{i} {i + 1}" for i in range(300_000)] + ["7 8 9 10"]
+    for name, data in (("deep.el", "\n".join(lines) + "\n"), ("deep.el.gz", "\r\n".join(lines) + "\r\n")):
+        path = write(tmp_path, name, data)
+        with pytest.raises(GraphbuildError) as info:
+            load_graph(path)
+        loc = info.value.location
+        assert (loc.line, loc.col, loc.source_line) == (300_001, 7, "7 8 9 10")

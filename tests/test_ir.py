@@ -197,7 +197,8 @@ def test_printer_shows_types_names_and_locations():
 
 
 def _fn(nodes: list[Node], yields: list[Node], params=()) -> Function:
-    return Function("t", list(params), Block(nodes=nodes, yields=yields), [f"r{i}" for i in range(len(yields))])
+    outputs = [f"r{i}" for i in range(len(yields))]
+    return Function("t", list(params), Block(nodes=nodes, yields=yields), outputs)
 
 
 def _const(value, ty=INT) -> Node:

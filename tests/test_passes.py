@@ -13,10 +13,13 @@ from gdsl_programs import LANGUAGE_EXAMPLES, lowered, sources
 
 from graphbuild import ir, passes
 from graphbuild.ir.nodes import Block, Function, Loc, LoopKind, Node, Op, Param, count_ops, loop_body, walk
+from graphbuild.passes.copyprop import copyprop
 from graphbuild.passes.cse import cse
 from graphbuild.passes.dce import dce
 from graphbuild.passes.fold import fold
 from graphbuild.passes.licm import licm
+from graphbuild.passes.sides import hoist_sides
+from graphbuild.passes.simplify import simplify
 from graphbuild.types import DType, Type
 
 INT, FLOAT, BOOL = Type.scalar(DType.INT), Type.scalar(DType.FLOAT), Type.scalar(DType.BOOL)
@@ -104,8 +107,9 @@ def test_identities_respect_float_signed_zero():
     int_plus_zero = b.add(Op.ADD, INT, b.const(0), k)
     times_one = b.add(Op.MUL, FLOAT, b.const(1.0, FLOAT), x)
     minus_zero = b.add(Op.SUB, FLOAT, x, b.const(0.0, FLOAT))
-    fn = run(fold, b.fn(float_plus_zero, int_plus_zero, times_one, minus_zero))
-    assert fn.body.yields == [float_plus_zero, k, x, x]
+    plus_negative_zero = b.add(Op.ADD, FLOAT, b.const(-0.0, FLOAT), x)
+    fn = run(simplify, b.fn(float_plus_zero, int_plus_zero, times_one, minus_zero, plus_negative_zero))
+    assert fn.body.yields == [float_plus_zero, k, x, x, x]
 
 
 def test_fold_turns_vector_work_on_broadcasts_into_scalar_work():
@@ -301,7 +305,8 @@ def test_level_zero_is_an_identical_copy():
 
 
 def test_pipeline_lists_its_passes_in_order():
-    assert [name for name, _ in passes.PIPELINE] == ["fold", "cse", "licm", "dce"]
+    assert [name for name, _ in passes.PIPELINE] == ["fold", "simplify", "strength", "copyprop", "cse",
+                                                      "sides", "licm", "dce"]
 
 
 def test_pagerank_loop_body_keeps_only_per_pass_work():
@@ -310,3 +315,126 @@ def test_pagerank_loop_body_keeps_only_per_pass_work():
     scalar_ops = [n.op for n in loop_body(loop).nodes if not n.is_vector]
     # leaked's division and the until comparison depend on this pass's sums
     assert sorted(op.value for op in scalar_ops) == ["div", "lt", "reduce", "reduce"]
+    # the per-edge division moved to node level: the edge graph only gathers
+    agg = next(n for n in loop_body(loop).nodes if n.op is Op.AGG)
+    assert [n.op for n in agg.regions[0].nodes] == [Op.E_GATHER]
+
+
+# ---- copy propagation ----------------------------------------------------------------
+
+
+def test_copyprop_drops_a_carried_value_the_loop_never_changes():
+    fn = run(copyprop, lowered("""\
+algorithm a(k: int = 3):
+    x = fill(1.0)
+    y = fill(0.0)
+    repeat k:
+        x = x
+        y = y + x
+    return y, x
+"""))
+    loop = next(n for n in fn.body.nodes if n.op is Op.LOOP)
+    assert [a.name for a in loop_body(loop).args] == ["y"]
+    assert fn.body.yields[1].op is Op.FILL  # x after the loop is its initial value
+
+
+def test_copyprop_replaces_a_carried_value_that_is_always_the_same_outer_value():
+    fn = run(copyprop, lowered("""\
+algorithm a(k: int = 3):
+    v = fill(2.0)
+    x = v
+    total = fill(0.0)
+    repeat k:
+        total = total + x
+        x = v
+    return total, x
+"""))
+    loop = next(n for n in fn.body.nodes if n.op is Op.LOOP)
+    assert [a.name for a in loop_body(loop).args] == ["total"]
+    assert fn.body.yields[1].op is Op.FILL
+
+
+def test_copyprop_replaces_an_if_result_both_arms_give():
+    fn = run(copyprop, lowered("""\
+algorithm a(k: int = 3):
+    y = fill(1.0)
+    z = fill(0.0)
+    if k > 2:
+        z = y
+    else:
+        z = y
+    return z
+"""))
+    assert fn.body.yields[0].op is Op.FILL and fn.body.yields[0].name == "y"
+    assert all(n.op is not Op.RESULT for n in fn.body.nodes)
+
+
+# ---- source-side hoisting --------------------------------------------------------------
+
+
+def _agg(fn):
+    return next(n for n in walk(fn.body) if n.op is Op.AGG)
+
+
+def _hoisted(source: str):
+    return run(dce, run(hoist_sides, lowered(source)))
+
+
+def test_sides_moves_the_neighbor_only_part_to_node_level():
+    fn = _hoisted(LANGUAGE_EXAMPLES["pagerank"])
+    agg = _agg(fn)
+    assert [n.op for n in agg.regions[0].nodes] == [Op.E_GATHER]
+    (capture,) = agg.src
+    assert capture.op is Op.DIV and capture.is_vector and capture.src[1].op is Op.CAST
+
+
+def test_sides_keeps_what_reads_both_ends_or_the_weight_in_the_edge_pass():
+    fn = _hoisted("""\
+algorithm a():
+    x = float(out_degree()) + 1.0
+    y = x * 3.0
+    s = sum((x[u] * 2.0) * weight + (y * 0.5) - x[u] * y for u in in_nbrs)
+    return s
+""")
+    agg = _agg(fn)
+    edge_ops = [n.op for n in agg.regions[0].nodes]
+    # x[u] * 2.0 (neighbor side) and y * 0.5 (owner side) moved; * weight and x[u] * y stay
+    assert edge_ops.count(Op.MUL) == 2 and Op.E_WEIGHT in edge_ops
+    moved = [c for c in agg.src if c.op is Op.MUL and c.src[1].op is Op.CONST]
+    assert {c.src[1].arg for c in moved} == {2.0, 0.5, 3.0}  # 3.0: y itself, read as v's own
+
+
+def test_sides_does_not_move_an_op_that_may_raise_or_reads_no_memory():
+    fn = _hoisted("""\
+algorithm a(k: int = 0, s: node = 0):
+    d = out_degree() + 1
+    t = sum(d[u] // k for u in in_nbrs)
+    c = count(u == s for u in in_nbrs)
+    return t, c
+""")
+    aggs = [n for n in walk(fn.body) if n.op is Op.AGG]
+    assert Op.FLOORDIV in [n.op for n in aggs[0].regions[0].nodes]  # k may be 0: stays per edge
+    assert Op.EQ in [n.op for n in aggs[1].regions[0].nodes]        # u == s reads no vector
+
+
+def test_sides_hoists_a_filter_into_a_bool_vector():
+    fn = _hoisted("""\
+algorithm a(cut: float = 1.5):
+    x = float(degree()) + 1.0
+    t = sum(x[u] for u in nbrs if x[u] > cut)
+    return t
+""")
+    edge = _agg(fn).regions[0]
+    assert [n.op for n in edge.nodes] == [Op.E_GATHER, Op.E_GATHER]
+    assert edge.yields[1].dtype is DType.BOOL
+
+
+# ---- strength reduction and simplification in the pipeline -------------------------------
+
+
+def test_pipeline_turns_an_integer_square_into_a_product_and_halving_into_a_multiplication():
+    fn = passes.optimize(lowered("algorithm a(k: int = 3, x: float = 1.0):\n"
+                                 "    return k ** 2, x / 2.0\n"), 1, check=ir.verify)
+    square, half = fn.body.yields
+    assert square.op is Op.MUL and square.src[0] is square.src[1]
+    assert half.op is Op.MUL and half.src[1].arg == 0.5

@@ -1,178 +1,314 @@
-"""The on-disk plan store: one self-contained file per entry, written atomically.
+"""The on-disk plan store: a directory of entries (entry.py) named by key, and a stats file.
 
-Entry layout (little-endian):
-    magic  b"GBPLAN\\r\\n"   8 bytes (the CR LF catches text-mode mangling)
-    format u32              ENTRY_FORMAT
-    vlen   u16, version     graphbuild version that wrote it
-    plen   u64, payload     the plan as JSON (never pickle)
-    sha256                  32 bytes over everything before it
-
-Any defect makes the entry a miss: it is removed where possible and reported as a warning,
-never raised, so a damaged cache can slow a command down but never break it.
+What it guarantees (docs/cache.md has the long form):
+- A reader sees a whole entry or none: a writer writes a unique temporary file in the same
+  directory, fsyncs it, renames it into place and fsyncs the directory.
+- Every defect or I/O failure is a miss plus one warning, never an exception, so a damaged or
+  read-only cache can slow a command down but never break it.
+- Nothing locks.  Concurrent writers of one key each rename a complete, equal file; a prune or
+  clear that unlinks an entry before a reader opens it turns that read into a miss, and a
+  reader that has opened it reads the old file to the end.
+- After each write the least recently used entries (oldest mtime; a hit touches its entry)
+  are removed until the cache fits its size limit.
 """
 from __future__ import annotations
 
-import hashlib
+import dataclasses
+import json
 import os
 import pathlib
-import struct
+import re
+import stat
 import tempfile
-from dataclasses import dataclass
+import time
+from typing import Callable
 
-from .. import __version__
 from ..errors import GraphbuildError
 from ..plan.model import Plan
+from ..settings import DEFAULT_CACHE_MAX_SIZE
+from .entry import decode_entry, encode_entry
 
-MAGIC = b"GBPLAN\r\n"
-ENTRY_FORMAT = 1
 SUFFIX = ".gbplan"
+STATS_FILE = "stats.json"
+TEMP_PREFIX = ".tmp-"
+# A temporary file this old belongs to a writer that died; younger ones may still be renamed.
+STALE_TEMP_SECONDS = 3600.0
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 
-@dataclass
+@dataclasses.dataclass
 class EntryInfo:
     key: str
     path: pathlib.Path
     size: int
-    last_used: float
-    algorithm: str
-    source_path: str
+    last_used: float           # mtime: set when written, touched by every hit
+    algorithm: str = ""        # the fields below are read only when details are asked for
+    source_path: str = ""
+    problem: str = ""          # why the entry is unusable; "" when it is fine
 
 
-def encode_entry(plan: Plan) -> bytes:
-    payload = plan.to_json().encode()
-    version = __version__.encode()
-    body = (MAGIC + struct.pack("<I", ENTRY_FORMAT) + struct.pack("<H", len(version)) + version
-            + struct.pack("<Q", len(payload)) + payload)
-    return body + hashlib.sha256(body).digest()
-
-
-def decode_entry(data: bytes) -> Plan:
-    """Parse an entry; raises ValueError saying what is wrong with it."""
-    if len(data) < len(MAGIC) + 4 + 2 + 8 + 32:
-        raise ValueError("truncated entry")
-    if data[:8] != MAGIC:
-        raise ValueError("not a plan cache entry (bad magic)")
-    (fmt,) = struct.unpack_from("<I", data, 8)
-    if fmt != ENTRY_FORMAT:
-        raise ValueError(f"entry format {fmt}, expected {ENTRY_FORMAT}")
-    (vlen,) = struct.unpack_from("<H", data, 12)
-    pos = 14 + vlen
-    if len(data) < pos + 8 + 32:
-        raise ValueError("truncated entry")
-    version = data[14:pos].decode(errors="replace")
-    if version != __version__:
-        raise ValueError(f"written by graphbuild {version}")
-    (plen,) = struct.unpack_from("<Q", data, pos)
-    end = pos + 8 + plen
-    if len(data) != end + 32:
-        raise ValueError("truncated entry" if len(data) < end + 32 else "trailing bytes after entry")
-    if hashlib.sha256(data[:end]).digest() != data[end:]:
-        raise ValueError("checksum mismatch")
-    try:
-        return Plan.from_json(data[pos + 8:end].decode())
-    except (GraphbuildError, UnicodeDecodeError) as exc:
-        raise ValueError(str(exc)) from None
+@dataclasses.dataclass
+class PruneResult:
+    removed: int
+    freed: int
 
 
 class PlanCache:
     """A directory of plan entries named by key.  Failures become warnings, never errors."""
 
-    def __init__(self, directory: str | os.PathLike):
+    def __init__(self, directory: str | os.PathLike, max_size: int | None = DEFAULT_CACHE_MAX_SIZE):
         self.dir = pathlib.Path(directory)
+        self.max_size = max_size   # None: no limit
         self.warnings: list[str] = []
+        self._write_failed = False
 
-    def _path(self, key: str) -> pathlib.Path:
+    def path_of(self, key: str) -> pathlib.Path:
         return self.dir / f"{key}{SUFFIX}"
 
     def _warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
 
+    def _write_failure(self, exc: OSError) -> None:
+        """The first failed write of any kind warns; the cache then just serves what it can."""
+        if not self._write_failed:
+            self._write_failed = True
+            self._warn(f"plan cache {self.dir} is not writable ({exc.strerror or exc}); "
+                       "continuing without storing plans")
+
+    # ---- lookups and stores -------------------------------------------------------------
+
     def get(self, key: str) -> Plan | None:
-        path = self._path(key)
+        """The plan stored under key, or None (a miss) for an absent or unusable entry."""
+        path = self.path_of(key)
         try:
             data = path.read_bytes()
-        except FileNotFoundError:
-            return None
+        except (FileNotFoundError, NotADirectoryError):  # no entry, or no cache directory at all
+            return self._miss()
         except OSError as exc:
-            self._warn(f"cannot read cache entry {path}: {exc.strerror}; recompiling")
-            return None
+            self._warn(f"cannot read cache entry {path}: {exc.strerror or exc}; recompiling")
+            return self._miss()
         try:
             plan = decode_entry(data)
         except ValueError as exc:
             self._warn(f"discarding cache entry {path.name}: {exc}; recompiling")
-            try:
-                path.unlink()
-            except OSError:
-                pass
-            return None
-        self._touch(path)
+            self._unlink(path)
+            return self._miss()
+        try:
+            os.utime(path)  # the LRU clock
+        except FileNotFoundError:
+            pass  # pruned since we read it: the plan in hand is still whole
+        except OSError as exc:
+            self._write_failure(exc)
+        self._count("hits")
         return plan
 
+    def _miss(self) -> None:
+        self._count("misses")
+        return None
+
     def put(self, key: str, plan: Plan) -> bool:
-        """Store atomically: a unique temp file in the same directory, fsync, rename."""
-        data = encode_entry(plan)
+        """Store atomically, then evict down to the size limit; False if it could not be stored."""
+        # An absolute source path, so `cache list` means the same from any directory; a hit
+        # replaces it with the path the program was given by.
+        data = encode_entry(dataclasses.replace(plan, source_path=os.path.abspath(plan.source_path)))
+        if not self._write_atomically(self.path_of(key), data, durable=True):
+            return False
+        if self.max_size is not None:
+            self._evict(self.max_size, keep=key)
+        return True
+
+    def _write_atomically(self, target: pathlib.Path, data: bytes, durable: bool) -> bool:
         tmp = None
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=SUFFIX, dir=self.dir)
+            fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=self.dir)
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self._path(key))
-            return True
+                if durable:
+                    f.flush()
+                    os.fsync(f.fileno())
+            os.replace(tmp, target)
+            tmp = None
         except OSError as exc:
-            self._warn(f"plan cache {self.dir} is not writable ({exc.strerror}); continuing without it")
+            self._write_failure(exc)
+            return False
+        finally:
             if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+                _unlink_quietly(tmp)
+        if durable:
+            self._fsync_dir()
+        return True
+
+    def _fsync_dir(self) -> None:
+        """Make the rename itself durable (a crash right after it keeps the new entry)."""
+        try:
+            fd = os.open(self.dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            return
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass  # some file systems cannot fsync a directory; the rename is still atomic
+        finally:
+            os.close(fd)
+
+    def _unlink(self, path: pathlib.Path) -> bool:
+        """Remove a file; False if it was already gone or cannot be removed (which warns once)."""
+        try:
+            path.unlink()
+            return True
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            self._write_failure(exc)
             return False
 
-    @staticmethod
-    def _touch(path: pathlib.Path) -> None:
-        try:
-            os.utime(path)
-        except OSError:
-            pass  # a read-only cache still serves hits
+    # ---- hit and miss counts ------------------------------------------------------------
 
-    def entries(self) -> list[EntryInfo]:
+    def stats(self) -> dict[str, int]:
+        """Hits and misses recorded so far; a missing or unreadable stats file counts as zero."""
+        counts = {"hits": 0, "misses": 0}
+        try:
+            data = json.loads((self.dir / STATS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return counts
+        if isinstance(data, dict):
+            for name in counts:
+                value = data.get(name)
+                if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                    counts[name] = value
+        return counts
+
+    def _count(self, name: str) -> None:
+        """Read, add one, rename a new file into place: racing updates may lose a count, but the
+        file is always whole.  Not fsynced: a count is not worth a disk flush on every hit."""
+        counts = self.stats()
+        counts[name] += 1
+        self._write_atomically(self.dir / STATS_FILE, json.dumps(counts).encode(), durable=False)
+
+    # ---- listing and maintenance --------------------------------------------------------
+
+    def entries(self, details: bool = False,
+                check: Callable[[Plan], object] | None = None) -> list[EntryInfo]:
+        """Every entry; with details, each is read and decoded (and given to check, if any)."""
         result = []
         try:
-            paths = sorted(self.dir.glob(f"*{SUFFIX}"))
+            with os.scandir(self.dir) as it:
+                found = [(d.name, d.path) for d in it]
         except OSError:
             return []
-        for path in paths:
-            if path.name.startswith(".tmp-"):
+        for name, path in sorted(found):
+            if name.startswith(".") or not name.endswith(SUFFIX):
                 continue
             try:
-                st = path.stat()
-                plan = decode_entry(path.read_bytes())
-                algorithm, source = plan.algorithm, plan.source_path
-            except (OSError, ValueError):
-                algorithm, source = "?", "(unreadable entry)"
-                try:
-                    st = path.stat()
-                except OSError:
-                    continue
-            result.append(EntryInfo(path.name[: -len(SUFFIX)], path, st.st_size, st.st_mtime,
-                                    algorithm, source))
+                st = os.stat(path)
+            except OSError:
+                continue  # removed while we looked
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            info = EntryInfo(name[: -len(SUFFIX)], pathlib.Path(path), st.st_size, st.st_mtime)
+            if details:
+                _describe(info, check)
+            result.append(info)
         return result
 
-    def clear(self) -> int:
-        """Remove every entry (and stale temp files); returns how many entries were removed."""
-        removed = 0
-        for path in list(self.dir.glob(f"*{SUFFIX}")) if self.dir.is_dir() else []:
-            try:
-                path.unlink()
-                removed += not path.name.startswith(".tmp-")
-            except FileNotFoundError:
-                pass
-            except OSError as exc:
-                self._warn(f"cannot remove {path}: {exc.strerror}")
-        return removed
+    def lookup(self, key: str) -> EntryInfo | None:
+        """The entry for key with its details, or None; unlike get, neither touches nor counts."""
+        path = self.path_of(key)
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        info = EntryInfo(key, path, st.st_size, st.st_mtime)
+        _describe(info, None)
+        return info
 
     def total_bytes(self) -> int:
         return sum(e.size for e in self.entries())
+
+    def verify(self, check: Callable[[Plan], object] | None = None, fix: bool = False) -> list[EntryInfo]:
+        """The unusable entries (removed when fix is set); check(plan) may raise GraphbuildError."""
+        bad = [e for e in self.entries(details=True, check=check) if e.problem]
+        if fix:
+            for e in bad:
+                self._unlink(e.path)
+        return bad
+
+    def _evict(self, limit: int, keep: str | None = None) -> PruneResult:
+        """Remove least recently used entries until the total is at most limit bytes."""
+        entries = self.entries()
+        total = sum(e.size for e in entries)
+        removed = freed = 0
+        for e in sorted(entries, key=lambda e: (e.last_used, e.key)):
+            if total <= limit:
+                break
+            if e.key == keep:
+                continue  # the entry just written stays, even when it alone exceeds the limit
+            if self._unlink(e.path):
+                removed, freed = removed + 1, freed + e.size
+            total -= e.size
+        return PruneResult(removed, freed)
+
+    def prune(self, max_size: int | None = None, older_than: float | None = None,
+              now: float | None = None) -> PruneResult:
+        """Remove entries unused for older_than seconds, then trim to max_size bytes; with
+        neither given, trim to the cache's own limit.  Stale temporary files go too."""
+        now = time.time() if now is None else now
+        removed = freed = 0
+        if older_than is not None:
+            for e in self.entries():
+                if now - e.last_used > older_than and self._unlink(e.path):
+                    removed, freed = removed + 1, freed + e.size
+        limit = max_size if (max_size is not None or older_than is not None) else self.max_size
+        if limit is not None:
+            trimmed = self._evict(limit)
+            removed, freed = removed + trimmed.removed, freed + trimmed.freed
+        self._remove_stale_temps(now)
+        return PruneResult(removed, freed)
+
+    def clear(self) -> int:
+        """Remove every entry (and stale temporary files); returns how many entries were removed.
+        The hit and miss counts stay: they describe the cache's use, not its contents."""
+        removed = sum(self._unlink(e.path) for e in self.entries())
+        self._remove_stale_temps(time.time())
+        return removed
+
+    def _remove_stale_temps(self, now: float) -> None:
+        try:
+            with os.scandir(self.dir) as it:
+                temps = [d.path for d in it if d.name.startswith(TEMP_PREFIX)]
+        except OSError:
+            return
+        for path in temps:
+            try:
+                if now - os.stat(path).st_mtime > STALE_TEMP_SECONDS:
+                    os.unlink(path)
+            except OSError:
+                pass  # renamed into place or removed by its writer meanwhile
+
+
+def _describe(info: EntryInfo, check: Callable[[Plan], object] | None) -> None:
+    """Fill in algorithm and source, or the problem that makes the entry unusable."""
+    if not _KEY.fullmatch(info.key):
+        info.problem = "file name is not a cache key"
+        return
+    try:
+        plan = decode_entry(info.path.read_bytes())
+        if check is not None:
+            check(plan)
+    except OSError as exc:
+        info.problem = f"unreadable: {exc.strerror or exc}"
+    except ValueError as exc:
+        info.problem = str(exc)
+    except GraphbuildError as exc:
+        info.problem = exc.message
+    else:
+        info.algorithm, info.source_path = plan.algorithm, plan.source_path
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

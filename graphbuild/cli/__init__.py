@@ -98,7 +98,7 @@ def main_options(
 
 CacheDir = Annotated[Optional[pathlib.Path], typer.Option(
     "--cache-dir", help="Plan cache directory (default: GRAPHBUILD_CACHE_DIR, config, user cache).")]
-NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the plan cache.")]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the plan and graph caches.")]
 Algorithm = Annotated[Optional[str], typer.Option(
     "--algorithm", "-a", help="Which algorithm of the file (needed when it has several).")]
 OptLevel = Annotated[int, typer.Option("-O", "--opt-level", min=0, max=1,
@@ -110,6 +110,7 @@ class Stage(str, enum.Enum):
     ir = "ir"
     opt = "opt"
     plan = "plan"
+    dot = "dot"
 
 
 def settings_for(cache_dir: Optional[pathlib.Path], **flags: Any) -> Settings:
@@ -119,7 +120,7 @@ def settings_for(cache_dir: Optional[pathlib.Path], **flags: Any) -> Settings:
 def open_cache(settings: Settings, no_cache: bool):
     from ..cache import PlanCache
 
-    return None if no_cache else PlanCache(settings.cache_dir)
+    return None if no_cache else PlanCache(settings.cache_dir, max_size=settings.cache_max_size)
 
 
 def main() -> None:
@@ -138,6 +139,6 @@ def elapsed_ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000.0
 
 
-from . import cache_cmd, compile_cmd, profile_cmd, run_cmd  # noqa: E402  (commands register on app)
+from . import cache_cmd, compile_cmd, graph_cmd, profile_cmd, run_cmd  # noqa: E402  (commands register on app)
 
-__all__ = ["app", "main", "cache_cmd", "compile_cmd", "profile_cmd", "run_cmd"]
+__all__ = ["app", "main", "cache_cmd", "compile_cmd", "graph_cmd", "profile_cmd", "run_cmd"]

@@ -1,57 +1,211 @@
-"""`graphbuild cache info|list|clear`: look at and empty the plan cache."""
+"""`graphbuild cache info|list|verify|prune|clear|explain`: look at, check and trim the plan cache."""
 from __future__ import annotations
 
 import datetime
+import pathlib
+from typing import Annotated, Optional
 
+import typer
 from rich.table import Table
 
-from ..cache import PlanCache
-from . import CacheDir, app, err, guarded, out, settings_for, warn_all
-import typer
+from ..cache import PlanCache, key_components, key_of
+from ..errors import ErrorKind, GraphbuildError
+from ..settings import parse_duration, parse_size
+from . import Algorithm, CacheDir, OptLevel, app, dumps, err, guarded, out, settings_for, warn_all
 
-cache_app = typer.Typer(help="Inspect or empty the plan cache.", no_args_is_help=True)
+cache_app = typer.Typer(
+    help="Inspect, check, trim or empty the plan cache.\n\nExample: graphbuild cache info",
+    no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
+
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+
+
+def _open(cache_dir: Optional[pathlib.Path]) -> tuple[PlanCache, int]:
+    settings = settings_for(cache_dir)
+    return PlanCache(settings.cache_dir, max_size=settings.cache_max_size), settings.cache_max_size
+
+
+def human_size(n: int) -> str:
+    if n < 1024:
+        return f"{n} bytes"
+    value = float(n)
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        value /= 1024
+        if value < 1024 or unit == "TiB":
+            break
+    return f"{value:.1f} {unit}"
+
+
+def _when(timestamp: float) -> str:
+    return datetime.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _entries(n: int) -> str:
+    return f"{n} entr{'y' if n == 1 else 'ies'}"
 
 
 @cache_app.command("info")
 @guarded
-def info(cache_dir: CacheDir = None) -> None:
-    """Where the cache is, how many entries and bytes it holds.
+def info(cache_dir: CacheDir = None, json_: Json = False) -> None:
+    """Where the cache is, its entries, bytes and size limit, and the hits and misses recorded.
 
     Example: graphbuild cache info
     """
-    settings = settings_for(cache_dir)
-    cache = PlanCache(settings.cache_dir)
+    cache, limit = _open(cache_dir)
     entries = cache.entries()
-    out.print(f"location  {settings.cache_dir}", markup=False)
-    out.print(f"entries   {len(entries)}", markup=False)
-    out.print(f"bytes     {sum(e.size for e in entries)}", markup=False)
+    report = {"location": str(cache.dir), "entries": len(entries), "bytes": sum(e.size for e in entries),
+              "limit": limit, **cache.stats()}
+    if json_:
+        out.print(dumps(report), markup=False)
+    else:
+        for name, value in report.items():
+            sized = name in ("bytes", "limit") and value >= 1024
+            shown = f"{value} ({human_size(value)})" if sized else value
+            out.print(f"{name:<9} {shown}", markup=False)
     warn_all(cache.warnings)
 
 
 @cache_app.command("list")
 @guarded
-def list_entries(cache_dir: CacheDir = None) -> None:
-    """One row per entry: key, algorithm, source, size, last used.
+def list_entries(cache_dir: CacheDir = None, json_: Json = False) -> None:
+    """One row per entry, most recently used first: key, algorithm, source path, size, last used.
 
     Example: graphbuild cache list
     """
-    cache = PlanCache(settings_for(cache_dir).cache_dir)
-    table = Table("key", "algorithm", "source", "bytes", "last used")
-    for e in sorted(cache.entries(), key=lambda e: -e.last_used):
-        used = datetime.datetime.fromtimestamp(e.last_used).strftime("%Y-%m-%d %H:%M:%S")
-        table.add_row(e.key[:16], e.algorithm, e.source_path, str(e.size), used)
-    out.print(table)
+    cache, _ = _open(cache_dir)
+    entries = sorted(cache.entries(details=True), key=lambda e: (-e.last_used, e.key))
+    if json_:
+        rows = [{"key": e.key, "algorithm": e.algorithm, "source_path": e.source_path, "bytes": e.size,
+                 "last_used": e.last_used, "problem": e.problem or None} for e in entries]
+        out.print(dumps({"entries": rows}), markup=False)
+    else:
+        table = Table("key", "algorithm", "source", "bytes", "last used")
+        for column in (0, 3, 4):  # the source path is the one to shorten on a narrow terminal
+            table.columns[column].no_wrap = True
+        for e in entries:
+            source = e.source_path if not e.problem else f"(damaged: {e.problem})"
+            table.add_row(e.key[:16], e.algorithm or "?", source, str(e.size), _when(e.last_used))
+        out.print(table)
+    warn_all(cache.warnings)
+
+
+@cache_app.command("verify")
+@guarded
+def verify(cache_dir: CacheDir = None,
+           fix: Annotated[bool, typer.Option("--fix", help="Remove the bad entries.")] = False) -> None:
+    """Check every entry: header, checksum, version, and the plan as the executor validates it.
+    Exits 65 if a bad entry remains (with --fix, bad entries are removed and it exits 0).
+
+    Examples:
+
+      graphbuild cache verify
+
+      graphbuild cache verify --fix
+    """
+    from ..runtime import Executable  # validation by the C side, as a run would do it
+
+    cache, _ = _open(cache_dir)
+    checked = len(cache.entries())
+    bad = cache.verify(check=Executable, fix=fix)
+    for e in bad:
+        out.print(f"bad  {e.key}  {e.problem}" + ("  (removed)" if fix else ""), markup=False)
+    err.print(f"checked {_entries(checked)} in {cache.dir}: {len(bad)} bad"
+              + (", removed" if fix and bad else ""), markup=False)
+    warn_all(cache.warnings)
+    remaining = [e for e in bad if e.path.exists()]
+    if remaining:
+        raise typer.Exit(ErrorKind.PROGRAM.exit_code)
+
+
+def _parse(parser, text: Optional[str], option: str):
+    if text is None:
+        return None
+    try:
+        return parser(text)
+    except ValueError as exc:
+        raise GraphbuildError(f"{option}: {exc}", kind=ErrorKind.USAGE) from None
+
+
+@cache_app.command("prune")
+@guarded
+def prune(
+    cache_dir: CacheDir = None,
+    max_size: Annotated[Optional[str], typer.Option(
+        "--max-size", help="Trim to this size, least recently used first (e.g. 500M, 2G).")] = None,
+    older_than: Annotated[Optional[str], typer.Option(
+        "--older-than", help="Remove entries unused for this long (e.g. 30m, 12h, 7d).")] = None,
+) -> None:
+    """Remove old or least recently used entries; with no option, trim to the size limit
+    (cache_max_size, 1G by default).
+
+    Examples:
+
+      graphbuild cache prune --max-size 500M
+
+      graphbuild cache prune --older-than 7d
+    """
+    size = _parse(parse_size, max_size, "--max-size")
+    age = _parse(parse_duration, older_than, "--older-than")
+    cache, _ = _open(cache_dir)
+    result = cache.prune(max_size=size, older_than=age)
+    entries = cache.entries()
+    err.print(f"removed {_entries(result.removed)} ({human_size(result.freed)}); "
+              f"{_entries(len(entries))} ({human_size(sum(e.size for e in entries))}) left in {cache.dir}",
+              markup=False)
+    warn_all(cache.warnings)
 
 
 @cache_app.command("clear")
 @guarded
 def clear(cache_dir: CacheDir = None) -> None:
-    """Remove every entry.
+    """Remove every entry (the hit and miss counts stay).
 
     Example: graphbuild cache clear
     """
-    cache = PlanCache(settings_for(cache_dir).cache_dir)
+    cache, _ = _open(cache_dir)
     removed = cache.clear()
-    err.print(f"removed {removed} entr{'y' if removed == 1 else 'ies'} from {cache.dir}")
+    err.print(f"removed {_entries(removed)} from {cache.dir}", markup=False)
+    warn_all(cache.warnings)
+
+
+@cache_app.command("explain")
+@guarded
+def explain(
+    file: Annotated[pathlib.Path, typer.Argument(help="The .gdsl program.")],
+    algorithm: Algorithm = None,
+    opt_level: OptLevel = 1,
+    cache_dir: CacheDir = None,
+    json_: Json = False,
+) -> None:
+    """Show what goes into the program's cache key: each component and its SHA-256, the key,
+    and whether the cache holds an entry for it.  Compare two outputs to see why a compile missed.
+
+    Examples:
+
+      graphbuild cache explain algorithms/pagerank.gdsl
+
+      graphbuild cache explain algorithms/pagerank.gdsl -O0 --json
+    """
+    from ..api import PLAN_SUFFIXES, read_text
+
+    if str(file).endswith(PLAN_SUFFIXES):
+        raise GraphbuildError(f"{file} is a plan file; plan files run as they are and have no cache key",
+                              kind=ErrorKind.USAGE)
+    components = key_components(read_text(file, "program"), algorithm, opt_level)
+    key = key_of(components)
+    cache, _ = _open(cache_dir)
+    entry = cache.lookup(key)
+    status = "absent" if entry is None else ("damaged: " + entry.problem if entry.problem else "present")
+    if json_:
+        out.print(dumps({"components": [{"name": c.name, "value": c.shown(), "sha256": c.digest}
+                                        for c in components],
+                         "key": key, "entry": status, "path": str(cache.path_of(key))}), markup=False)
+        return
+    out.print(f"{'component':<19} {'sha256':<16}  value", markup=False)
+    for c in components:
+        out.print(f"{c.name:<19} {c.digest[:16]}  {c.shown()}", markup=False)
+    out.print(f"{'key':<19} {key}", markup=False)
+    detail = f" ({human_size(entry.size)}, last used {_when(entry.last_used)})" if entry else ""
+    out.print(f"{'entry':<19} {status}{detail}: {cache.path_of(key)}", markup=False)
     warn_all(cache.warnings)

@@ -16,7 +16,9 @@ from . import (Algorithm, CacheDir, NoCache, OptLevel, Stage, app, dumps, err, g
 @guarded
 def compile_command(
     file: Annotated[pathlib.Path, typer.Argument(help="The .gdsl program.")],
-    emit: Annotated[Optional[Stage], typer.Option(help="Print one stage instead: ast, ir, opt or plan.")] = None,
+    emit: Annotated[Optional[Stage], typer.Option(
+        help="Print one stage instead: ast, ir, opt, plan (one op per line with slots, level and "
+             "source line) or dot (Graphviz of the plan's dataflow by level).")] = None,
     output: Annotated[Optional[pathlib.Path], typer.Option("-o", "--output",
                                                            help="Also write the plan to this file.")] = None,
     algorithm: Algorithm = None,
@@ -33,6 +35,8 @@ def compile_command(
       graphbuild compile algorithms/pagerank.gdsl
 
       graphbuild compile algorithms/bfs.gdsl --emit plan
+
+      graphbuild compile algorithms/pagerank.gdsl --emit dot | dot -Tsvg > pagerank.svg
 
       graphbuild compile algorithms/sssp.gdsl -O0 -o sssp.plan.json
     """
@@ -62,10 +66,12 @@ def compile_command(
     err.print(f"[bold]{plan.algorithm}[/] from {file}: "
               + ("[green]cache hit[/]" if compiled.cache_hit else "compiled") , markup=True)
     out.print(f"key      {compiled.key}", markup=False)
-    for name in ("ops_before", "ops_after", "kernels", "node_kernels", "edge_kernels", "slots", "registers"):
+    for name in ("ops_before", "ops_after", "kernels", "node_kernels", "edge_kernels", "fused",
+                 "edge_passes_per_iteration", "node_passes_per_iteration", "variables", "slots", "max_live",
+                 "levels", "registers"):
         if name in summary:
-            out.print(f"{name:<14} {summary[name]}", markup=False)
-    out.print(f"{'bytes/node':<14} {summary['bytes_per_node']}", markup=False)
+            out.print(f"{name:<26} {summary[name]}", markup=False)
+    out.print(f"{'bytes/node':<26} {summary['bytes_per_node']}", markup=False)
 
 
 def plan_bytes_per_node(plan) -> int:

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ..api import compile_file, resolve_graph
+from ..api import compile_file
 from ..plan.model import Plan
 from ..runtime import Executable, Graph
 from . import Algorithm, CacheDir, NoCache, OptLevel, app, dumps, guarded, open_cache, out, settings_for, warn_all
-from .run_cmd import GraphOpt, Params, Threads, Undirected, parse_params
+from .graph_cmd import Dedupe, GraphOpt, Ids, IdsMode, NoSelfLoops, Undirected, load_cli_graph
+from .run_cmd import Params, Threads, parse_params
 
 _ELEMENT_BYTES = {"float": 8, "int": 8, "node": 8, "bool": 1}
 
@@ -51,6 +52,9 @@ def profile_memory(
     file: Annotated[pathlib.Path, typer.Argument(help="A .gdsl program or a plan file.")],
     graph: GraphOpt = None,
     undirected: Undirected = False,
+    dedupe: Dedupe = False,
+    no_self_loops: NoSelfLoops = False,
+    ids: Ids = IdsMode.map,
     param: Params = None,
     algorithm: Algorithm = None,
     threads: Threads = None,
@@ -68,7 +72,7 @@ def profile_memory(
     compiled = compile_file(file, algorithm, opt_level, cache)
     if cache is not None:
         warn_all(cache.warnings)
-    g = resolve_graph(graph, undirected)
+    g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids)
     Executable(compiled.plan).run(g, parse_params(param), threads=settings.threads,
                                   max_iterations=settings.max_iterations)
     report = memory_report(compiled.plan, g)

@@ -25,13 +25,13 @@ def lower(module: ast.Module, algorithm: str | None = None) -> Function:
     else:
         found = [a for a in module.algorithms if a.name == algorithm]
         if not found:
-            raise GraphbuildError(f"no algorithm '{algorithm}' in {module.path}; it defines: {', '.join(names)}",
-                                  kind=ErrorKind.USAGE)
+            raise GraphbuildError(f"no algorithm '{algorithm}' in {module.path}; "
+                                  f"it defines: {', '.join(names)}", kind=ErrorKind.USAGE)
         chosen = found[0]
     fn = lower_algorithm(module, chosen)
     fn.lowered_ops = count_ops(fn)
     return fn
 
 
-__all__ = ["Block", "Function", "Node", "Op", "VerifyError", "clone", "count_ops", "format_ir", "lower",
-           "verify"]
+__all__ = ["Block", "Function", "Node", "Op", "VerifyError", "clone", "count_ops", "format_ir",
+           "lower", "verify"]

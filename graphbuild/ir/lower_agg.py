@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ..lang import ast
 from ..types import DType, Type
+from .dataflow import dependencies
 from .nodes import AggArg, Block, Loc, Node, Op
 
 _DIRECTIONS = {"in_nbrs": "in", "out_nbrs": "out", "nbrs": "both"}
@@ -68,7 +69,7 @@ class AggregationLowering:
 
     def self_value(self, ctx: EdgeContext, e: ast.Aggregation) -> Node:
         """EXPR with u := v, at node level: what `mode` gives an empty neighborhood."""
-        needed = _dependencies(ctx.block.yields[0])
+        needed = dependencies([ctx.block.yields[0]])
         mapped: dict[Node, Node] = {}
         for n in ctx.block.nodes:
             if n not in needed:
@@ -84,13 +85,3 @@ class AggregationLowering:
                 mapped[n] = self.emit(n.op, n.type, tuple(mapped[s] for s in n.src), n.arg, n.loc)
         return mapped[ctx.block.yields[0]]
 
-
-def _dependencies(root: Node) -> set[Node]:
-    seen: set[Node] = set()
-    stack = [root]
-    while stack:
-        n = stack.pop()
-        if n not in seen:
-            seen.add(n)
-            stack.extend(n.src)
-    return seen

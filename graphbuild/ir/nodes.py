@@ -277,6 +277,25 @@ def replace_uses(block: Block, subst: dict[Node, Node]) -> None:
                 node.src = tuple(look(s) for s in node.src)
 
 
+def keep_results(n: Node, keep: list[int]) -> None:
+    """Keep only the listed results of a LOOP or IF (for a loop, its carried values), in
+    order; the caller renumbers or removes the RESULT nodes."""
+    if n.op is Op.LOOP:
+        inits = loop_inits(n)
+        head = n.src[:len(n.src) - len(inits)]
+        n.src = (*head, *(inits[i] for i in keep))
+        for region in n.regions:
+            ncarried = len(region.args)
+            region.args = [region.args[i] for i in keep]
+            for j, a in enumerate(region.args):
+                a.arg = j
+            if region is n.regions[-1]:
+                region.yields = [region.yields[i] for i in keep] + region.yields[ncarried:]
+    else:
+        for region in n.regions:
+            region.yields = [region.yields[i] for i in keep]
+
+
 def clone(fn: Function) -> Function:
     """A deep copy with fresh nodes, so a pass pipeline never changes its input."""
     mapping: dict[Node, Node] = {}

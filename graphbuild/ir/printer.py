@@ -36,8 +36,8 @@ class _Printer:
 
     def text(self) -> str:
         fn = self.fn
-        params = ", ".join(f"{p.name}: {p.dtype.value}" + ("" if p.default is None else f" = {_const(p.default)}")
-                           for p in fn.params)
+        params = ", ".join(f"{p.name}: {p.dtype.value}"
+                           + ("" if p.default is None else f" = {_const(p.default)}") for p in fn.params)
         self.lines.append(f"algorithm {fn.name}({params}):")
         self.block(fn.body, 1)
         outs = ", ".join(f"{name}={self.ref(y)}" for name, y in zip(fn.outputs, fn.body.yields))
@@ -68,7 +68,8 @@ class _Printer:
                 kind = node.arg
                 count = f" {self.ref(node.src[0])}" if kind is not LoopKind.WHILE else ""
                 inits = node.src if kind is LoopKind.WHILE else node.src[1:]
-                self.emit(depth, f"{lhs}loop {kind.value}{count} ({', '.join(self.ref(i) for i in inits)})", node)
+                carried = ", ".join(self.ref(i) for i in inits)
+                self.emit(depth, f"{lhs}loop {kind.value}{count} ({carried})", node)
                 names = ("cond", "body") if kind is LoopKind.WHILE else ("body",)
             else:
                 self.emit(depth, f"{lhs}if {operands}", node)

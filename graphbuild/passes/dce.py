@@ -11,34 +11,13 @@ aggregation's captures that its edge graph no longer reads.
 """
 from __future__ import annotations
 
-from ..ir.effects import may_raise
-from ..ir.nodes import (
-    EDGE_LEAVES,
-    Block,
-    Function,
-    Node,
-    Op,
-    agg_captures,
-    all_blocks,
-    loop_inits,
-    result_count,
-)
+from ..ir.dataflow import may_raise, reads
+from ..ir.nodes import EDGE_LEAVES, Block, Function, Node, Op, agg_captures, keep_results, result_count
 
 
 def dce(fn: Function) -> Function:
     _block(fn.body, set())
     return fn
-
-
-def _free_uses(node: Node) -> set[Node]:
-    """Every value node's regions read (a superset of what comes from outside)."""
-    uses: set[Node] = set()
-    for region in node.regions:
-        for b in all_blocks(region):
-            uses.update(b.yields)
-            for m in b.nodes:
-                uses.update(m.src)
-    return uses
 
 
 def _block(block: Block, live: set[Node]) -> None:
@@ -75,7 +54,7 @@ def _region_op(n: Node, owned: list[Node], live: set[Node]) -> list[Node] | None
         return None
     keep = sorted(used)
     if len(keep) < result_count(n):
-        _prune(n, keep)
+        keep_results(n, keep)
     kept = [r for r in owned if r.arg in used]
     for i, r in enumerate(kept):
         r.arg = i
@@ -107,29 +86,8 @@ def _dry_live(block: Block, roots: list[Node]) -> set[Node]:
     live = set(roots)
     for n in reversed(block.nodes):
         if n in live or may_raise(n):
-            live.update(n.src)
-            live |= _free_uses(n)
-            if n.op is Op.RESULT:
-                live.add(n.src[0])
+            live |= reads(n)
     return live
-
-
-def _prune(n: Node, keep: list[int]) -> None:
-    """Keep only the listed results (and, for a loop, carried values) of n."""
-    if n.op is Op.LOOP:
-        inits = loop_inits(n)
-        head = n.src[:len(n.src) - len(inits)]
-        n.src = (*head, *(inits[i] for i in keep))
-        for region in n.regions:
-            ncarried = len(region.args)
-            region.args = [region.args[i] for i in keep]
-            for j, a in enumerate(region.args):
-                a.arg = j
-            if region is n.regions[-1]:
-                region.yields = [region.yields[i] for i in keep] + region.yields[ncarried:]
-    else:
-        for region in n.regions:
-            region.yields = [region.yields[i] for i in keep]
 
 
 def _agg(n: Node) -> None:

@@ -43,10 +43,6 @@ def _round(fn: Callable[[float], int]) -> Callable[[float], float]:
 _floor, _ceil = _round(math.floor), _round(math.ceil)
 
 
-def _floordiv_f(x: float, y: float) -> float:
-    return _floor(x / y)  # y != 0 here; the executor computes floor(x / y)
-
-
 _INT: dict[Op, Callable[..., Any]] = {
     Op.ADD: lambda x, y: wrap(x + y), Op.SUB: lambda x, y: wrap(x - y), Op.MUL: lambda x, y: wrap(x * y),
     Op.FLOORDIV: lambda x, y: wrap(x // y) if y else None,
@@ -57,8 +53,9 @@ _INT: dict[Op, Callable[..., Any]] = {
 _FLOAT: dict[Op, Callable[..., Any]] = {
     Op.ADD: operator.add, Op.SUB: operator.sub, Op.MUL: operator.mul,
     Op.DIV: lambda x, y: x / y if y else None,
-    Op.FLOORDIV: lambda x, y: _floordiv_f(x, y) if y else None,
-    Op.MOD: lambda x, y: x % y if y else None,  # Python's float %, as the executor's
+    # Python's float // and % (CPython's divmod), as the executor's; y == 0.0 is not folded
+    Op.FLOORDIV: lambda x, y: x // y if y else None,
+    Op.MOD: lambda x, y: x % y if y else None,
     Op.POW: math.pow, Op.MIN: _fmin, Op.MAX: _fmax, Op.NEG: operator.neg, Op.ABS: abs,
     Op.SQRT: lambda x: math.sqrt(x) if x >= 0 else None,
     Op.EXP: math.exp, Op.LOG: lambda x: math.log(x) if x > 0 else None,

@@ -1,21 +1,14 @@
-"""Constant folding and algebraic simplification, applied to a fixed point.
+"""Constant folding, applied to a fixed point (algebraic identities are in simplify.py).
 
 Rules (each applies only to ops that cannot raise, see ir/effects.py, and only when the
 replacement has exactly the node's type):
     op(const, ...)          -> const       # evaluate.py; never 1 // 0, int(nan), x / 0.0
     op(fill(a), fill(b))    -> fill(op(a, b))   # vector work on broadcasts is scalar work
-    x + 0, 0 + x            -> x           # ints only: -0.0 + 0.0 is 0.0, not -0.0
-    x - 0, x * 1, 1 * x, x / 1.0, x ** 1, x // 1 (int)  -> x
-    x and true, x or false  -> x
-    not not x               -> x
-    where(const c, a, b)    -> a or b;  where(c, a, a) -> a
     if const c              -> the taken arm, inlined
     repeat k (k <= 0)       -> the initial values;  while false -> its condition's ops, inlined
     E_SCALAR of a constant  -> the constant inside the edge graph
 """
 from __future__ import annotations
-
-import math
 
 from ..ir.effects import raises_itself
 from ..ir.nodes import (
@@ -38,12 +31,6 @@ def fold(fn: Function) -> Function:
     while _Folder().block(fn.body, None):
         pass
     return fn
-
-
-def _is(node: Node, value) -> bool:
-    """node is the scalar constant value (an int 0 also matches 0.0, but not -0.0 or a bool)."""
-    return (node.op is Op.CONST and not isinstance(node.arg, bool) and node.arg == value
-            and math.copysign(1.0, node.arg) > 0)
 
 
 class _Folder:
@@ -106,33 +93,6 @@ class _Folder:
                           n.arg, n.loc, name=n.name)
             fill = Node(Op.FILL, n.type, (scalar,), None, n.loc, name=n.name)
             return [scalar, fill], fill
-        value = self.identity(n)
-        return None if value is None else ([], value)
-
-    def identity(self, n: Node) -> Node | None:
-        op, src = n.op, n.src
-        candidates: list[Node] = []
-        if op is Op.ADD and n.dtype.is_intlike:
-            candidates = [a for a, b in (src, src[::-1]) if _is(b, 0)]
-        elif op in (Op.SUB, Op.DIV, Op.POW) or (op is Op.FLOORDIV and n.dtype.is_intlike):
-            unit = 0 if op is Op.SUB else 1
-            candidates = [src[0]] if _is(src[1], unit) else []
-        elif op is Op.MUL:
-            candidates = [a for a, b in (src, src[::-1]) if _is(b, 1)]
-        elif op in (Op.AND, Op.OR):
-            keep = op is Op.AND  # x and true -> x; x or false -> x
-            candidates = [a for a, b in (src, src[::-1]) if b.op is Op.CONST and b.arg is keep]
-        elif op is Op.NOT and src[0].op is Op.NOT:
-            candidates = [src[0].src[0]]
-        elif op is Op.WHERE:
-            cond, a, b = src
-            if cond.op is Op.CONST:
-                candidates = [a if cond.arg else b]
-            elif a is b:
-                candidates = [a]
-        for c in candidates:
-            if c.type == n.type:
-                return c
         return None
 
     def fold_if(self, n: Node, results: list[Node]):

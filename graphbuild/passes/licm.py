@@ -10,8 +10,8 @@ whose edge graph is closed, is not a region op in this sense and moves like any 
 """
 from __future__ import annotations
 
-from ..ir.effects import may_raise
-from ..ir.nodes import Block, Function, Node, Op, walk
+from ..ir.dataflow import loop_defined, may_raise
+from ..ir.nodes import Block, Function, Node, Op
 
 _FIXED = frozenset({Op.LOOP, Op.IF, Op.RESULT, Op.ARG, Op.PARAM})
 
@@ -35,10 +35,7 @@ def _block(block: Block) -> None:
 
 def _hoist(loop: Node) -> list[Node]:
     """Remove the loop's invariant top-level ops from its regions and return them in order."""
-    inside: set[Node] = set()
-    for region in loop.regions:
-        inside.update(region.args)
-        inside.update(walk(region))
+    inside = loop_defined(loop)
     hoisted: list[Node] = []
     for region in loop.regions:
         stay: list[Node] = []

@@ -1,5 +1,9 @@
 """The plan builder: an optimized IR Function -> a Plan the C executor runs.
 
+Steps: order each block's work and group it into kernels (schedule.py), emit
+instructions and kernels with one slot per stored vector (emit.py), share slots by
+liveness (alloc.py), record execution levels and the summary `compile` prints.
+
 Layout the runtime relies on (see slots.py): parameter i is register i; outputs name a
 slot (vectors) or a register (scalars) read after the run; every instruction and
 micro-op carries a location index into plan.locations, so an error names the .gdsl line.
@@ -7,15 +11,17 @@ micro-op carries a location index into plan.locations, so an error names the .gd
 from __future__ import annotations
 
 from ..ir.nodes import Function, Op, count_ops
+from .alloc import allocate_slots
 from .emit import Emitter
-from .liveness import BYTES, peak_bytes_per_node
+from .levels import op_levels, passes_per_iteration
+from .liveness import BYTES, max_live
 from .model import Output, Param, Plan
+from .options import DEFAULT, PlanOptions
 from .schedule import analyze
 
 
-def build_plan(fn: Function, source_path: str) -> Plan:
-    facts = analyze(fn)
-    em = Emitter(fn, facts)
+def build_plan(fn: Function, source_path: str, options: PlanOptions = DEFAULT) -> Plan:
+    em = Emitter(fn, analyze(fn), options)
     st = em.storage
     params = []
     for p in fn.params:
@@ -30,22 +36,36 @@ def build_plan(fn: Function, source_path: str) -> Plan:
         outputs.append(Output(name, "vector" if is_vector else "scalar", value.dtype.value, index))
         if is_vector and name not in st.slot_names[index]:
             st.slot_names[index].append(name)
-    edge_kernels = sum(1 for k in em.kernels if k.domain == "edge")
-    stats = {
-        "ops_before": fn.lowered_ops or count_ops(fn),
-        "ops_after": count_ops(fn),
-        "kernels": len(em.kernels),
-        "node_kernels": len(em.kernels) - edge_kernels,
-        "edge_kernels": edge_kernels,
-        "instructions": len(em.code),
-        "micro_ops": sum(len(k.micro) for k in em.kernels),
-        "slots": len(st.slots),
-        "registers": len(st.registers),
-        "slot_names": st.slot_names,
-        "naive_bytes_per_node": sum(BYTES[d] for d in st.slots),
-    }
     plan = Plan(algorithm=fn.name, source_path=source_path, params=params, registers=st.registers,
                 slots=st.slots, code=em.code, kernels=em.kernels, locations=em.locations,
-                outputs=outputs, needs_weights=em.needs_weights, stats=stats)
-    stats["minimum_bytes_per_node"] = peak_bytes_per_node(plan)
+                outputs=outputs, needs_weights=em.needs_weights,
+                stats={"slot_names": st.slot_names})
+    variables = len(plan.slots)
+    naive_bytes = sum(BYTES[d] for d in plan.slots)
+    if options.reuse_slots:
+        allocate_slots(plan)
+    live_slots, live_bytes = max_live(plan)
+    levels = op_levels(plan)
+    edge_passes, node_passes = passes_per_iteration(plan)
+    edge_kernels = sum(1 for k in plan.kernels if k.domain == "edge")
+    plan.stats.update({
+        "ops_before": fn.lowered_ops or count_ops(fn),
+        "ops_after": count_ops(fn),
+        "kernels": len(plan.kernels),
+        "node_kernels": len(plan.kernels) - edge_kernels,
+        "edge_kernels": edge_kernels,
+        "fused": sum(1 for i in plan.code if i.op == "fused"),
+        "edge_passes_per_iteration": edge_passes,
+        "node_passes_per_iteration": node_passes,
+        "instructions": len(plan.code),
+        "micro_ops": sum(len(k.micro) for k in plan.kernels),
+        "slots": len(plan.slots),
+        "variables": variables,
+        "max_live": live_slots,
+        "registers": len(plan.registers),
+        "levels": max(levels, default=-1) + 1,
+        "op_levels": levels,
+        "naive_bytes_per_node": naive_bytes,
+        "minimum_bytes_per_node": live_bytes,
+    })
     return plan

@@ -9,14 +9,17 @@ Control flow (counter registers are reset to 0 on every entry to their loop):
 Every backward jump polls the interrupt flag in the executor, so any loop can be stopped.
 Carried copies are a parallel copy: a source that another copy overwrites is saved first,
 and a vector computed in the body and carried once is swapped in (swap_v) instead of
-copied, since the body recomputes it before reading it again.
+copied, since the body recomputes it before reading it again.  Slots are virtual here
+(one per value); alloc.py shares them, which turns most of these moves into nothing.
+Steps come from schedule.py: a node-kernel group is a KERNEL, an aggregation a KERNEL of
+its edge kernel, a fused pair one FUSED instruction naming both kernels.
 """
 from __future__ import annotations
 
 from collections import Counter
 
+from ..ir.dataflow import recomputable
 from ..ir.nodes import (
-    VECTOR_LEAVES,
     Block,
     Function,
     Loc,
@@ -30,18 +33,20 @@ from ..ir.nodes import (
     walk,
 )
 from ..types import DType
-from .kernel import KernelBuilder, micro_name
+from .kernel import KernelBuilder, edge_order, micro_name
 from .model import Instr, Kernel, SourceLoc
-from .schedule import Facts, NodeGroup, schedule
+from .options import DEFAULT, PlanOptions
+from .schedule import Facts, Fused, NodeGroup, fuse_epilogues, schedule
 from .slots import Storage, StorageRef
 
 _AGG_DIRS = {"in": "in", "out": "out", "both": "both"}
 
 
 class Emitter:
-    def __init__(self, fn: Function, facts: Facts):
+    def __init__(self, fn: Function, facts: Facts, options: PlanOptions = DEFAULT):
         self.fn = fn
         self.facts = facts
+        self.options = options
         self.storage = Storage()
         self.code: list[Instr] = []
         self.kernels: list[Kernel] = []
@@ -72,16 +77,19 @@ class Emitter:
         self.instr("const", [self._one, 1], loc)
         return self._one
 
-    def add_kernel(self, kb: KernelBuilder, loc: Loc, **edge) -> None:
+    def add_kernel(self, kb: KernelBuilder, loc: Loc, **edge) -> int:
         self.kernels.append(Kernel(kb.domain, kb.micro, kb.ntemps, self.loc(loc), **edge))
-        self.instr("kernel", [len(self.kernels) - 1], loc)
+        return len(self.kernels) - 1
 
     # ---- blocks ----------------------------------------------------------------
 
     def block(self, block: Block) -> None:
-        for step in schedule(block, self.facts):
+        for step in fuse_epilogues(schedule(block, self.facts, self.options), self.options):
             if isinstance(step, NodeGroup):
-                self.node_kernel(step.members)
+                self.instr("kernel", [self.node_kernel(step.members)], step.members[0].loc)
+            elif isinstance(step, Fused):
+                edge = self.edge_kernel(step.agg)
+                self.instr("fused", [edge, self.node_kernel(step.group.members)], step.agg.loc)
             else:
                 self.step(step)
 
@@ -95,7 +103,7 @@ class Emitter:
         elif n.op is Op.GET:
             self.instr("get", [st.reg(n), st.slot(n.src[0]), st.reg(n.src[1])], n.loc)
         elif n.op is Op.AGG:
-            self.edge_kernel(n)
+            self.instr("kernel", [self.edge_kernel(n)], n.loc)
         elif n.op is Op.LOOP:
             self.loop(n)
         elif n.op is Op.IF:
@@ -109,26 +117,26 @@ class Emitter:
 
     # ---- kernels ---------------------------------------------------------------
 
-    def node_kernel(self, members: list[Node]) -> None:
+    def node_kernel(self, members: list[Node]) -> int:
         kb = KernelBuilder(self, "node")
         inside = set(members)
         for m in members:
             if m.op is Op.REDUCE:
                 kb.reduce(m, self.storage.reg(m))
-            elif m.op in VECTOR_LEAVES:
-                kb.value(m)
+            elif recomputable(m):
+                kb.value(m)   # possibly computed already for an earlier member
             else:
                 kb.compute(m)
         for m in members:
             if m.is_vector and any(u not in inside for u in self.facts.users.get(m, ())):
                 kb.emit("store", [0, self.storage.slot(m), kb.temp[m]], m.loc)
-        self.add_kernel(kb, members[0].loc)
+        return self.add_kernel(kb, members[0].loc)
 
-    def edge_kernel(self, agg: Node) -> None:
+    def edge_kernel(self, agg: Node) -> int:
         st = self.storage
         kb = KernelBuilder(self, "edge")
         captures = agg_captures(agg)
-        for n in agg.regions[0].nodes:
+        for n, operands in edge_order(agg.regions[0]):
             if n.op is Op.E_GATHER:
                 t = kb.new_temp()
                 kb.emit("gather", [t, kb.read_slot(captures[n.arg])], n.loc)
@@ -143,7 +151,7 @@ class Emitter:
             elif n.op is Op.CONST:
                 kb.value(n)
             else:
-                kb.compute(n)
+                kb.compute(n, operands)
         edge = agg.regions[0]
         value = kb.value(edge.yields[0])
         filt = kb.value(edge.yields[1]) if agg.arg.has_filter else -1
@@ -156,9 +164,9 @@ class Emitter:
             kind, index = "slot", st.slot(default)
         else:
             kind, index = "reg", st.reg(default)
-        self.add_kernel(kb, agg.loc, dir=_AGG_DIRS[agg.arg.direction], agg=agg.arg.kind,
-                        agg_float=edge.yields[0].dtype is DType.FLOAT, out_slot=out, value_temp=value,
-                        filter_temp=filt, default_kind=kind, default_index=index)
+        return self.add_kernel(kb, agg.loc, dir=_AGG_DIRS[agg.arg.direction], agg=agg.arg.kind,
+                               agg_float=edge.yields[0].dtype is DType.FLOAT, out_slot=out,
+                               value_temp=value, filter_temp=filt, default_kind=kind, default_index=index)
 
     # ---- control flow ----------------------------------------------------------
 

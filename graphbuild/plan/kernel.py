@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..ir.nodes import COMPARISONS, FLOAT_MATH, Node, Op
+from ..ir.dataflow import raises_itself, recomputable
+from ..ir.nodes import COMMUTATIVE, COMPARISONS, FLOAT_MATH, Block, Node, Op
 from ..types import DType
 from .model import Instr
 
@@ -92,18 +93,22 @@ class KernelBuilder:
         elif v.op is Op.RANDOM:
             t = self.new_temp()
             self.emit("random", [t, st.reg(v.src[0])], v.loc)
+        elif recomputable(v):
+            return self.compute(v)
         else:
             t = self.new_temp()
             self.emit("load", [t, self.read_slot(v)], v.loc)
         self.temp[v] = t
         return t
 
-    def compute(self, n: Node) -> int:
+    def compute(self, n: Node, operands: tuple[Node, ...] | None = None) -> int:
+        """A temp holding n, computed from operands (n's own, or them reordered when n is
+        commutative)."""
         name = micro_name(n)
         if name is None:
             t = self.value(n.src[0])
         else:
-            args = [self.value(s) for s in n.src]
+            args = [self.value(s) for s in (operands or n.src)]
             t = self.new_temp()
             self.emit(name, [t, *args], n.loc)
         self.temp[n] = t
@@ -111,3 +116,34 @@ class KernelBuilder:
 
     def reduce(self, n: Node, reg: int) -> None:
         self.emit(reduction_name(n), [0, reg, self.value(n.src[0])], n.loc)
+
+
+# Leaves first, in this order, so the common shapes come out exactly as the executor's
+# specialized loops expect them: [gather t0 s], [gather t0 s, weight t1, add_f t2 t0 t1], ...
+_LEAF_RANK = {Op.E_GATHER: 0, Op.E_WEIGHT: 1}
+
+
+def edge_order(edge: Block) -> list[tuple[Node, tuple[Node, ...]]]:
+    """The edge graph's ops in emission order with the operand order to use: the value's
+    tree depth-first, then the filter's, commutative operands with gathered values before
+    the weight.  Edge graphs where an op may raise keep their program order, so their
+    first error stays the program's first."""
+    if any(raises_itself(m) for m in edge.nodes):
+        return [(m, m.src) for m in edge.nodes]
+    order: list[tuple[Node, tuple[Node, ...]]] = []
+    seen: set[Node] = set()
+
+    def visit(m: Node) -> None:
+        if m in seen:
+            return
+        seen.add(m)
+        src = m.src
+        if m.op in COMMUTATIVE:
+            src = tuple(sorted(src, key=lambda s: _LEAF_RANK.get(s.op, 2)))
+        for s in src:
+            visit(s)
+        order.append((m, src))
+
+    for y in edge.yields:
+        visit(y)
+    return order

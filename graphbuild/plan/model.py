@@ -21,6 +21,11 @@ from ..errors import ErrorKind, GraphbuildError
 
 PLAN_FORMAT_VERSION = 1
 
+# The executor ABI: the opcode set (csrc/graphbuild.h, gb_op) and operand layout the runtime
+# encodes plans against.  Bump it with any change to the opcode set, so a cached plan built
+# for the old executor is never handed to the new one; every plan cache key includes it.
+EXECUTOR_ABI = 1
+
 Arg = int | float  # a register, slot, temp, kernel or jump index, or an immediate
 
 
@@ -111,7 +116,9 @@ class Plan:
             body = _dumps(outer["plan"])
             if hashlib.sha256(body.encode()).hexdigest() != outer["checksum"]:
                 raise _bad("checksum mismatch (the plan was changed or truncated)")
-            return Plan.from_dict(outer["plan"])
+            plan = Plan.from_dict(outer["plan"])
+            _check_fields(plan)
+            return plan
         except GraphbuildError:
             raise
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -126,6 +133,59 @@ class Plan:
         d["locations"] = [SourceLoc(**s) for s in d["locations"]]
         d["outputs"] = [Output(**o) for o in d["outputs"]]
         return Plan(**d)
+
+
+_DTYPES = ("int", "float", "bool", "node")
+_STORAGE = {"int": "int64", "node": "int64", "float": "double", "bool": "uint8"}
+
+
+def _int64(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and -2**63 <= v < 2**63
+
+
+def _check_fields(plan: "Plan") -> None:
+    """The field types and cross-references Python relies on when it encodes a plan, binds its
+    parameters and reads its outputs (C validates the instruction stream itself), so a
+    hand-edited or damaged plan file gets an error instead of a crash."""
+
+    def expect(ok: bool, what: str) -> None:
+        if not ok:
+            raise _bad(f"not a valid plan: {what}")
+
+    lists = (plan.registers, plan.slots, plan.params, plan.code, plan.kernels, plan.locations, plan.outputs)
+    expect(all(isinstance(x, list) for x in lists), "a list field is not a list")
+    expect(isinstance(plan.algorithm, str) and isinstance(plan.source_path, str),
+           "algorithm and source_path must be text")
+    expect(all(d in _DTYPES for d in plan.registers + plan.slots),
+           "register and slot dtypes must be int, float, bool or node")
+    expect(isinstance(plan.needs_weights, bool) and isinstance(plan.stats, dict)
+           and _int64(plan.format_version), "needs_weights, stats or format_version has the wrong type")
+    micro = [m for k in plan.kernels for m in (k.micro if isinstance(k.micro, list) else [None])]
+    for ins in plan.code + micro:
+        expect(isinstance(ins, Instr) and isinstance(ins.op, str) and _int64(ins.loc)
+               and isinstance(ins.args, list) and all(_int64(a) or isinstance(a, float) for a in ins.args),
+               f"malformed instruction {ins!r}")
+    for k in plan.kernels:
+        numbers = (k.ntemps, k.loc, k.out_slot, k.value_temp, k.filter_temp, k.default_index)
+        expect(all(isinstance(x, str) for x in (k.domain, k.dir, k.agg, k.default_kind))
+               and all(_int64(x) for x in numbers) and isinstance(k.agg_float, bool),
+               f"malformed kernel header {k!r}")
+    for s in plan.locations:
+        expect(_int64(s.line) and _int64(s.col), f"malformed source location {s!r}")
+    for p in plan.params:
+        expect(isinstance(p.name, str) and p.dtype in _DTYPES and _int64(p.reg)
+               and 0 <= p.reg < len(plan.registers), f"parameter {p.name!r} has a bad dtype or register")
+        fits = {"float": lambda v: _int64(v) or isinstance(v, float), "bool": lambda v: isinstance(v, bool)}
+        expect(p.default is None or fits.get(p.dtype, _int64)(p.default),
+               f"parameter {p.name!r} has a default of the wrong type")
+    for o in plan.outputs:
+        expect(isinstance(o.name, str) and o.kind in ("vector", "scalar") and o.dtype in _DTYPES
+               and _int64(o.index), f"malformed output {o.name!r}")
+        store = plan.slots if o.kind == "vector" else plan.registers
+        expect(0 <= o.index < len(store), f"output {o.name!r} reads {o.kind} {o.index}, which does not exist")
+        # A column is read as its slot's element type: a mismatch would read past the buffer.
+        expect(o.kind == "scalar" or _STORAGE[o.dtype] == _STORAGE[store[o.index]],
+               f"output {o.name!r} is {o.dtype} but slot {o.index} holds {store[o.index]}")
 
 
 def _constant(name: str) -> float:

@@ -1,8 +1,9 @@
 """A plan's text form, one op per line, for `graphbuild compile --emit plan`.
 
-Like clox's disassembler: instruction index, opcode, operands named by kind (rN
-register, sN slot, tN temp, @N jump target, kN kernel), the source position and, when
-the source is readable, its line.  A KERNEL instruction is followed by its kernel.
+Like clox's disassembler: instruction index, execution level (Ln: ops of one level are
+independent), opcode, operands named by kind (rN register, sN slot, tN temp, @N jump
+target, kN kernel), the source position and, when the source is readable, its line.  A
+KERNEL instruction is followed by its kernel, a FUSED one by both of its kernels.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from .model import Instr, Kernel, Plan
 
 _TOP_ARGS = {
     "const": "ri", "mov": "rr", "node_count": "r", "edge_count": "r", "get": "rsr", "jump": "@",
-    "jump_if_false": "r@", "check_iter": "r", "kernel": "k", "copy_v": "ss", "swap_v": "ss",
+    "jump_if_false": "r@", "check_iter": "r", "kernel": "k", "fused": "kk", "copy_v": "ss", "swap_v": "ss",
 }
 _MICRO_ARGS = {
     "load": "ts", "gather": "ts", "bcast": "tr", "imm": "ti", "random": "tr", "store": "-st",
@@ -29,7 +30,8 @@ def _operands(ins: Instr, kinds: str) -> str:
     return ", ".join(_operand(k, a) for k, a in zip(kinds, ins.args) if k != "-")
 
 
-def _top(ins: Instr) -> str:
+def format_instr(ins: Instr) -> str:
+    """One top-level instruction: opcode and operands named by kind."""
     kinds = _TOP_ARGS.get(ins.op, "r" * len(ins.args))  # arithmetic: registers
     return f"{ins.op:<14}{_operands(ins, kinds)}"
 
@@ -101,13 +103,18 @@ def format_plan(plan: Plan, source: str | None = None) -> str:
         for i, d in enumerate(plan.slots)))
     if plan.needs_weights:
         out.append("reads edge weights")
+    levels = plan.stats.get("op_levels", [])
     out.append("code:")
     for pc, ins in enumerate(plan.code):
-        out.append(f"{pc:5d}  {_top(ins):<40}{src.note(ins.loc)}".rstrip())
-        if ins.op == "kernel" and ins.args and 0 <= ins.args[0] < len(plan.kernels):
-            k = plan.kernels[ins.args[0]]
-            out.append(f"{'':7}{_kernel_header(k, ins.args[0])}")
-            for m in k.micro:
-                out.append(f"{'':9}{_micro(m):<38}{src.note(m.loc)}".rstrip())
-    out.append(f"{len(plan.code):5d}  end")
+        level = f"L{levels[pc]}" if pc < len(levels) else ""
+        out.append(f"{pc:5d} {level:>4}  {format_instr(ins):<40}{src.note(ins.loc)}".rstrip())
+        if ins.op not in ("kernel", "fused"):
+            continue
+        for ki in ins.args:
+            if 0 <= ki < len(plan.kernels):
+                k = plan.kernels[ki]
+                out.append(f"{'':12}{_kernel_header(k, ki)}")
+                for m in k.micro:
+                    out.append(f"{'':14}{_micro(m):<38}{src.note(m.loc)}".rstrip())
+    out.append(f"{len(plan.code):5d} {'':>4}  end")
     return "\n".join(out) + "\n"

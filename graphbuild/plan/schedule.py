@@ -1,53 +1,49 @@
-"""Which IR values need storage, and how a block's ops group into node kernels.
+"""Which IR values need storage, and the order of a block's work: node kernels, edge
+kernels, fused pairs and top-level ops.
 
 Storage: a scalar lives in a register, a vector that anything outside one kernel reads
-lives in a slot.  Vector leaves (node_id(), degrees, fill(x), random(s)) are recomputed
-as one micro-op wherever a kernel needs them, so they get a slot only for uses that
-must read memory: a neighbor's value (GATHER), x[s], a loop's initial value, a yielded
-value (carried, if result, output) and an aggregation's vector default.  A constant
-gets a register only when a top-level instruction reads it; kernels use immediates.
+lives in a slot.  Vectors that are cheap to recompute (ir.dataflow.recomputable: graph
+functions such as out_degree(), and one cheap op on them such as `deg == 0`) are redone
+wherever a kernel needs them, so they get a slot only for uses that must read memory: a
+neighbor's value (GATHER), x[s], a loop's initial value, a yielded value (carried, if
+result, output) and an aggregation's vector default.  A constant gets a register only
+when a top-level instruction reads it; kernels use immediates.
 
-Grouping (one node kernel per group; a later fusion pass refines this): consecutive
-vector elementwise ops and reductions of a block join one group, except that an op
-reading a reduction of the group starts a new one (the reduction's register is final only
-when its kernel has run over every node).  An op that is not a
-group member runs before the pending group unless it reads a member (then the group is
-emitted first), it is a loop or an if, or both it and the group may raise a run-time
-error (their order decides which error is reported).  So scalar arithmetic between
-vector statements does not split kernels.  A kernel runs all its micro-ops on one block
-of nodes before the next block, so ops that may raise share a kernel only when they come
-from the same source line: the first error reported is then the program's first.
+Order (list scheduling between loops and ifs, which stay where they are): the block's
+work is a dependency graph (operands, and program order among ops that may raise, so the
+first error reported is the program's first).  One node kernel is open at a time; the
+scheduler repeatedly takes, in program order,
+  1. a top-level op (scalar arithmetic, x[s], a constant) whose inputs are done,
+  2. else a node-vector op or reduction that can join the open kernel: its inputs are
+     done or computed by the kernel (a reduction's register is final only after the
+     kernel has run over every node, so not a reduction of it),
+  3. else an aggregation whose inputs are done,
+  4. else it closes the open kernel.
+The open kernel runs after everything scheduled while it was open, so scalar work
+between vector statements does not split kernels, and node work that consumes an
+aggregation lands in the kernel right after it, ready to be fused (fuse_epilogues).
+A kernel runs all its micro-ops on one block of nodes before the next block, so ops that
+may raise share a kernel only when they come from the same source line.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ..ir.effects import may_raise, raises_itself
-from ..ir.nodes import (
-    ELEMENTWISE,
-    VECTOR_LEAVES,
-    Block,
-    Function,
-    Node,
-    Op,
-    agg_captures,
-    agg_default,
-    all_blocks,
-)
+from ..ir.dataflow import YIELDED, def_use, may_raise, raises_itself, recomputable
+from ..ir.nodes import ELEMENTWISE, VECTOR_LEAVES, Block, Function, Node, Op, agg_captures, agg_default, walk
+from .options import DEFAULT, PlanOptions
 
 MAX_GROUP = 200  # members per node kernel, well under the executor's 1024 temps
-
-YIELDED = None   # the "user" recorded for a value a block yields
 
 
 @dataclass
 class Facts:
-    users: dict[Node, list[Node | None]] = field(default_factory=dict)
-    results: dict[Node, list[Node]] = field(default_factory=dict)   # LOOP/IF -> its RESULTs
-    gathered: dict[Node, set[Node]] = field(default_factory=dict)   # AGG -> captures read at u
+    users: dict[Node, list[Node | None]]
+    results: dict[Node, list[Node]]             # LOOP/IF -> its RESULTs
+    gathered: dict[Node, set[Node]]             # AGG -> captures read at u
 
     def slot_needed(self, v: Node) -> bool:
-        """Whether a vector leaf must be stored (it is always recomputable in a kernel)."""
+        """Whether a recomputable vector must also be stored."""
         for u in self.users.get(v, ()):
             if u is YIELDED or u.op in (Op.GET, Op.LOOP):
                 return True
@@ -67,16 +63,14 @@ class Facts:
 
     def is_member(self, n: Node) -> bool:
         """Computed inside a node kernel."""
-        if n.op in ELEMENTWISE:
-            return n.is_vector
-        if n.op in VECTOR_LEAVES:
-            return self.slot_needed(n)
+        if (n.op in ELEMENTWISE and n.is_vector) or n.op in VECTOR_LEAVES:
+            return self.slot_needed(n) if recomputable(n) else True
         return n.op is Op.REDUCE
 
     def emits(self, n: Node) -> bool:
         """Whether n is a top-level step of its own (else it is free: an alias, a parameter,
-        a leaf recomputed where used, or an immediate)."""
-        if n.op in (Op.PARAM, Op.RESULT) or n.op in VECTOR_LEAVES:
+        a vector recomputed where used, or an immediate)."""
+        if n.op in (Op.PARAM, Op.RESULT) or recomputable(n):
             return False
         if n.op is Op.CONST:
             return self.reg_needed(n)
@@ -84,19 +78,10 @@ class Facts:
 
 
 def analyze(fn: Function) -> Facts:
-    facts = Facts()
-    for b in all_blocks(fn.body):
-        for n in b.nodes:
-            for s in n.src:
-                facts.users.setdefault(s, []).append(n)
-            if n.op is Op.RESULT:
-                facts.results.setdefault(n.src[0], []).append(n)
-            if n.op is Op.AGG:
-                captures = agg_captures(n)
-                facts.gathered[n] = {captures[m.arg] for m in n.regions[0].nodes if m.op is Op.E_GATHER}
-        for y in b.yields:
-            facts.users.setdefault(y, []).append(YIELDED)
-    return facts
+    du = def_use(fn.body)
+    gathered = {n: {agg_captures(n)[m.arg] for m in n.regions[0].nodes if m.op is Op.E_GATHER}
+                for n in walk(fn.body) if n.op is Op.AGG}
+    return Facts(du.users, du.results, gathered)
 
 
 @dataclass
@@ -104,65 +89,137 @@ class NodeGroup:
     members: list[Node]
 
 
-def _inputs(n: Node) -> set[Node]:
-    """n's operands, and the operands of leaves among them (fill(s), random(s)): a kernel
-    recomputes a leaf where it is used, so it reads the leaf's scalar right there."""
-    inputs: set[Node] = set()
+@dataclass
+class Fused:
+    """An aggregation and the node kernel that runs on each block of nodes right after it."""
+
+    agg: Node
+    group: NodeGroup
+
+
+Step = NodeGroup | Fused | Node
+
+
+def inputs(n: Node) -> set[Node]:
+    """n's operands, and the inputs of recomputed vectors among them (fill(s), deg == k):
+    a kernel recomputes those where it uses them, so it reads their inputs right there."""
+    found: set[Node] = set()
     stack = list(n.src)
     while stack:
         s = stack.pop()
-        if s not in inputs:
-            inputs.add(s)
-            if s.op in VECTOR_LEAVES:
+        if s not in found:
+            found.add(s)
+            if recomputable(s):
                 stack.extend(s.src)
-    return inputs
+    return found
 
 
-def _reads(n: Node) -> set[Node]:
-    """Values n reads, including those its regions read from outside."""
-    reads = _inputs(n)
-    if n.op in (Op.LOOP, Op.IF):
-        for region in n.regions:
-            for b in all_blocks(region):
-                reads.update(b.yields)
-                for m in b.nodes:
-                    reads.update(m.src)
-    return reads
-
-
-def schedule(block: Block, facts: Facts) -> list[NodeGroup | Node]:
-    """block's work in execution order: node-kernel groups and single top-level ops."""
-    steps: list[NodeGroup | Node] = []
-    group: NodeGroup | None = None
-    members: set[Node] = set()
-    raise_lines: set[int] = set()  # source lines of the group's members that may raise
-
-    def flush() -> None:
-        nonlocal group, members, raise_lines
-        if group is not None:
-            steps.append(group)
-        group, members, raise_lines = None, set(), set()
-
+def schedule(block: Block, facts: Facts, options: PlanOptions = DEFAULT) -> list[Step]:
+    """block's work in execution order: node-kernel groups, aggregations and single ops."""
+    steps: list[Step] = []
+    segment: list[Node] = []
     for n in block.nodes:
-        if facts.is_member(n):
-            raises = raises_itself(n)
-            # a reduction's register is final only after its whole kernel has run
-            if group is not None and (len(group.members) >= MAX_GROUP
-                                      or any(s.op is Op.REDUCE for s in _inputs(n) & members)
-                                      or (raises and raise_lines - {n.loc.line})):
-                flush()
-            if group is None:
-                group = NodeGroup([])
-            group.members.append(n)
-            members.add(n)
-            if raises:
-                raise_lines.add(n.loc.line)
-            continue
-        if not facts.emits(n):
-            continue
-        if group is not None and (n.op in (Op.LOOP, Op.IF) or _reads(n) & members
-                                  or (raise_lines and may_raise(n))):
-            flush()
-        steps.append(n)
-    flush()
-    return steps
+        if n.op in (Op.LOOP, Op.IF):
+            steps += _Segment(segment, facts, options).run()
+            steps.append(n)
+            segment = []
+        else:
+            segment.append(n)
+    return steps + _Segment(segment, facts, options).run()
+
+
+class _Segment:
+    def __init__(self, nodes: list[Node], facts: Facts, options: PlanOptions):
+        self.facts, self.options = facts, options
+        self.work = [n for n in nodes if facts.is_member(n) or facts.emits(n)]
+        inside = set(self.work)
+        self.deps: dict[Node, set[Node]] = {}
+        self.chain: dict[Node, Node | None] = {}   # the previous op that may raise
+        last = None
+        for n in self.work:
+            self.deps[n] = inputs(n) & inside
+            self.chain[n] = last if may_raise(n) else None
+            last = n if may_raise(n) else last
+        self.done: set[Node] = set()
+        self.group: list[Node] = []
+        self.steps: list[Step] = []
+
+    def run(self) -> list[Step]:
+        if not (self.options.fuse_elementwise or self.options.fuse_reductions):
+            # unfused: program order, one kernel per node op
+            return [NodeGroup([n]) if self.facts.is_member(n) else n for n in self.work]
+        pending = list(self.work)
+        while pending:
+            n = (self.first(pending, lambda m: not self.member(m) and m.op is not Op.AGG and self.ready(m))
+                 or self.first(pending, lambda m: self.member(m) and self.can_join(m))
+                 or self.first(pending, lambda m: m.op is Op.AGG and self.ready(m)))
+            if n is None:
+                assert self.group, "the schedule is stuck: a dependency cycle"
+                self.flush()
+                continue
+            pending.remove(n)
+            if self.member(n):
+                self.group.append(n)
+            else:
+                self.steps.append(n)
+                self.done.add(n)
+        self.flush()
+        return self.steps
+
+    @staticmethod
+    def first(pending: list[Node], test) -> Node | None:
+        return next((m for m in pending if test(m)), None)
+
+    def member(self, n: Node) -> bool:
+        return self.facts.is_member(n)
+
+    def ready(self, n: Node) -> bool:
+        before = self.chain[n]
+        return self.deps[n] <= self.done and (before is None or before in self.done)
+
+    def can_join(self, n: Node) -> bool:
+        group, opts = self.group, self.options
+        if len(group) >= MAX_GROUP:
+            return False
+        if group and not opts.fuse_elementwise:
+            # only a reduction of a value the kernel computes, when reductions fuse
+            if not (opts.fuse_reductions and n.op is Op.REDUCE and n.src[0] in group):
+                return False
+        reduces = n.op is Op.REDUCE or any(m.op is Op.REDUCE for m in group)
+        if group and not opts.fuse_reductions and reduces:
+            return False
+        for d in self.deps[n]:
+            if d not in self.done and not (d in group and d.op is not Op.REDUCE):
+                return False
+        before = self.chain[n]
+        if before is not None and before not in self.done and before not in group:
+            return False
+        if raises_itself(n) and any(raises_itself(m) and m.loc.line != n.loc.line for m in group):
+            return False
+        return True
+
+    def flush(self) -> None:
+        if self.group:
+            self.steps.append(NodeGroup(self.group))
+            self.done.update(self.group)
+            self.group = []
+
+
+def fuse_epilogues(steps: list[Step], options: PlanOptions) -> list[Step]:
+    """Pair each aggregation with the node kernel right after it, unless both may raise
+    (per block, the pair would interleave their errors)."""
+    if not options.fuse_epilogue:
+        return steps
+    out: list[Step] = []
+    i = 0
+    while i < len(steps):
+        step = steps[i]
+        after = steps[i + 1] if i + 1 < len(steps) else None
+        if (isinstance(step, Node) and step.op is Op.AGG and isinstance(after, NodeGroup)
+                and not (may_raise(step) and any(raises_itself(m) for m in after.members))):
+            out.append(Fused(step, after))
+            i += 2
+        else:
+            out.append(step)
+            i += 1
+    return out

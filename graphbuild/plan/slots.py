@@ -3,8 +3,8 @@
 Conventions the runtime relies on:
 - register i, for i < number of parameters, holds parameter i (Plan.params[i].reg == i),
   bound by the runtime before the run; every other register is written before it is read;
-- one slot per stored vector value, never reused, so no op can overwrite a slot that a
-  later op still reads (liveness-based reuse comes with the memory-planning work);
+- one slot per stored vector value here (a virtual slot); alloc.py then lets values that
+  are never live at once share a slot, and drops the copies that sharing makes idle;
 - a loop's carried values get their own register or slot, shared by its region
   arguments and its results; an if's results likewise.  SSA values are written once per
   execution of their block, so a slot inside a loop body is rewritten on every pass.

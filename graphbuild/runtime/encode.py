@@ -5,7 +5,6 @@ the only place an opcode number is written down.
 """
 from __future__ import annotations
 
-import math
 import struct
 from dataclasses import dataclass
 
@@ -49,7 +48,7 @@ def _opcode(name: str) -> int:
 
 def _word(arg: int | float) -> int:
     if isinstance(arg, float):
-        if not arg.is_integer() or math.isinf(arg):
+        if not arg.is_integer() or not -2.0**63 <= arg < 2.0**63:  # inf, nan and 1e300 too
             raise GraphbuildError(f"invalid plan: non-integer operand {arg!r}", kind=ErrorKind.PROGRAM)
         return int(arg)
     return int(arg)
@@ -99,6 +98,9 @@ def encode(plan: Plan) -> EncodedPlan:
             ins = Instr(ins.op, [_kernel_offset(offsets, a) for a in ins.args], ins.loc)
         imm_float = False
         if ins.op == "const":  # a float register's immediate is stored as its bit pattern
+            if len(ins.args) != 2:
+                raise GraphbuildError("invalid plan: const takes a register and a value",
+                                      kind=ErrorKind.PROGRAM)
             dst = _word(ins.args[0])
             imm_float = 0 <= dst < len(plan.registers) and plan.registers[dst] == "float"
         code += _encode_instr(ins, 1 if ins.op == "const" else None, imm_float)

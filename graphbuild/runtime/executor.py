@@ -4,7 +4,9 @@ The runtime never imports the compiler: it sees a Plan, a Graph and parameter va
 """
 from __future__ import annotations
 
+import statistics
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +39,22 @@ class Result:
     dtypes: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class Trials:
+    """The last run's result and every run's time inside C, in seconds."""
+
+    result: Result
+    seconds: list[float]
+
+    @property
+    def min(self) -> float:
+        return min(self.seconds)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
 class Executable:
     """A plan validated by C once, runnable many times on any graph."""
 
@@ -58,26 +76,49 @@ class Executable:
 
     def run(self, graph: Graph, params: dict[str, Any] | None = None, *, threads: int = 1,
             max_iterations: int = DEFAULT_MAX_ITERATIONS) -> Result:
-        plan = self.plan
-        n = graph.node_count
-        regs = ffi.new("gb_value[]", max(self._nregs, 1))
-        bind_params(plan, graph, params or {}, regs)
-        buffers = [ffi.new(f"{_CTYPES[d]}[]", max(n, 1)) for d in plan.slots]
-        slots = ffi.new("void *[]", max(len(buffers), 1))
-        for i, buf in enumerate(buffers):
-            slots[i] = buf
+        return self.run_trials(graph, params, 1, threads=threads, max_iterations=max_iterations).result
+
+    def run_trials(self, graph: Graph, params: dict[str, Any] | None, trials: int, *, threads: int = 1,
+                   max_iterations: int = DEFAULT_MAX_ITERATIONS) -> Trials:
+        """Run the plan `trials` times on one graph, each from freshly bound parameters and new
+        buffers; time only the call into C (as GAPBS times its kernels), collect the last run."""
+        if trials < 1:
+            raise GraphbuildError(f"trials must be at least 1, got {trials}", kind=ErrorKind.USAGE)
+        seconds: list[float] = []
+        for _ in range(trials):
+            regs, slots, buffers = self._prepare(graph, params)
+            seconds.append(self._call(graph, regs, slots, threads, max_iterations))
+        return Trials(self._collect(graph, regs, slots), seconds)
+
+    def _call(self, graph: Graph, regs: Any, slots: Any, threads: int, max_iterations: int) -> float:
+        """One gb_run; its time in seconds."""
         interrupt = ffi.new("int32_t *")
         opts = ffi.new("gb_run_options *", {"max_iterations": max_iterations,
                                             "threads": threads, "interrupt": interrupt})
         err = ffi.new("gb_error *")
+        start = time.perf_counter()
         status = _run_interruptibly(lambda: lib.gb_run(self._handle, graph.handle, regs, slots, opts, err),
                                     interrupt)
+        seconds = time.perf_counter() - start
         if status != lib.GB_OK:
             raise self._run_error(status, err)
-        return self._collect(graph, regs, slots)
+        return seconds
+
+    def _prepare(self, graph: Graph, params: dict[str, Any] | None) -> tuple[Any, Any, list[Any]]:
+        """Registers with the parameters bound, and one zeroed buffer per slot (kept alive by
+        the returned list while C holds their addresses)."""
+        regs = ffi.new("gb_value[]", max(self._nregs, 1))
+        bind_params(self.plan, graph, params or {}, regs)
+        n = graph.node_count
+        buffers = [ffi.new(f"{_CTYPES[d]}[]", max(n, 1)) for d in self.plan.slots]
+        slots = ffi.new("void *[]", max(len(buffers), 1))
+        for i, buf in enumerate(buffers):
+            slots[i] = buf
+        return regs, slots, buffers
 
     def _run_error(self, status: int, err: Any) -> GraphbuildError:
-        message = ffi.string(err.message).decode(errors="replace") or ffi.string(lib.gb_strerror(status)).decode()
+        message = (ffi.string(err.message).decode(errors="replace")
+                   or ffi.string(lib.gb_strerror(status)).decode())
         return GraphbuildError(message, location=self.location(err.loc),
                                kind=_KINDS.get(status, ErrorKind.RUNTIME))
 
@@ -124,16 +165,28 @@ def _convert(values: list, dtype: str, ids: list) -> list:
 
 
 def _run_interruptibly(call, interrupt) -> int:
-    """Run call() in a worker thread so the main thread can turn Ctrl-C into the C flag."""
+    """Run call() in a worker thread so the main thread can turn Ctrl-C into the C flag.
+
+    It never returns before call() does, since C is using the caller's buffers.  It waits on
+    an Event, not Thread.join: on Python 3.11 a join interrupted by Ctrl-C can mark the still
+    running thread as stopped (its bpo-45274 clean-up releases the lock the worker holds), and
+    the buffers would then be freed under C.
+    """
     box: dict[str, int] = {}
-    worker = threading.Thread(target=lambda: box.__setitem__("status", call()), daemon=True)
-    worker.start()
-    try:
-        while worker.is_alive():
-            worker.join(0.05)
-    except KeyboardInterrupt:
-        interrupt[0] = 1
-        worker.join()
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            box["status"] = call()
+        finally:
+            done.set()
+
+    threading.Thread(target=work, daemon=True).start()
+    while not done.is_set():
+        try:
+            done.wait(0.05)
+        except KeyboardInterrupt:
+            interrupt[0] = 1  # C stops at its next check; keep waiting until it has
     return box.get("status", lib.GB_EINTR)
 
 

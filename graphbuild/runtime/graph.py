@@ -1,16 +1,21 @@
 """Graphs for the runtime: a Python handle on the C graph (CSR in both directions plus ids).
 
     g = load_graph("edges.el", undirected=True)   # parsed and built in C
-    g.node_count, g.edge_count, g.node_ids(), g.find_node("42")
+    g = load_graph("m.mtx.gz", options=LoadOptions(dedupe=True, ids="dense"))
+    g = generate_graph("kron:16")                  # GAP's Kronecker generator, in C
+    g.node_count, g.edge_count, g.node_ids(), g.find_node("42"), g.stats
 
-Edge lists are read by csrc/graph_load.c; this module turns its status codes into
+Files are read by csrc/graph_load.c; this module turns its status codes into
 GraphbuildError with the file's line shown, and reads the graph back for tests.
+The graph cache (graph_cache.py) and writing graphs (graph_io.py) build on it.
 """
 from __future__ import annotations
 
 import gzip
 import os
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -30,6 +35,7 @@ class Graph:
         self._handle = ffi.gc(handle, lib.gb_graph_destroy)
         self._ids = list(ids) if ids is not None else None
         self._id_index: dict[str, int] | None = None
+        self.cache_status: str | None = None   # set by open_graph: "hit", "stored" or None
 
     @classmethod
     def from_edges(cls, n: int, edges: Iterable[tuple[int, int]],
@@ -76,6 +82,17 @@ class Graph:
     @property
     def weighted(self) -> bool:
         return bool(lib.gb_graph_is_weighted(self._handle))
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        """What the loader saw: format, header_line (0: none), input_edges, self_loops,
+        duplicates (before dropping) and self_loops_dropped, duplicates_dropped."""
+        raw = ffi.new("gb_graph_stats *")
+        lib.gb_graph_get_stats(self._handle, raw)
+        return {"format": FORMATS.get(raw.format, "auto"), "header_line": raw.header_line,
+                "input_edges": raw.input_edges, "self_loops": raw.self_loops,
+                "duplicates": raw.duplicates, "self_loops_dropped": raw.self_loops_dropped,
+                "duplicates_dropped": raw.duplicates_dropped}
 
     @property
     def nbytes(self) -> int:
@@ -145,30 +162,142 @@ class Graph:
         return f"<Graph {kind}, {self.node_count} nodes, {self.edge_count} edges>"
 
 
-def load_graph(path: str | os.PathLike[str], undirected: bool = False) -> Graph:
-    """Read an edge list (optionally gzipped); see csrc/graph_load.c for the format.
+IDS_MODES = ("map", "dense")
+FORMATS = {0: "auto", 1: "edgelist", 2: "wel", 3: "mtx", 4: "generated"}
+GENERATORS = {"kron": 0, "uniform": 1}
+_SPEC = re.compile(r"(kron|uniform):(\d+)(?::(\d+))?")
 
-    Raises GraphbuildError: MISSING if there is no such file, IO if it cannot be read,
-    PROGRAM with the file's line and column if it is malformed.
+Progress = Callable[[int, int, int], None]
+"""progress(done, total, edges): bytes of the file read (total 0 if unknown), or edges
+generated of total; called on the loading thread about every 8 MiB."""
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to read a graph: the policies of the loader (see docs/graphs.md)."""
+
+    undirected: bool = False
+    dedupe: bool = False
+    no_self_loops: bool = False
+    ids: str = "map"   # "map": integers ranked ascending, other tokens by first appearance;
+                       # "dense": non-negative integer ids are the node indices
+
+    def __post_init__(self) -> None:
+        if self.ids not in IDS_MODES:
+            raise GraphbuildError(f"--ids must be one of {', '.join(IDS_MODES)}, not '{self.ids}'",
+                                  kind=ErrorKind.USAGE)
+
+    def c_options(self, threads: int = 1, progress: Any = None) -> Any:
+        """A gb_load_options; the format is left to C (content, then the file's name)."""
+        return ffi.new("gb_load_options *", {
+            "undirected": int(self.undirected), "dedupe": int(self.dedupe),
+            "no_self_loops": int(self.no_self_loops),
+            "ids": lib.GB_IDS_DENSE if self.ids == "dense" else lib.GB_IDS_MAP,
+            "threads": max(1, threads), "progress": progress if progress is not None else ffi.NULL,
+        })
+
+
+def parse_generator(spec: str) -> tuple[str, int, int] | None:
+    """("kron", scale, degree) for "kron:SCALE[:DEGREE]" (or uniform:), None if spec is not one."""
+    match = _SPEC.fullmatch(spec)
+    if match is None:
+        if spec.split(":", 1)[0] in GENERATORS:
+            raise GraphbuildError(f"invalid graph generator '{spec}': expected "
+                                  f"{spec.split(':', 1)[0]}:SCALE[:DEGREE], e.g. kron:16 or kron:16:8",
+                                  kind=ErrorKind.USAGE)
+        return None
+    kind, scale, degree = match.group(1), int(match.group(2)), int(match.group(3) or 16)
+    if not 1 <= scale <= 30 or not 1 <= degree <= 1 << 20:
+        raise GraphbuildError(f"invalid graph generator '{spec}': SCALE must be 1..30 and DEGREE "
+                              f"1..{1 << 20}", kind=ErrorKind.USAGE)
+    return kind, scale, degree
+
+
+def load_graph(path: str | os.PathLike[str], undirected: bool = False, *,
+               options: LoadOptions | None = None, threads: int = 1,
+               progress: Progress | None = None) -> Graph:
+    """Read an edge list or Matrix Market file, plain or gzipped (csrc/graph_load.c).
+
+    options (if given) replaces undirected.  Raises GraphbuildError: MISSING if there is no
+    such file, IO if it cannot be read, PROGRAM with the file's line and column if it is
+    malformed; KeyboardInterrupt from progress stops the load and is raised again.
     """
     path = os.fspath(path)
+    options = options or LoadOptions(undirected=undirected)
     if not os.path.exists(path):
         raise GraphbuildError(f"graph file '{path}' does not exist", kind=ErrorKind.MISSING)
-    opts = ffi.new("gb_load_options *", {"undirected": int(undirected)})
+    bridge = _ProgressBridge(progress)
     out = ffi.new("gb_graph **")
     err = ffi.new("gb_error *")
-    status = lib.gb_graph_load_edgelist(os.fsencode(path), opts, out, err)
+    status = lib.gb_graph_load_edgelist(os.fsencode(path), options.c_options(threads, bridge.c),
+                                        out, err)
     if status == lib.GB_OK:
         return Graph(out[0])
+    bridge.reraise()
     message = _message(err)
     if status == lib.GB_EPARSE:
         raise GraphbuildError(message, _location(path, err.line, err.col), ErrorKind.PROGRAM)
+    raise _status_error(status, message)
+
+
+def generate_graph(spec: str, options: LoadOptions | None = None, threads: int = 1,
+                   progress: Progress | None = None) -> Graph:
+    """The GAP generator named by spec ("kron:SCALE[:DEGREE]", "uniform:..."), undirected."""
+    parsed = parse_generator(spec)
+    if parsed is None:
+        raise GraphbuildError(f"'{spec}' is not a graph generator", kind=ErrorKind.USAGE)
+    kind, scale, degree = parsed
+    options = options or LoadOptions()
+    bridge = _ProgressBridge(progress)
+    out = ffi.new("gb_graph **")
+    err = ffi.new("gb_error *")
+    status = lib.gb_graph_generate(GENERATORS[kind], scale, degree,
+                                   options.c_options(threads, bridge.c), out, err)
+    if status == lib.GB_OK:
+        return Graph(out[0])
+    bridge.reraise()
+    raise _status_error(status, _message(err))
+
+
+class _ProgressBridge:
+    """A C progress callback that calls a Python one; an exception it raises (Ctrl-C)
+    cancels the load and is raised again once C has returned."""
+
+    def __init__(self, progress: Progress | None):
+        self.error: BaseException | None = None
+        self._progress = progress
+        self.c = ffi.NULL
+        if progress is not None:
+            try:
+                self.c = ffi.callback("gb_progress_fn", self._call)
+            except (MemoryError, RuntimeError):
+                pass   # a platform without writable+executable memory: load without progress
+
+    def _call(self, _ctx: Any, done: int, total: int, edges: int) -> int:
+        try:
+            self._progress(done, total, edges)
+            return 0
+        except BaseException as exc:  # noqa: BLE001 (re-raised by reraise)
+            self.error = exc
+            return 1
+
+    def reraise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+def _status_error(status: int, message: str) -> GraphbuildError:
     if status == lib.GB_EIO:
-        raise GraphbuildError(message, kind=ErrorKind.IO)
+        return GraphbuildError(message, kind=ErrorKind.IO)
     if status == lib.GB_ENOMEM:
-        raise GraphbuildError(message, kind=ErrorKind.RUNTIME,
-                              hint="the graph does not fit in memory")
-    raise GraphbuildError(message, kind=ErrorKind.RUNTIME)
+        return GraphbuildError(message, kind=ErrorKind.RUNTIME, hint="the graph does not fit in memory")
+    if status == lib.GB_EINTR:
+        return GraphbuildError(message, kind=ErrorKind.INTERRUPTED)
+    if status == lib.GB_EINVAL:
+        return GraphbuildError(message, kind=ErrorKind.USAGE)
+    if status == lib.GB_EPARSE:
+        return GraphbuildError(message, kind=ErrorKind.PROGRAM)
+    return GraphbuildError(message, kind=ErrorKind.RUNTIME)
 
 
 def _message(err: Any) -> str:
@@ -189,14 +318,31 @@ def _location(path: str, line: int, col: int) -> Location:
 
 
 def _read_line(path: str, line: int) -> bytes | None:
-    """Line `line` (1-based, split on b"\\n" like the C reader) without its line ending."""
+    """Line `line` (1-based, split on b"\\n" like the C reader) without its line ending.
+    Newlines are counted a block at a time, so an error deep in a big file is found fast."""
+    block = 1 << 20
     try:
         with open(path, "rb") as f:
             gzipped = f.read(2) == b"\x1f\x8b"
         with (gzip.open(path, "rb") if gzipped else open(path, "rb")) as f:
-            for number, raw in enumerate(f, 1):
-                if number == line:
-                    return raw.rstrip(b"\n").rstrip(b"\r")
+            skip = line - 1   # newlines before the line
+            while True:
+                chunk = f.read(block)
+                if not chunk:
+                    return None   # the file has fewer lines
+                newlines = chunk.count(b"\n")
+                if newlines >= skip:
+                    break
+                skip -= newlines
+            start = 0
+            for _ in range(skip):
+                start = chunk.index(b"\n", start) + 1
+            rest = chunk[start:]
+            while b"\n" not in rest:   # the line runs on past this block
+                more = f.read(block)
+                if not more:
+                    break
+                rest += more
+            return rest.split(b"\n", 1)[0].rstrip(b"\r")
     except (OSError, EOFError):
-        pass
-    return None
+        return None

@@ -54,7 +54,7 @@ static const char *write_gzip(const char *name, const char *text, int members)
 
 static gb_status load(const char *path, int undirected, gb_graph **g, gb_error *err)
 {
-    gb_load_options opts = { undirected };
+    gb_load_options opts = { .undirected = undirected };
     return gb_graph_load_edgelist(path, &opts, g, err);
 }
 

@@ -1,0 +1,392 @@
+/*
+ * graph_binary.c — the binary graph file behind the graph cache, and file hashing.
+ *
+ * Layout (native little-endian; sections 64-byte aligned, in this order, no gaps):
+ *   header (HEADER_BYTES): magic, version, sizes, flags, load stats, the section table,
+ *                          the payload hash, and a hash of the header itself
+ *   out offsets (n + 1), out neighbors (arcs), out weights (arcs, if weighted),
+ *   in offsets, in neighbors, in weights (directed graphs only: undirected ones share),
+ *   int ids (n) or name offsets (n + 1) and name bytes
+ * Loading maps the file read-only and trusts nothing: the header and payload hashes,
+ * every size against n and m and the file length, offsets that start at 0, never
+ * decrease and end at the arc count, neighbor indices below n, weights that are not
+ * NaN, integer ids strictly ascending (find_node searches them), name offsets within
+ * the name bytes.  A file that passes cannot make the executor read out of bounds.
+ * The hashes are graph_hash.c's; checking and hashing run on the loader's threads.
+ */
+#define _DEFAULT_SOURCE   /* mmap flags, open, O_CLOEXEC under -std=c11 */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "graph_internal.h"
+
+enum { HEADER_BYTES = 512, FORMAT_VERSION = 1, ALIGN = 64, PIECE = 1 << 20 };
+
+static const char MAGIC[8] = { 'G', 'B', 'G', 'R', 'A', 'P', 'H', '\n' };
+static const uint64_t ENDIAN = 0x0102030405060708ull;
+
+typedef enum section {
+    S_OUT_OFF, S_OUT_NBR, S_OUT_W, S_IN_OFF, S_IN_NBR, S_IN_W, S_INT_IDS, S_NAME_OFF,
+    S_NAME_BYTES, S_COUNT
+} section;
+
+typedef struct file_header {
+    char magic[8];
+    uint32_t version, header_bytes;
+    uint64_t endian;
+    int64_t n, m, name_bytes;
+    int32_t directed, weighted, ids_kind, format;
+    gb_graph_stats stats;
+    uint64_t offset[S_COUNT], bytes[S_COUNT];
+    uint64_t payload_hash[2];
+    uint64_t header_hash[2];   /* of every byte before this field */
+} file_header;
+
+_Static_assert(sizeof(file_header) <= HEADER_BYTES, "header fits its block");
+
+/* ---- layout ---- */
+
+static uint64_t align_up(uint64_t x) { return (x + ALIGN - 1) / ALIGN * ALIGN; }
+
+/* Section sizes from the counts, then offsets one after another; the file's length. */
+static uint64_t layout(file_header *h)
+{
+    uint64_t n1 = (uint64_t)h->n + 1, arcs = (uint64_t)(h->directed ? h->m : 2 * h->m);
+    uint64_t at = HEADER_BYTES;
+    memset(h->bytes, 0, sizeof h->bytes);
+    h->bytes[S_OUT_OFF] = n1 * 8;
+    h->bytes[S_OUT_NBR] = arcs * 8;
+    h->bytes[S_OUT_W] = h->weighted ? arcs * 8 : 0;
+    if (h->directed) {
+        h->bytes[S_IN_OFF] = n1 * 8;
+        h->bytes[S_IN_NBR] = arcs * 8;
+        h->bytes[S_IN_W] = h->weighted ? arcs * 8 : 0;
+    }
+    if (h->ids_kind == GB_IDS_INT) {
+        h->bytes[S_INT_IDS] = (uint64_t)h->n * 8;
+    } else {
+        h->bytes[S_NAME_OFF] = n1 * 8;
+        h->bytes[S_NAME_BYTES] = (uint64_t)h->name_bytes;
+    }
+    for (int s = 0; s < S_COUNT; s++) {
+        h->offset[s] = at;
+        at = align_up(at + h->bytes[s]);
+    }
+    return at;
+}
+
+/* ---- save ---- */
+
+static gb_status write_all(int fd, const void *data, size_t len, const char *path,
+                           gb_seghash *hash, gb_error *err)
+{
+    const char *p = data;
+    if (hash != NULL)
+        gb_seghash_update(hash, data, len);
+    while (len > 0) {
+        ssize_t k = write(fd, p, len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return gb_graph_fail(err, GB_EIO, 0, 0, "cannot write '%s': %s", path,
+                                 strerror(k < 0 ? errno : EIO));
+        p += k;
+        len -= (size_t)k;
+    }
+    return GB_OK;
+}
+
+gb_status gb_graph_save(const gb_graph *g, const char *path, gb_error *err)
+{
+    static const char zeros[ALIGN] = { 0 };
+    union { file_header h; char block[HEADER_BYTES]; } head;
+    file_header *h = &head.h;
+    const void *data[S_COUNT] = {
+        g->out_offsets, g->out_neighbors, g->out_weights, g->in_offsets, g->in_neighbors,
+        g->in_weights, g->int_ids, g->names.offsets, g->names.bytes,
+    };
+    gb_seghash hash;
+    gb_hasher header_hash;
+    gb_status st = GB_OK;
+
+    gb_graph_clear_error(err);
+    memset(&head, 0, sizeof head);
+    memcpy(h->magic, MAGIC, sizeof MAGIC);
+    h->version = FORMAT_VERSION;
+    h->header_bytes = HEADER_BYTES;
+    h->endian = ENDIAN;
+    h->n = g->n;
+    h->m = g->m;
+    h->directed = g->directed;
+    h->weighted = g->weighted;
+    h->ids_kind = g->ids_kind;
+    h->name_bytes = g->ids_kind == GB_IDS_NAME ? g->names.offsets[g->n] : 0;
+    h->format = g->stats.format;
+    h->stats = g->stats;
+    layout(h);
+
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return gb_graph_fail(err, GB_EIO, 0, 0, "cannot create '%s': %s", path, strerror(errno));
+    gb_seghash_init(&hash);
+    /* The header goes last, once the payload hash is known. */
+    if ((st = write_all(fd, head.block, HEADER_BYTES, path, NULL, err)) != GB_OK)
+        goto done;
+    for (int s = 0; s < S_COUNT; s++) {
+        uint64_t pad = align_up(h->offset[s] + h->bytes[s]) - (h->offset[s] + h->bytes[s]);
+        if (h->bytes[s] > 0 &&
+            (st = write_all(fd, data[s], (size_t)h->bytes[s], path, &hash, err)) != GB_OK)
+            goto done;
+        if ((st = write_all(fd, zeros, (size_t)pad, path, &hash, err)) != GB_OK)
+            goto done;
+    }
+    gb_seghash_final(&hash, h->payload_hash);
+    gb_hasher_init(&header_hash);
+    gb_hasher_update(&header_hash, head.block, offsetof(file_header, header_hash));
+    gb_hasher_final(&header_hash, h->header_hash);
+    if (lseek(fd, 0, SEEK_SET) != 0) {
+        st = gb_graph_fail(err, GB_EIO, 0, 0, "cannot write '%s': %s", path, strerror(errno));
+        goto done;
+    }
+    st = write_all(fd, head.block, HEADER_BYTES, path, NULL, err);
+done:
+    if (close(fd) != 0 && st == GB_OK)
+        st = gb_graph_fail(err, GB_EIO, 0, 0, "cannot write '%s': %s", path, strerror(errno));
+    return st;
+}
+
+/* ---- load ---- */
+
+static gb_status corrupt(gb_error *err, const char *path, const char *what)
+{
+    return gb_graph_fail(err, GB_EPARSE, 0, 0, "'%s' is not a valid graph file: %s", path, what);
+}
+
+static const char *check_header(const file_header *h, uint64_t size)
+{
+    gb_hasher hash;
+    uint64_t sum[2], length;
+    file_header want;
+    if (memcmp(h->magic, MAGIC, sizeof MAGIC) != 0)
+        return "bad magic";
+    if (h->version != FORMAT_VERSION || h->header_bytes != HEADER_BYTES || h->endian != ENDIAN)
+        return "another format version or byte order";
+    gb_hasher_init(&hash);
+    gb_hasher_update(&hash, h, offsetof(file_header, header_hash));
+    gb_hasher_final(&hash, sum);
+    if (sum[0] != h->header_hash[0] || sum[1] != h->header_hash[1])
+        return "header checksum mismatch";
+    /* Counts bounded by the file length first, so the layout arithmetic cannot overflow. */
+    if (h->n < 0 || h->m < 0 || h->name_bytes < 0 || (uint64_t)h->n > size / 8 ||
+        (uint64_t)h->m > size / 8 || (uint64_t)h->name_bytes > size ||
+        (h->directed != 0 && h->directed != 1) || (h->weighted != 0 && h->weighted != 1) ||
+        (h->ids_kind != GB_IDS_INT && h->ids_kind != GB_IDS_NAME) ||
+        (h->ids_kind == GB_IDS_INT && h->name_bytes != 0))
+        return "impossible sizes or flags";
+    want = *h;
+    length = layout(&want);
+    if (length != size)
+        return size < length ? "truncated" : "wrong length";
+    if (memcmp(want.offset, h->offset, sizeof want.offset) != 0 ||
+        memcmp(want.bytes, h->bytes, sizeof want.bytes) != 0)
+        return "bad section table";
+    const gb_graph_stats *s = &h->stats;
+    if (s->input_edges < 0 || s->self_loops < 0 || s->duplicates < 0 ||
+        s->self_loops_dropped < 0 || s->duplicates_dropped < 0 || s->header_line < 0)
+        return "negative counts";
+    return NULL;
+}
+
+/* Checks over the mapped arrays, cut into PIECE-element pieces that threads share. */
+typedef enum check_kind { C_OFFSETS, C_NEIGHBORS, C_WEIGHTS, C_ASCENDING } check_kind;
+
+typedef struct check {
+    int kind;                  /* check_kind */
+    const void *data;
+    int64_t count, bound;      /* elements; offsets: the last value; neighbors: n */
+    const char *problem;
+} check;
+
+enum { MAX_CHECKS = 8 };
+
+typedef struct check_job {
+    check checks[MAX_CHECKS];
+    int nchecks, threads;
+    int64_t first_piece[MAX_CHECKS + 1];
+    int failed[GB_MAX_THREADS][MAX_CHECKS];
+} check_job;
+
+/* Whether elements [lo, hi) of c pass. */
+static int check_range(const check *c, int64_t lo, int64_t hi)
+{
+    uint64_t bad = 0;
+    if (c->kind == C_NEIGHBORS) {
+        const int64_t *nbr = c->data;
+        for (int64_t k = lo; k < hi; k++)
+            bad |= (uint64_t)nbr[k] >= (uint64_t)c->bound;
+    } else if (c->kind == C_WEIGHTS) {
+        const double *w = c->data;
+        for (int64_t k = lo; k < hi; k++)
+            bad |= (uint64_t)isnan(w[k]);
+    } else {
+        /* offsets: off[k + 1] >= off[k]; ascending ids: ids[k + 1] > ids[k] */
+        const int64_t *x = c->data;
+        int strict = c->kind == C_ASCENDING;
+        for (int64_t k = lo; k < hi && k + 1 < c->count; k++)
+            bad |= (uint64_t)(x[k + 1] < x[k] + strict);
+    }
+    return bad == 0;
+}
+
+static void check_worker(void *arg, int t)
+{
+    check_job *job = arg;
+    int64_t pieces = job->first_piece[job->nchecks];
+    for (int64_t p = t; p < pieces; p += job->threads) {
+        int c = 0;
+        while (job->first_piece[c + 1] <= p)
+            c++;
+        int64_t lo = (p - job->first_piece[c]) * PIECE;
+        int64_t hi = lo + PIECE < job->checks[c].count ? lo + PIECE : job->checks[c].count;
+        if (!check_range(&job->checks[c], lo, hi))
+            job->failed[t][c] = 1;
+    }
+}
+
+static void add_check(check_job *job, int kind, const void *data, int64_t count, int64_t bound,
+                      const char *problem)
+{
+    job->checks[job->nchecks++] = (check){ kind, data, count, bound, problem };
+}
+
+/* Everything in the payload; returns what is wrong, or NULL. */
+static const char *check_payload(const gb_graph *g, const file_header *h, const char *base,
+                                 int threads)
+{
+    check_job job;
+    int64_t n = g->n, arcs = g->directed ? g->m : 2 * g->m;
+    const int64_t *names = h->ids_kind == GB_IDS_NAME
+                               ? (const int64_t *)(base + h->offset[S_NAME_OFF]) : NULL;
+    memset(&job, 0, sizeof job);
+    if (g->out_offsets[0] != 0 || g->out_offsets[n] != arcs ||
+        (g->directed && (g->in_offsets[0] != 0 || g->in_offsets[n] != arcs)))
+        return "offsets that do not span the arcs";
+    if (names != NULL && (names[0] != 0 || names[n] != h->name_bytes))
+        return "name offsets that do not span the names";
+    add_check(&job, C_OFFSETS, g->out_offsets, n + 1, 0, "out offsets out of order");
+    add_check(&job, C_NEIGHBORS, g->out_neighbors, arcs, n, "an out neighbor outside the graph");
+    if (g->out_weights != NULL)
+        add_check(&job, C_WEIGHTS, g->out_weights, arcs, 0, "a NaN weight");
+    if (g->directed) {
+        add_check(&job, C_OFFSETS, g->in_offsets, n + 1, 0, "in offsets out of order");
+        add_check(&job, C_NEIGHBORS, g->in_neighbors, arcs, n, "an in neighbor outside the graph");
+        if (g->in_weights != NULL)
+            add_check(&job, C_WEIGHTS, g->in_weights, arcs, 0, "a NaN weight");
+    }
+    if (g->int_ids != NULL)
+        add_check(&job, C_ASCENDING, g->int_ids, n, 0, "ids not strictly ascending");
+    if (names != NULL)
+        add_check(&job, C_OFFSETS, names, n + 1, 0, "name offsets out of order");
+    for (int c = 0; c < job.nchecks; c++)
+        job.first_piece[c + 1] = job.first_piece[c] + (job.checks[c].count + PIECE - 1) / PIECE;
+    job.threads = gb_thread_count(threads, job.first_piece[job.nchecks]);
+    gb_parallel(job.threads, check_worker, &job);
+    for (int c = 0; c < job.nchecks; c++)
+        for (int t = 0; t < job.threads; t++)
+            if (job.failed[t][c])
+                return job.checks[c].problem;
+    return NULL;
+}
+
+gb_status gb_graph_load_binary(const char *path, int threads, gb_graph **out, gb_error *err)
+{
+    gb_graph *g = NULL;
+    struct stat info;
+    const char *problem = NULL;
+    gb_status st = GB_OK;
+    uint64_t sum[2];
+
+    gb_graph_clear_error(err);
+    if (path == NULL || out == NULL)
+        return gb_graph_fail(err, GB_EINVAL, 0, 0, "gb_graph_load_binary: NULL argument");
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return gb_graph_fail(err, GB_EIO, 0, 0, "cannot open '%s': %s", path, strerror(errno));
+    if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+        close(fd);
+        return gb_graph_fail(err, GB_EIO, 0, 0, "cannot read '%s': not a regular file", path);
+    }
+    uint64_t size = (uint64_t)info.st_size;
+    if (size < HEADER_BYTES) {
+        close(fd);
+        return corrupt(err, path, "truncated");
+    }
+    void *map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return gb_graph_fail(err, GB_EIO, 0, 0, "cannot map '%s': %s", path, strerror(errno));
+    const char *base = map;
+    file_header h;
+    memcpy(&h, base, sizeof h);
+    if ((problem = check_header(&h, size)) != NULL)
+        goto bad;
+    if (gb_hash_memory(base + HEADER_BYTES, size - HEADER_BYTES, threads, sum) != GB_OK) {
+        st = gb_graph_fail(err, GB_ENOMEM, 0, 0, "out of memory reading '%s'", path);
+        goto fail;
+    }
+    if (sum[0] != h.payload_hash[0] || sum[1] != h.payload_hash[1]) {
+        problem = "checksum mismatch";
+        goto bad;
+    }
+
+    if ((g = calloc(1, sizeof *g)) == NULL) {
+        st = gb_graph_fail(err, GB_ENOMEM, 0, 0, "out of memory reading '%s'", path);
+        goto fail;
+    }
+    g->map = map;
+    g->map_len = (size_t)size;
+    g->n = h.n;
+    g->m = h.m;
+    g->directed = h.directed;
+    g->weighted = h.weighted;
+    g->ids_kind = h.ids_kind;
+    g->stats = h.stats;
+    g->stats.format = h.format;
+#define SECTION(s) ((void *)(base + h.offset[s]))
+    g->out_offsets = SECTION(S_OUT_OFF);
+    g->out_neighbors = SECTION(S_OUT_NBR);
+    g->out_weights = h.weighted ? SECTION(S_OUT_W) : NULL;
+    g->in_offsets = h.directed ? SECTION(S_IN_OFF) : g->out_offsets;
+    g->in_neighbors = h.directed ? SECTION(S_IN_NBR) : g->out_neighbors;
+    g->in_weights = !h.weighted ? NULL : h.directed ? SECTION(S_IN_W) : g->out_weights;
+    g->int_ids = h.ids_kind == GB_IDS_INT ? SECTION(S_INT_IDS) : NULL;
+    if ((problem = check_payload(g, &h, base, threads)) != NULL)
+        goto bad;
+    if (h.ids_kind == GB_IDS_NAME &&
+        gb_names_adopt(&g->names, SECTION(S_NAME_BYTES), SECTION(S_NAME_OFF), h.n) != GB_OK) {
+        st = gb_graph_fail(err, GB_ENOMEM, 0, 0, "out of memory reading '%s'", path);
+        goto fail;
+    }
+#undef SECTION
+    *out = g;
+    return GB_OK;
+
+bad:
+    st = corrupt(err, path, problem);
+fail:
+    if (g != NULL) {
+        g->map = NULL;   /* unmapped below */
+        gb_names_free(&g->names);
+        free(g);
+    }
+    munmap(map, (size_t)size);
+    return st;
+}

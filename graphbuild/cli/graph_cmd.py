@@ -1,0 +1,198 @@
+"""`graphbuild graph info|convert`, and the graph-loading options every command shares.
+
+The loading options (--undirected, --dedupe, --no-self-loops, --ids) are Annotated types
+used by run, profile-memory and the graph commands alike; load_cli_graph reads a graph
+through the graph cache with a progress bar on stderr for loads over a second (never
+under --json or when stderr is not a terminal).
+"""
+from __future__ import annotations
+
+import enum
+import os
+import pathlib
+import time
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+from rich.progress import (BarColumn, DownloadColumn, Progress, TaskProgressColumn, TextColumn,
+                           TimeElapsedColumn)
+from rich.table import Table
+
+from ..api import resolve_graph
+from ..runtime import Graph
+from ..runtime.graph import parse_generator
+from ..runtime.graph_cache import GraphCache, graph_cache_dir
+from ..runtime.graph_io import describe, ids_survive, output_format, write_graph
+from ..settings import Settings
+from . import CacheDir, app, dumps, err, guarded, out, settings_for, warn_all
+
+GraphOpt = Annotated[Optional[str], typer.Option(
+    "--graph", "-g", help="Edge list (.el .txt .csv .tsv .wel) or Matrix Market (.mtx) file, optionally "
+                          "gzipped, or a generator kron:SCALE[:DEGREE] / uniform:SCALE[:DEGREE]; default: "
+                          "the bundled karate club graph.")]
+Undirected = Annotated[bool, typer.Option(
+    "--undirected", "-u", help="Treat every edge as undirected (generated graphs and symmetric .mtx "
+                               "files always are).")]
+Dedupe = Annotated[bool, typer.Option(
+    "--dedupe", help="Drop each edge that repeats an earlier one (undirected: either way round); "
+                     "the first is kept.")]
+NoSelfLoops = Annotated[bool, typer.Option("--no-self-loops", help="Drop edges from a node to itself.")]
+
+
+class IdsMode(str, enum.Enum):
+    map = "map"
+    dense = "dense"
+
+
+Ids = Annotated[IdsMode, typer.Option(
+    "--ids", case_sensitive=False,
+    help="map: integer ids in ascending order, other ids in order of appearance (default); "
+         "dense: non-negative integer ids are the node numbers 0..max id (isolated ones included).")]
+NoGraphCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the graph cache.")]
+
+
+class LoadProgress:
+    """A rich progress bar on stderr, shown once a load has run for `delay` seconds.
+
+    Passed as the loader's progress callback even when it shows nothing, so Ctrl-C
+    interrupts a load between chunks."""
+
+    def __init__(self, label: str, enabled: bool, unit: str = "bytes", delay: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self.label, self.enabled, self.unit, self.delay, self.clock = label, enabled, unit, delay, clock
+        self.start = clock()
+        self.bar: Progress | None = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int, edges: int) -> None:
+        if not self.enabled or (self.bar is None and self.clock() - self.start < self.delay):
+            return
+        if self.bar is None:
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                                DownloadColumn() if self.unit == "bytes" else TextColumn(""),
+                                TextColumn("{task.fields[edges]:,} edges"), TimeElapsedColumn(),
+                                console=err, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total or None, edges=0)
+        self.bar.update(self.task, completed=done, edges=edges)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def load_cli_graph(graph: Optional[str], settings: Settings, no_cache: bool, quiet: bool,
+                   undirected: bool = False, dedupe: bool = False, no_self_loops: bool = False,
+                   ids: IdsMode = IdsMode.map) -> Graph:
+    """The command's graph: read through the graph cache (unless --no-cache), with a progress
+    bar for slow loads unless quiet (--json) or stderr is not a terminal."""
+    cache = None if no_cache else GraphCache(graph_cache_dir(settings.cache_dir), threads=settings.threads)
+    generated = graph is not None and not os.path.exists(graph) and parse_generator(graph) is not None
+    progress = LoadProgress(f"{'generating' if generated else 'loading'} {graph}",
+                            enabled=not quiet and err.is_terminal, unit="edges" if generated else "bytes")
+    try:
+        g = resolve_graph(graph, undirected, dedupe=dedupe, no_self_loops=no_self_loops,
+                          ids=IdsMode(ids).value, cache=cache, threads=settings.threads,
+                          progress=progress)
+    finally:
+        progress.close()
+        if cache is not None:
+            warn_all(cache.warnings)
+    return g
+
+
+graph_app = typer.Typer(help="Inspect and convert graph files.", no_args_is_help=True)
+app.add_typer(graph_app, name="graph")
+
+Json = Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")]
+
+
+def _show_info(source: str, report: dict[str, Any]) -> None:
+    table = Table("property", "value", title=f"graph {source}", show_header=False)
+    kind = "directed" if report["directed"] else "undirected"
+    rows = [("nodes", f"{report['nodes']:,}"), ("edges", f"{report['edges']:,} ({kind})"),
+            ("weights", "yes" if report["weighted"] else "no"), ("format", report["format"]),
+            ("self-loops", f"{report['self_loops']:,}" + (
+                f" ({report['self_loops_dropped']:,} dropped)" if report["self_loops_dropped"] else "")),
+            ("duplicate edges", f"{report['duplicates']:,}" + (
+                f" ({report['duplicates_dropped']:,} dropped)" if report["duplicates_dropped"] else "")),
+            ("isolated nodes", f"{report['isolated_nodes']:,}")]
+    if report["header_line"]:
+        rows.append(("header line", f"line {report['header_line']} skipped"))
+    for direction, s in report["degree"].items():
+        name = "degree" if not report["directed"] else f"{direction}-degree"
+        rows.append((name, f"min {s['min']}, median {s['median']:g}, mean {s['mean']:.2f}, max {s['max']}"))
+    rows.append(("memory", f"{report['bytes']:,} bytes"))
+    cached = {"hit": "yes (read from the graph cache)", "stored": "stored in the graph cache now"}
+    rows.append(("cached", cached.get(report["cached"] or "", "no")))
+    for name, value in rows:
+        table.add_row(name, value)
+    out.print(table)
+
+
+@graph_app.command("info")
+@guarded
+def info(
+    file: Annotated[str, typer.Argument(help="A graph file or generator spec (kron:16).")],
+    undirected: Undirected = False,
+    dedupe: Dedupe = False,
+    no_self_loops: NoSelfLoops = False,
+    ids: Ids = IdsMode.map,
+    json_: Json = False,
+    cache_dir: CacheDir = None,
+    no_cache: NoGraphCache = False,
+) -> None:
+    """Nodes, edges, directedness, weights, self-loops, duplicate edges, degree statistics,
+    and whether the graph is in the graph cache.
+
+    Examples:
+
+      graphbuild graph info roads.el.gz
+
+      graphbuild graph info web.mtx --dedupe --json
+    """
+    settings = settings_for(cache_dir)
+    g = load_cli_graph(file, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids)
+    report = describe(g)
+    if json_:
+        out.print(dumps({"graph": file, **report}), markup=False)
+    else:
+        _show_info(file, report)
+
+
+@graph_app.command("convert")
+@guarded
+def convert(
+    source: Annotated[str, typer.Argument(help="The graph to read: a file or generator spec.")],
+    target: Annotated[pathlib.Path, typer.Argument(
+        help="The file to write: .el .txt .csv .tsv (edge list), .wel or .mtx; gzipped if it ends in .gz.")],
+    undirected: Undirected = False,
+    dedupe: Dedupe = False,
+    no_self_loops: NoSelfLoops = False,
+    ids: Ids = IdsMode.map,
+    all_arcs: Annotated[bool, typer.Option(
+        "--all-arcs", help="Write each undirected edge as both of its arcs (as GAP's converter does).")
+    ] = False,
+    cache_dir: CacheDir = None,
+    no_cache: NoGraphCache = False,
+) -> None:
+    """Write a graph in another format.  An undirected graph's edges are written once
+    (read the result back with --undirected; a .mtx file records it as symmetric).
+
+    Examples:
+
+      graphbuild graph convert edges.csv edges.mtx.gz
+
+      graphbuild graph convert kron:20 kron20.el --dedupe --no-self-loops --all-arcs
+    """
+    fmt, _ = output_format(str(target))   # a bad name fails before the load
+    settings = settings_for(cache_dir)
+    start = time.perf_counter()
+    g = load_cli_graph(source, settings, no_cache, False, undirected, dedupe, no_self_loops, ids)
+    write_graph(g, target, all_arcs=all_arcs)
+    if not ids_survive(g, fmt):
+        warn_all([f"Matrix Market numbers nodes 1..n: the node ids of {source} are not kept in {target}"])
+    err.print(f"wrote {target} ({g.node_count:,} nodes, {g.edge_count:,} "
+              f"{'directed' if g.directed else 'undirected'} edges) in "
+              f"{time.perf_counter() - start:.2f} s", markup=False, highlight=False)

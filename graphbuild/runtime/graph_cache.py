@@ -1,0 +1,201 @@
+"""The binary graph cache, and open_graph: a graph from a file, a generator or the cache.
+
+    graph = open_graph("web.el.gz", LoadOptions(dedupe=True), GraphCache(cache_dir))
+
+The first load of a file stores its CSR (both directions, weights, ids, load counts) as
+one binary file, written by C (gb_graph_save); later loads map it in (gb_graph_load_binary)
+without parsing.  The key is a hash of the file's bytes (gb_hash_file, any thread count
+gives the same), the format its name implies, the load options, graphbuild's version
+and the entry format, so a changed file or changed options never meet a stale entry.
+Generated graphs are cached under their spec.  C validates all of an entry before use;
+a truncated or corrupt one is removed and rebuilt with a warning, and a cache that cannot
+be written only costs a warning.  Files under MIN_CACHED_BYTES are not cached: parsing
+them is about as fast as mapping an entry.
+
+Entries live in a `graphs` directory inside the plan cache directory (GRAPHBUILD_CACHE_DIR
+or --cache-dir), so a cache directory the user picked is the only place graphbuild writes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pathlib
+import tempfile
+import time
+from dataclasses import asdict
+from typing import Any
+
+from .. import __version__
+from ..errors import ErrorKind, GraphbuildError
+from .graph import (Graph, LoadOptions, Progress, _message, default_graph_path, generate_graph,
+                    load_graph, parse_generator)
+from .native import ffi, lib
+
+ENTRY_FORMAT = 1
+SUFFIX = ".gbgraph"
+MIN_CACHED_BYTES = 1 << 20
+STALE_TEMP_SECONDS = 3600
+
+
+def graph_cache_dir(plan_cache_dir: str | os.PathLike) -> pathlib.Path:
+    return pathlib.Path(plan_cache_dir) / "graphs"
+
+
+def suffix_format(path: str) -> str:
+    """The format a file name implies, as the C loader reads it (after any .gz)."""
+    name = os.path.basename(path).lower()
+    name = name[:-3] if name.endswith(".gz") else name
+    return "mtx" if name.endswith(".mtx") else "wel" if name.endswith(".wel") else "edgelist"
+
+
+class GraphCache:
+    """A directory of graph entries named by key.  Failures become warnings, never errors."""
+
+    def __init__(self, directory: str | os.PathLike, min_bytes: int = MIN_CACHED_BYTES,
+                 threads: int = 1):
+        self.dir = pathlib.Path(directory)
+        self.min_bytes = min_bytes
+        self.threads = max(1, threads)
+        self.warnings: list[str] = []
+
+    def _warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def path(self, key: str) -> pathlib.Path:
+        return self.dir / f"{key}{SUFFIX}"
+
+    def file_key(self, path: str, options: LoadOptions) -> str | None:
+        """The key of a regular file's graph, or None if it is not worth caching."""
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        if not os.path.isfile(path) or info.st_size < self.min_bytes:
+            return None
+        digest = ffi.new("uint64_t[2]")
+        err = ffi.new("gb_error *")
+        if lib.gb_hash_file(os.fsencode(path), self.threads, digest, err) != lib.GB_OK:
+            return None   # the load itself will report why the file cannot be read
+        return _key({"content": f"{digest[0]:016x}{digest[1]:016x}", "size": info.st_size,
+                     "format": suffix_format(path)}, options)
+
+    def spec_key(self, spec: str, options: LoadOptions) -> str:
+        return _key({"generator": spec}, options)
+
+    def get(self, key: str) -> Graph | None:
+        path = self.path(key)
+        if not path.exists():
+            return None
+        out = ffi.new("gb_graph **")
+        err = ffi.new("gb_error *")
+        status = lib.gb_graph_load_binary(os.fsencode(str(path)), self.threads, out, err)
+        if status == lib.GB_OK:
+            _touch(path)
+            return Graph(out[0])
+        if status == lib.GB_ENOMEM:
+            raise GraphbuildError(_message(err), kind=ErrorKind.RUNTIME,
+                                  hint="the graph does not fit in memory")
+        self._warn(f"discarding graph cache entry {path.name}: {_message(err)}; rebuilding it")
+        try:
+            path.unlink()
+        except OSError:
+            pass
+        return None
+
+    def put(self, key: str, graph: Graph) -> bool:
+        """Store atomically: a unique temp file in the directory, written by C, then renamed."""
+        tmp = None
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            self._remove_stale_temps()
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=SUFFIX, dir=self.dir)
+            os.close(fd)
+            err = ffi.new("gb_error *")
+            if lib.gb_graph_save(graph.handle, os.fsencode(tmp), err) != lib.GB_OK:
+                raise OSError(_message(err))
+            os.replace(tmp, self.path(key))
+            return True
+        except OSError as exc:
+            self._warn(f"graph cache {self.dir} is not writable ({exc.strerror or exc}); "
+                       "continuing without it")
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+            return False
+
+    def _remove_stale_temps(self) -> None:
+        """Temp files a killed process left behind (an hour old: no writer is still busy)."""
+        cutoff = time.time() - STALE_TEMP_SECONDS
+        for path in self.dir.glob(f".tmp-*{SUFFIX}"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+            except OSError:
+                pass
+
+    def entries(self) -> list[pathlib.Path]:
+        try:
+            return sorted(p for p in self.dir.glob(f"*{SUFFIX}") if not p.name.startswith(".tmp-"))
+        except OSError:
+            return []
+
+
+def _key(source: dict[str, Any], options: LoadOptions) -> str:
+    text = json.dumps({"entry": ENTRY_FORMAT, "version": __version__, **source,
+                       "options": asdict(options)}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def _touch(path: pathlib.Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        pass   # a read-only cache still serves hits
+
+
+def open_graph(source: Graph | str | os.PathLike | None, options: LoadOptions | None = None,
+               cache: GraphCache | None = None, threads: int = 1,
+               progress: Progress | None = None) -> Graph:
+    """A graph from a Graph (returned as is), None (the bundled karate club graph, which is
+    undirected), a generator spec or a file, through the cache when one is given.
+    A file named like a spec (kron:12) is read as a file."""
+    if isinstance(source, Graph):
+        return source
+    options = options or LoadOptions()
+    if source is None:
+        return load_graph(default_graph_path(), options=LoadOptions(
+            undirected=True, dedupe=options.dedupe, no_self_loops=options.no_self_loops,
+            ids=options.ids), threads=threads)
+    text = os.fspath(source)
+    spec = None if os.path.exists(text) else parse_generator(text)
+    key, before = None, _signature(text)
+    if cache is not None:
+        key = cache.spec_key(text, options) if spec is not None else cache.file_key(text, options)
+    if key is not None:
+        graph = cache.get(key)
+        if graph is not None:
+            graph.cache_status = "hit"
+            return graph
+    if spec is not None:
+        graph = generate_graph(text, options, threads, progress)
+    else:
+        graph = load_graph(text, options=options, threads=threads, progress=progress)
+    # A file that changed while it was hashed and read is not stored under either content.
+    if key is not None and _signature(text) == before and cache.put(key, graph):
+        graph.cache_status = "stored"
+    return graph
+
+
+def _signature(path: str) -> tuple[int, ...] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+__all__ = ["GraphCache", "MIN_CACHED_BYTES", "graph_cache_dir", "open_graph", "suffix_format"]

@@ -1,0 +1,145 @@
+/*
+ * test_graph_binary.c — the binary graph file behind the graph cache, and the hash of its
+ * keys: a round trip, a mapped graph saved again, and every kind of damage the loader
+ * must refuse (bad arrays under a good checksum, truncation, flipped bytes, bad magic).
+ */
+#define _DEFAULT_SOURCE   /* mkdtemp */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "graph_internal.h"
+#include "graphbuild.h"
+#include "test_graph_util.h"
+
+static void test_hash(void)
+{
+    /* Over three 8 MiB segments, so the pieces and their combination are both used. */
+    size_t len = (20u << 20) + 5;
+    char *data = malloc(len);
+    for (size_t i = 0; i < len; i++)
+        data[i] = (char)(i * 2654435761u >> 13);
+    const char *path = path_of("h.bin");
+    FILE *f = fopen(path, "wb");
+    fwrite(data, 1, len, f);
+    fclose(f);
+    uint64_t h1[2], h3[2], again[2];
+    gb_error err;
+    CHECK_EQ_I(gb_hash_file(path, 1, h1, &err), GB_OK);
+    CHECK_EQ_I(gb_hash_file(path, 3, h3, &err), GB_OK);
+    CHECK(h1[0] == h3[0] && h1[1] == h3[1]);
+    data[len - 1] ^= 1;   /* one bit in the last segment */
+    f = fopen(path, "wb");
+    fwrite(data, 1, len, f);
+    fclose(f);
+    CHECK_EQ_I(gb_hash_file(path, 2, again, &err), GB_OK);
+    CHECK(again[0] != h1[0] && again[1] != h1[1]);
+    free(data);
+    CHECK_EQ_I(gb_hash_file(tmpdir, 1, again, &err), GB_EIO);
+    CHECK_EQ_I(gb_hash_file("/nonexistent", 1, again, &err), GB_EIO);
+}
+
+/* Saves g, damaged by `damage` after a copy of the arrays is taken, and expects the map to
+ * be refused with `problem`. */
+static void expect_rejected(gb_graph *g, void (*damage)(gb_graph *), const char *problem)
+{
+    gb_error err;
+    gb_graph *back = NULL;
+    damage(g);
+    CHECK_EQ_I(gb_graph_save(g, path_of("bad.gbgraph"), &err), GB_OK);
+    CHECK_EQ_I(gb_graph_load_binary(path_of("bad.gbgraph"), 2, &back, &err), GB_EPARSE);
+    CHECK(back == NULL);
+    CHECK_CONTAINS(err.message, problem);
+}
+
+static gb_graph *fresh(int names, int weighted)
+{
+    gb_load_options none = { 0 };
+    return load(write_text("f.el", names ? (weighted ? "a b 1\nb c 2\nc a 3\n" : "a b\nb c\nc a\n")
+                                         : (weighted ? "1 2 1\n2 3 2\n3 1 3\n" : "1 2\n2 3\n3 1\n")),
+                none);
+}
+
+static void bad_neighbor(gb_graph *g) { g->out_neighbors[1] = 3; }
+static void bad_in_neighbor(gb_graph *g) { g->in_neighbors[0] = -1; }
+static void bad_offsets(gb_graph *g) { g->out_offsets[1] = 3; g->out_offsets[2] = 2; }
+static void bad_ids(gb_graph *g) { g->int_ids[1] = g->int_ids[0]; }
+static void bad_weight(gb_graph *g) { g->in_weights[2] = NAN; }
+static void bad_names(gb_graph *g) { g->names.offsets[1] = 3; g->names.offsets[2] = 1; }
+
+static void test_binary(void)
+{
+    gb_error err;
+    gb_graph *g = fresh(1, 1), *back = NULL;
+    if (g == NULL)
+        return;
+    const char *path = path_of("g.gbgraph");
+    CHECK_EQ_I(gb_graph_save(g, path, &err), GB_OK);
+    CHECK_EQ_I(gb_graph_load_binary(path, 1, &back, &err), GB_OK);
+    if (back != NULL) {
+        CHECK(strcmp(csr_text(back, GB_DIR_IN), "0:2;1:0;2:1") == 0);
+        CHECK_EQ_I(gb_graph_find_node(back, "c"), 2);
+        CHECK(memcmp(gb_graph_name_bytes(back), "abc", 3) == 0);
+        const double *w;
+        gb_graph_csr(back, GB_DIR_OUT, NULL, NULL, &w);
+        CHECK_EQ_F(w[2], 3);
+        /* A mapped graph saves again, and equally. */
+        CHECK_EQ_I(gb_graph_save(back, path_of("again.gbgraph"), &err), GB_OK);
+        gb_graph_destroy(back);
+    }
+    gb_graph_destroy(g);
+
+    struct { void (*damage)(gb_graph *); int names, weighted; const char *problem; } cases[] = {
+        { bad_neighbor, 0, 0, "an out neighbor outside the graph" },
+        { bad_in_neighbor, 0, 0, "an in neighbor outside the graph" },
+        { bad_offsets, 0, 1, "out offsets out of order" },
+        { bad_ids, 0, 0, "ids not strictly ascending" },
+        { bad_weight, 0, 1, "a NaN weight" },
+        { bad_names, 1, 0, "name offsets out of order" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        g = fresh(cases[i].names, cases[i].weighted);
+        if (g == NULL)
+            continue;
+        expect_rejected(g, cases[i].damage, cases[i].problem);
+        gb_graph_destroy(g);
+    }
+
+    /* Truncation, a flipped payload byte, a flipped header byte, not a graph file at all. */
+    FILE *f = fopen(path, "rb");
+    char data[8192];
+    size_t len = f != NULL ? fread(data, 1, sizeof data, f) : 0;
+    if (f != NULL)
+        fclose(f);
+    CHECK(len > 600 && len < sizeof data);
+    struct { size_t keep; long flip; const char *problem; } files[] = {
+        { 100, -1, "truncated" }, { 0, -1, "truncated" }, { 0, 600, "checksum mismatch" },
+        { 0, 20, "another format version" }, { 0, 40, "header checksum mismatch" },
+        { 0, 0, "bad magic" },
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char copy[8192];
+        size_t n = files[i].keep ? files[i].keep : (files[i].flip < 0 ? len - 8 : len);
+        memcpy(copy, data, len);
+        if (files[i].flip >= 0)
+            copy[files[i].flip] ^= 0x40;
+        f = fopen(path_of("d.gbgraph"), "wb");
+        fwrite(copy, 1, n, f);
+        fclose(f);
+        CHECK_EQ_I(gb_graph_load_binary(path_of("d.gbgraph"), 1, &back, &err), GB_EPARSE);
+        CHECK_CONTAINS(err.message, files[i].problem);
+    }
+    CHECK_EQ_I(gb_graph_load_binary(path_of("missing.gbgraph"), 1, &back, &err), GB_EIO);
+    CHECK_EQ_I(gb_graph_load_binary(tmpdir, 1, &back, &err), GB_EIO);
+}
+
+int main(void)
+{
+    if (!make_tmpdir("/tmp/gb_test_binary_XXXXXX"))
+        return 1;
+    test_hash();
+    test_binary();
+    remove_tmpdir();
+    return CHECK_DONE();
+}
