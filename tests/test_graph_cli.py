@@ -17,13 +17,18 @@ import time
 from rich.console import Console
 
 from graphbuild.cli import graph_cmd
+import graphbuild
 from graphbuild.cli.graph_cmd import LoadProgress
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+# Subprocesses import the same graphbuild as this process (the installed package under `make
+# test`), never the source tree that their cwd would otherwise put first on sys.path.
+SAME_PACKAGE = {"PYTHONSAFEPATH": "1",
+                "PYTHONPATH": str(pathlib.Path(graphbuild.__file__).resolve().parents[1])}
 
 
 def gb(*args: str, cache: pathlib.Path, **kwargs):
-    env = {**os.environ, "GRAPHBUILD_CACHE_DIR": str(cache)}
+    env = {**os.environ, "GRAPHBUILD_CACHE_DIR": str(cache), **SAME_PACKAGE}
     return subprocess.run([sys.executable, "-m", "graphbuild", *args], capture_output=True, text=True,
                           env=env, timeout=120, cwd=ROOT, **kwargs)
 
@@ -154,7 +159,7 @@ def slow_pipe_run(args: list[str], cache: pathlib.Path, terminal: bool) -> str:
             f.write(text[len(text) // 2:])
 
     master, slave = pty.openpty() if terminal else os.pipe()
-    env = {**os.environ, "GRAPHBUILD_CACHE_DIR": str(cache), "TERM": "xterm", "COLUMNS": "120"}
+    env = {**os.environ, "GRAPHBUILD_CACHE_DIR": str(cache), "TERM": "xterm", "COLUMNS": "120", **SAME_PACKAGE}
     command = [sys.executable, "-m", "graphbuild", "graph", "info", f"/dev/fd/{read_end}", *args]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=slave, env=env, cwd=ROOT,
                             pass_fds=(read_end,))
