@@ -260,21 +260,22 @@ def count_ops(fn: Function) -> int:
     return sum(1 for n in walk(fn.body) if n.op not in (Op.PARAM, Op.ARG, Op.RESULT))
 
 
+def follow(subst: dict[Node, Node], n: Node) -> Node:
+    """The final replacement of n in a substitution map whose entries may chain."""
+    while n in subst:
+        n = subst[n]
+    return n
+
+
 def replace_uses(block: Block, subst: dict[Node, Node]) -> None:
     """Rewrite every operand and yield found in subst (chains are followed)."""
     if not subst:
         return
-
-    def look(n: Node) -> Node:
-        while n in subst:
-            n = subst[n]
-        return n
-
     for b in all_blocks(block):
-        b.yields = [look(y) for y in b.yields]
+        b.yields = [follow(subst, y) for y in b.yields]
         for node in b.nodes:
             if any(s in subst for s in node.src):
-                node.src = tuple(look(s) for s in node.src)
+                node.src = tuple(follow(subst, s) for s in node.src)
 
 
 def keep_results(n: Node, keep: list[int]) -> None:

@@ -11,7 +11,7 @@ value itself, so no slot or register holds a second copy and no copy runs per pa
 from __future__ import annotations
 
 from ..ir.dataflow import carried_values, def_use
-from ..ir.nodes import Function, Node, Op, all_blocks, keep_results, replace_uses
+from ..ir.nodes import Function, Node, Op, all_blocks, follow, keep_results, replace_uses
 
 
 def copyprop(fn: Function) -> Function:
@@ -47,16 +47,10 @@ def _count(n: Node) -> int:
     return len(n.regions[-1].args) if n.op is Op.LOOP else len(n.regions[0].yields)
 
 
-def _look(subst: dict[Node, Node], n: Node) -> Node:
-    while n in subst:
-        n = subst[n]
-    return n
-
-
 def _loop_copies(loop: Node, du, subst: dict[Node, Node]) -> set[int]:
     copies = set()
     for c in carried_values(loop, du):
-        init, nxt = _look(subst, c.init), _look(subst, c.next)
+        init, nxt = follow(subst, c.init), follow(subst, c.next)
         if c.invariant or nxt is init:
             copies.add(c.index)
             for a in c.args:
@@ -70,7 +64,7 @@ def _if_copies(n: Node, du, subst: dict[Node, Node]) -> set[int]:
     then, orelse = n.regions
     copies = set()
     for r in du.results.get(n, []):
-        a, b = _look(subst, then.yields[r.arg]), _look(subst, orelse.yields[r.arg])
+        a, b = follow(subst, then.yields[r.arg]), follow(subst, orelse.yields[r.arg])
         if a is b:
             copies.add(r.arg)
             subst[r] = a

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..ir.nodes import COMMUTATIVE, Block, Function, Node, Op
+from ..ir.nodes import COMMUTATIVE, Block, Function, Node, Op, follow
 
 _NEVER = frozenset({Op.LOOP, Op.IF, Op.RESULT, Op.ARG})
 
@@ -49,9 +49,7 @@ class _Cse:
         self.subst: dict[Node, Node] = {}
 
     def look(self, node: Node) -> Node:
-        while node in self.subst:
-            node = self.subst[node]
-        return node
+        return follow(self.subst, node)
 
     def block(self, block: Block, outer: dict) -> None:
         scope = dict(outer)

@@ -16,6 +16,7 @@ from ..ir.nodes import (
     Block,
     Function,
     LoopKind,
+    follow,
     Node,
     Op,
     agg_captures,
@@ -39,9 +40,7 @@ class _Folder:
         self.changed = False
 
     def look(self, node: Node) -> Node:
-        while node in self.subst:
-            node = self.subst[node]
-        return node
+        return follow(self.subst, node)
 
     def block(self, block: Block, agg: Node | None) -> bool:
         out: list[Node] = []

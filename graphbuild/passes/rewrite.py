@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..ir.effects import raises_itself
-from ..ir.nodes import ELEMENTWISE, Block, Function, Node, Op
+from ..ir.nodes import ELEMENTWISE, Block, Function, Node, Op, follow
 from ..types import DType, Shape, Type
 
 
@@ -78,9 +78,7 @@ class _Driver:
         self.changed = False
 
     def look(self, node: Node) -> Node:
-        while node in self.subst:
-            node = self.subst[node]
-        return node
+        return follow(self.subst, node)
 
     def block(self, block: Block, in_edge: bool) -> bool:
         out: list[Node] = []
