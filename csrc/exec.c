@@ -265,7 +265,7 @@ gb_status gb_run(const gb_plan *p, const gb_graph *g, gb_value *regs, void **slo
     gb_ctx c;
     gb_status st;
     int64_t max_iterations = opts != NULL ? opts->max_iterations : GB_DEFAULT_MAX_ITERATIONS;
-    int threads;
+    int threads, shared;
 
     gb_err_clear(err);
     if (p == NULL || g == NULL)
@@ -288,11 +288,15 @@ gb_status gb_run(const gb_plan *p, const gb_graph *g, gb_value *regs, void **slo
             return gb_err_set(err, GB_EINVAL, -1, "gb_run: slot %lld has no buffer", (long long)s);
 
     threads = opts != NULL ? opts->threads : 1;
-    if (threads > 1 && shares_buffers(slots, p->nslots))
+    shared = shares_buffers(slots, p->nslots);
+    if (shared)
         threads = 1;
     st = start_workers(&c, threads);
     if (st == GB_OK)
+        st = gb_incr_start(&c, !shared && !(opts != NULL && opts->full_passes));
+    if (st == GB_OK)
         st = interpret(&c, max_iterations, gb_graph_edge_count(g));
+    gb_incr_free(&c);
     stop_workers(&c);
     return st;
 }

@@ -119,6 +119,7 @@ typedef struct gb_kernel {
     /* special.c: the shape, its value slot and filter slot, or COUNT_ALL's immediate */
     int special;
     int64_t sp_slot, sp_filter, sp_imm;
+    int incr;                  /* incremental.c: passes may recompute only changed nodes */
 } gb_kernel;
 
 struct gb_plan {
@@ -144,6 +145,7 @@ struct gb_plan {
      * nodes) a work item gets when more than one thread runs. */
     int specialize;
     int64_t min_item_work;
+    int incremental;           /* incremental passes for kernels marked incr */
 };
 
 /* The default least work per item: a few microseconds, so hand-off costs stay small. */
@@ -151,6 +153,7 @@ struct gb_plan {
 
 /* Tests only: set the tuning above (min_item_work >= 1). */
 void gb_plan_tune(gb_plan *p, int specialize, int64_t min_item_work);
+void gb_plan_tune_incremental(gb_plan *p, int incremental);
 /* exec_level.c: fills level_len and red_base (and grows max_nred) of a validated plan. */
 gb_status gb_levels_find(gb_plan *p, gb_error *err);
 /* special.c: marks k (validated) with its gb_special shape, if it has one. */
@@ -273,6 +276,11 @@ typedef struct gb_ctx {
     gb_items edge_items[3];
     gb_items fused_items[3];
     gb_error *err;
+    /* incremental.c: per kernel (NULL when no kernel qualifies or they are off), the
+     * nodes to recompute, and per node item the nodes that changed and their degree */
+    struct gb_incr *incr;
+    uint8_t *dirty;
+    int64_t *changed, *item_changed, *item_degree;
 } gb_ctx;
 
 /* exec_items.c: fills c's work items for c->nworkers workers; GB_ENOMEM on failure. */
@@ -362,6 +370,34 @@ static inline double gb_unkey_f(uint64_t k)
 
 /* edge.c: the most frequent of n keys, ties to the smallest; sorts keys. */
 uint64_t gb_mode_key(uint64_t *keys, int64_t n);
+
+/* ---- incremental.c ---- */
+
+/* One incremental kernel's memory between its passes in one gb_run: copies of its
+ * inputs (value slot, filter slot, default slot) and of its raw result as last computed.
+ * Element sizes are 0 for what it does not read. */
+typedef struct gb_incr {
+    int armed;                 /* the copies are those of the last pass */
+    int pass;                  /* how the current pass runs (incremental.c) */
+    unsigned char *prev_x, *prev_f, *prev_d, *prev_out;
+    int x_size, f_size, d_size, out_size;
+} gb_incr;
+
+/* At gb_plan_create: marks k->incr when k qualifies (after gb_special_detect). */
+void gb_incr_detect(const gb_plan *p, gb_kernel *k);
+/* Bytes gb_run allocates for incremental passes on a graph of n nodes. */
+int64_t gb_incr_bytes(const gb_plan *p, int64_t n);
+/* After gb_items_init: the state of every qualifying kernel, unless !enabled. */
+gb_status gb_incr_start(gb_ctx *c, int enabled);
+void gb_incr_free(gb_ctx *c);
+/* Around one KERNEL or FUSED run of edge kernel k: prepare finds what changed and how the
+ * pass runs; gb_incr_range replaces gb_edge_range inside it; finish keeps the copies. */
+gb_status gb_incr_prepare(gb_ctx *c, const gb_kernel *k);
+gb_status gb_incr_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0, int64_t v1,
+                        int64_t instr_loc);
+void gb_incr_finish(gb_ctx *c, const gb_kernel *k);
+/* k is about to run some other way (a level): its copies no longer describe it. */
+void gb_incr_forget(gb_ctx *c, const gb_kernel *k);
 
 /* ---- sort.c ---- */
 

@@ -141,7 +141,7 @@ static gb_status node_item(void *arg, int worker, int64_t item)
 static gb_status edge_item(void *arg, int worker, int64_t item)
 {
     const kernel_job *j = arg;
-    return gb_edge_range(j->c, j->k, &j->c->ws[worker], j->items->bound[item],
+    return gb_incr_range(j->c, j->k, &j->c->ws[worker], j->items->bound[item],
                          j->items->bound[item + 1], j->instr_loc);
 }
 
@@ -152,7 +152,11 @@ gb_status gb_kernel_run(gb_ctx *c, const gb_kernel *k, int64_t red_base, int64_t
 
     if (k->domain == GB_DOMAIN_EDGE) {
         j.items = &c->edge_items[k->dir];
-        return gb_run_items(c, j.items->count, edge_item, &j);
+        if ((st = gb_incr_prepare(c, k)) != GB_OK ||
+            (st = gb_run_items(c, j.items->count, edge_item, &j)) != GB_OK)
+            return st;
+        gb_incr_finish(c, k);
+        return GB_OK;
     }
     j.items = &c->node_items;
     if ((st = gb_run_items(c, j.items->count, node_item, &j)) != GB_OK)
@@ -170,7 +174,7 @@ gb_status gb_fused_blocks(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn, g
     for (int64_t b = b0; b < b1; b++) {
         int64_t v0 = b * GB_NODE_BLOCK;
         int64_t lanes = c->n - v0 < GB_NODE_BLOCK ? c->n - v0 : GB_NODE_BLOCK;
-        gb_status st = gb_edge_range(c, ke, s, v0, v0 + lanes, instr_loc);
+        gb_status st = gb_incr_range(c, ke, s, v0, v0 + lanes, instr_loc);
         if (st != GB_OK)
             return st;
         st = gb_micro_run(c, kn, &sn, v0, lanes, b, b == b0, red_base, instr_loc);
@@ -193,8 +197,10 @@ gb_status gb_fused_run(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn, int6
                        int64_t instr_loc)
 {
     kernel_job j = { c, ke, kn, &c->fused_items[ke->dir], red_base, instr_loc };
-    gb_status st = gb_run_items(c, j.items->count, fused_item, &j);
-    if (st != GB_OK)
+    gb_status st;
+    if ((st = gb_incr_prepare(c, ke)) != GB_OK ||
+        (st = gb_run_items(c, j.items->count, fused_item, &j)) != GB_OK)
         return st;
+    gb_incr_finish(c, ke);
     return gb_combine_reductions(c, kn, red_base, instr_loc);
 }

@@ -195,6 +195,8 @@ int64_t gb_level_run(gb_ctx *c, int64_t pc, gb_status *st)
     for (int64_t q = pc; q < pc + len; q++)
         if (!single_item(c, q))
             return 0;
+    for (int64_t q = pc; q < pc + len; q++)
+        gb_incr_forget(c, &c->p->kernels[c->p->code[q * GB_INSTR_WIDTH + 2]]);
     *st = gb_run_items(c, len, level_item, &j);
     for (int64_t q = pc; q < pc + len && *st == GB_OK; q++) {
         const int64_t *w = c->p->code + q * GB_INSTR_WIDTH;

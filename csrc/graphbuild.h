@@ -295,6 +295,8 @@ typedef struct gb_run_options {
     int64_t max_iterations;       /* bound checked by GB_OP_CHECK_ITER */
     int threads;                  /* worker threads; <= 0 means 1 */
     volatile int32_t *interrupt;  /* may be NULL; nonzero stops the run with GB_EINTR */
+    int full_passes;              /* nonzero: every edge kernel pass covers every node, never
+                                     only the nodes whose inputs changed (tests compare) */
 } gb_run_options;
 
 /* Runs the whole plan.  regs has nregs values (parameters already bound); slots has

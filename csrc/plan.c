@@ -180,6 +180,11 @@ void gb_plan_tune(gb_plan *p, int specialize, int64_t min_item_work)
     p->min_item_work = min_item_work >= 1 ? min_item_work : 1;
 }
 
+void gb_plan_tune_incremental(gb_plan *p, int incremental)
+{
+    p->incremental = incremental;
+}
+
 void gb_plan_destroy(gb_plan *p)
 {
     if (p == NULL)
@@ -216,6 +221,7 @@ gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
         goto nomem;
     p->specialize = 1;
     p->min_item_work = GB_MIN_ITEM_WORK;
+    p->incremental = 1;
     p->ninstr = ncode_words / GB_INSTR_WIDTH;
     p->nkcode = nkcode_words;
     p->nslots = nslots;
@@ -239,6 +245,7 @@ gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
             goto fail;
         flag_at += p->kernels[i].nmicro;
         gb_special_detect(p, &p->kernels[i]);
+        gb_incr_detect(p, &p->kernels[i]);
     }
     for (int64_t pc = 0; pc < p->ninstr; pc++)
         if ((st = validate_instr(p, pc, koffsets, err)) != GB_OK)

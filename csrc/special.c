@@ -196,8 +196,12 @@ sp_loop(const sp_env *e, int64_t v0, int64_t v1, const int agg, const int vk, co
                 }
                 if (fk != F_NONE || agg == GB_AGG_MODE)
                     kept++;
+                /* any and all are settled by the first true or false: bottom-up BFS */
+                if ((agg == GB_AGG_ANY && ai) || (agg == GB_AGG_ALL && !ai))
+                    goto settled;
             }
         }
+settled:
         if (vk == V_F)
             r.f = af;
         else

@@ -1,0 +1,219 @@
+/*
+ * test_incremental.c — incremental passes (csrc/incremental.c) give the bits of full
+ * passes.  Loops shaped like Bellman-Ford (min of value + weight), BFS (any of a bool),
+ * label propagation (mode with the gathered slot as default) and a filtered min with a
+ * default slot of its own run for a fixed number of passes, fused and unfused, on
+ * directed and undirected skewed graphs, with incremental passes off (the reference),
+ * on at 1, 2, 3 and 8 threads, and off through gb_run_options.full_passes.
+ */
+#include "parallel_util.h"
+
+enum { PASSES = 12 };
+enum { R_ITER, R_ONE, R_FLAG, R_LIMIT, R_LT, R_DEPTH, NREGS };
+enum { X, OUT, AUX, OWN, NSLOTS };   /* gathered slot, edge kernel result, two more */
+enum { SSSP, BFS, MODE, FILTERED, NSHAPES };
+static const char *NAMES[NSHAPES] = { "sssp", "bfs", "mode", "filtered" };
+
+/* for r_iter < PASSES: edge kernel into OUT, node kernel epilogue, swap X and OUT */
+static void build(tplan *t, int shape, int fused)
+{
+    int64_t ek, nk, top;
+
+    tp_init(t, NREGS);
+    tp_slot(t, shape == SSSP ? GB_F64 : shape == BFS ? GB_BOOL : GB_I64);
+    tp_slot(t, shape == SSSP ? GB_F64 : shape == BFS ? GB_BOOL : GB_I64);
+    tp_slot(t, shape == FILTERED ? GB_BOOL : GB_I64);
+    tp_slot(t, GB_I64);
+    ek = kbegin(t, GB_DOMAIN_EDGE, 3, 10);
+    switch (shape) {
+    case SSSP:    /* OUT = min over in-edges of X[u] + w */
+        kedge(t, ek, GB_DIR_IN, GB_AGG_MIN, 1, OUT, 2, -1, GB_DEFAULT_IDENTITY, -1);
+        micro(t, GB_OP_GATHER, 11, 0, X, 0, 0);
+        micro(t, GB_OP_WEIGHT, 12, 1, 0, 0, 0);
+        micro(t, GB_OP_ADD_F, 13, 2, 0, 1, 0);
+        break;
+    case BFS:     /* OUT = any over out-edges of X[u] */
+        kedge(t, ek, GB_DIR_OUT, GB_AGG_ANY, 0, OUT, 0, -1, GB_DEFAULT_IDENTITY, -1);
+        micro(t, GB_OP_GATHER, 11, 0, X, 0, 0);
+        break;
+    case MODE:    /* OUT = mode over both directions of X[u], else X[v] */
+        kedge(t, ek, GB_DIR_BOTH, GB_AGG_MODE, 0, OUT, 0, -1, GB_DEFAULT_SLOT, X);
+        micro(t, GB_OP_GATHER, 11, 0, X, 0, 0);
+        break;
+    default:      /* OUT = min over both directions of X[u] where AUX[u], else OWN[v] */
+        kedge(t, ek, GB_DIR_BOTH, GB_AGG_MIN, 0, OUT, 0, 1, GB_DEFAULT_SLOT, OWN);
+        micro(t, GB_OP_GATHER, 11, 0, X, 0, 0);
+        micro(t, GB_OP_GATHER, 12, 1, AUX, 0, 0);
+        break;
+    }
+    nk = kbegin(t, GB_DOMAIN_NODE, 8, 20);
+    micro(t, GB_OP_LOAD, 21, 0, OUT, 0, 0);
+    micro(t, GB_OP_LOAD, 22, 1, X, 0, 0);
+    switch (shape) {
+    case SSSP:    /* OUT = min(X, OUT); flag = any(OUT < X) */
+        micro(t, GB_OP_MIN_F, 23, 2, 0, 1, 0);
+        micro(t, GB_OP_LT_F, 24, 3, 2, 1, 0);
+        micro(t, GB_OP_STORE, 25, 0, OUT, 2, 0);
+        break;
+    case BFS:     /* OUT = OUT and AUX == -1; AUX = where(OUT, depth, AUX) */
+        micro(t, GB_OP_LOAD, 23, 4, AUX, 0, 0);
+        micro(t, GB_OP_IMM, 24, 5, -1, 0, 0);
+        micro(t, GB_OP_EQ_I, 25, 5, 4, 5, 0);
+        micro(t, GB_OP_AND, 26, 3, 0, 5, 0);
+        micro(t, GB_OP_BCAST, 27, 6, R_DEPTH, 0, 0);
+        micro(t, GB_OP_WHERE, 28, 7, 3, 6, 4);
+        micro(t, GB_OP_STORE, 29, 0, OUT, 3, 0);
+        micro(t, GB_OP_STORE, 30, 0, AUX, 7, 0);
+        break;
+    case MODE:    /* flag = any(OUT != X) */
+        micro(t, GB_OP_NE_I, 23, 3, 0, 1, 0);
+        break;
+    default:      /* OUT = min(X, OUT); AUX = OUT < X or v % 3 == 0 (the filter moves);
+                     OWN = OUT - 1 where OUT < X (the default moves) */
+        micro(t, GB_OP_MIN_I, 23, 2, 0, 1, 0);
+        micro(t, GB_OP_LT_I, 24, 3, 2, 1, 0);
+        micro(t, GB_OP_STORE, 25, 0, OUT, 2, 0);
+        micro(t, GB_OP_LOAD, 33, 6, OWN, 0, 0);
+        micro(t, GB_OP_IMM, 34, 7, 1, 0, 0);
+        micro(t, GB_OP_SUB_I, 35, 7, 2, 7, 0);
+        micro(t, GB_OP_WHERE, 36, 6, 3, 7, 6);
+        micro(t, GB_OP_STORE, 37, 0, OWN, 6, 0);
+        micro(t, GB_OP_NODE_ID, 26, 4, 0, 0, 0);
+        micro(t, GB_OP_IMM, 27, 5, 3, 0, 0);
+        micro(t, GB_OP_MOD_I, 28, 4, 4, 5, 0);
+        micro(t, GB_OP_IMM, 29, 5, 0, 0, 0);
+        micro(t, GB_OP_EQ_I, 30, 4, 4, 5, 0);
+        micro(t, GB_OP_OR, 31, 4, 3, 4, 0);
+        micro(t, GB_OP_STORE, 32, 0, AUX, 4, 0);
+        break;
+    }
+    micro(t, GB_OP_RED_ANY, 40, 0, R_FLAG, 3, 0);
+    top = ins(t, GB_OP_LT_I, 1, R_LT, R_ITER, R_LIMIT, 0);
+    ins(t, GB_OP_JUMP_IF_FALSE, 2, R_LT, fused ? 7 : 8, 0, 0);
+    ins(t, GB_OP_ADD_I, 3, R_ITER, R_ITER, R_ONE, 0);
+    ins(t, GB_OP_ADD_I, 4, R_DEPTH, R_DEPTH, R_ONE, 0);
+    if (fused) {
+        ins(t, GB_OP_FUSED, 5, ek, nk, 0, 0);
+    } else {
+        ins(t, GB_OP_KERNEL, 5, ek, 0, 0, 0);
+        ins(t, GB_OP_KERNEL, 6, nk, 0, 0, 0);
+    }
+    ins(t, GB_OP_SWAP_V, 7, X, OUT, 0, 0);
+    ins(t, GB_OP_JUMP, 8, top, 0, 0, 0);
+}
+
+static void init_slots(void **s, int shape, int64_t n)
+{
+    for (int64_t v = 0; v < n; v++) {
+        switch (shape) {
+        case SSSP:
+            ((double *)s[X])[v] = v == 3 ? 0.0 : INFINITY;
+            break;
+        case BFS:
+            ((uint8_t *)s[X])[v] = v == 3;
+            ((int64_t *)s[AUX])[v] = v == 3 ? 0 : -1;
+            break;
+        case MODE:
+            ((int64_t *)s[X])[v] = v % 97;   /* few labels: many ties and changes */
+            break;
+        default:
+            ((int64_t *)s[X])[v] = v;
+            ((uint8_t *)s[AUX])[v] = v % 2 == 0;
+            ((int64_t *)s[OWN])[v] = v;
+            break;
+        }
+    }
+}
+
+/* Runs p from the shape's start; slots into out (NSLOTS buffers of 8 n bytes). */
+static void run(gb_plan *p, const gb_graph *g, int shape, int threads, int full, void **out,
+                gb_value *regs)
+{
+    const int64_t n = gb_graph_node_count(g);
+    gb_run_options opts = { 1000, threads, NULL, full };
+    gb_error err;
+    for (int s = 0; s < NSLOTS; s++)
+        memset(out[s], 0, (size_t)n * 8);
+    init_slots(out, shape, n);
+    memset(regs, 0, NREGS * sizeof *regs);
+    regs[R_ONE].i = 1;
+    regs[R_LIMIT].i = PASSES;
+    CHECK_EQ_I(gb_run(p, g, regs, out, &opts, &err), GB_OK);
+}
+
+static int64_t differences(void **a, void **b, const gb_value *ra, const gb_value *rb, int64_t n)
+{
+    int64_t differ = 0;
+    for (int s = 0; s < NSLOTS; s++)
+        differ += memcmp(a[s], b[s], (size_t)n * 8) != 0;
+    return differ + (memcmp(ra, rb, NREGS * sizeof *ra) != 0);
+}
+
+static void test_shape(const gb_graph *g, int shape, int fused)
+{
+    const int64_t n = gb_graph_node_count(g);
+    void **ref = slots_new(NSLOTS, n), **got = slots_new(NSLOTS, n);
+    gb_value rref[NREGS], rgot[NREGS];
+    gb_plan *p = NULL;
+    gb_error err;
+    tplan t;
+    int64_t differ = 0;
+
+    build(&t, shape, fused);
+    CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
+    CHECK(p->kernels[0].incr);
+    gb_plan_tune(p, 1, 64);   /* many small items */
+    gb_plan_tune_incremental(p, 0);
+    run(p, g, shape, 1, 0, ref, rref);
+    gb_plan_tune_incremental(p, 1);
+    for (int ti = 0; ti < NTHREADS; ti++) {
+        run(p, g, shape, THREADS[ti], 0, got, rgot);
+        differ += differences(ref, got, rref, rgot, n);
+    }
+    run(p, g, shape, 2, 1, got, rgot);
+    differ += differences(ref, got, rref, rgot, n);
+    gb_plan_tune(p, 0, 64);   /* the generic edge loops too */
+    run(p, g, shape, 2, 0, got, rgot);
+    differ += differences(ref, got, rref, rgot, n);
+    if (differ != 0)
+        fprintf(stderr, "  %s (%s) differs from full passes\n", NAMES[shape],
+                fused ? "fused" : "unfused");
+    CHECK_EQ_I(differ, 0);
+    gb_plan_destroy(p);
+    slots_free(ref, NSLOTS);
+    slots_free(got, NSLOTS);
+}
+
+static void test_not_incremental(void)
+{
+    gb_plan *p = NULL;
+    gb_error err;
+    tplan t;
+    int64_t ek;
+
+    /* a sum changes wherever an input does: never incremental */
+    tp_init(&t, 1);
+    tp_slot(&t, GB_F64);
+    tp_slot(&t, GB_F64);
+    ek = kbegin(&t, GB_DOMAIN_EDGE, 1, 1);
+    kedge(&t, ek, GB_DIR_IN, GB_AGG_SUM, 1, 1, 0, -1, GB_DEFAULT_IDENTITY, -1);
+    micro(&t, GB_OP_GATHER, 2, 0, 0, 0, 0);
+    ins(&t, GB_OP_KERNEL, 3, ek, 0, 0, 0);
+    CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
+    CHECK(!p->kernels[0].incr);
+    gb_plan_destroy(p);
+}
+
+int main(void)
+{
+    for (int directed = 0; directed <= 1; directed++) {
+        gb_graph *g = skewed_graph(3000, 9000, directed, 1);
+        for (int shape = 0; shape < NSHAPES; shape++)
+            for (int fused = 0; fused <= 1; fused++)
+                if (shape != FILTERED || !fused)   /* its epilogue stores the filter slot */
+                    test_shape(g, shape, fused);
+        gb_graph_destroy(g);
+    }
+    test_not_incremental();
+    return CHECK_DONE();
+}
