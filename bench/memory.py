@@ -32,8 +32,8 @@ MIB = 1 << 20
 
 def profile(algorithm: str, scale: int, cache: str, *extra: str) -> dict:
     env = {**os.environ, "GRAPHBUILD_CACHE_DIR": cache, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "graphbuild", "profile-memory", str(ROOT / "algorithms" / f"{algorithm}.gdsl"),
-           "-g", f"kron:{scale}", "--json", *extra]
+    cmd = [sys.executable, "-m", "graphbuild", "profile-memory",
+           str(ROOT / "algorithms" / f"{algorithm}.gdsl"), "-g", f"kron:{scale}", "--json", *extra]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
     return json.loads(proc.stdout)
 
@@ -52,9 +52,10 @@ del g
 import gc; gc.collect()
 with open("/proc/self/clear_refs", "w") as f:
     f.write("5")
+before = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmRSS"))
 _power_iteration(A, deg, 0.85, 1e-12, 1000)
 hwm = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmHWM"))
-print(json.dumps({"arcs": arcs, "n": n, "hwm": hwm}))
+print(json.dumps({"arcs": arcs, "n": n, "before": before, "hwm": hwm}))
 """
 
 
@@ -86,8 +87,9 @@ def main() -> None:
     lines = ["# Memory: predicted vs measured peak RSS", "",
              f"Kronecker graphs (`-g kron:S`, undirected, degree 16), {os.cpu_count()} cores; "
              "MiB. `bench/memory.py` (`make bench-memory`).", "",
-             "| algorithm | scale | measured RSS | --predict | error | model (measured graph bytes) | error "
-             "| graph (C) | graph (layout rule) | buffers (planned = minimum) | naive | baseline | RSS / (graph+buffers+baseline) |",
+             "| algorithm | scale | measured RSS | --predict | error | model (measured graph bytes) "
+             "| error | graph (C) | graph (layout rule) | buffers (planned = minimum) | naive | baseline "
+             "| RSS / (graph+buffers+baseline) |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory() as cache:
         for scale in args.scales:
@@ -101,7 +103,8 @@ def main() -> None:
                        f"{pct(p['rss_peak_bytes'], rss)} | {m['predicted_rss_bytes'] / MIB:.1f} | "
                        f"{pct(m['predicted_rss_bytes'], rss)} | {m['graph_bytes'] / MIB:.1f} | "
                        f"{p['graph_bytes'] / MIB:.1f} | {m['peak_bytes'] / MIB:.1f} "
-                       f"({'=' if m['peak_bytes'] == m['minimum_bytes'] else '>'}) | {m['naive_bytes'] / MIB:.1f} | "
+                       f"({'=' if m['peak_bytes'] == m['minimum_bytes'] else '>'}) | "
+                       f"{m['naive_bytes'] / MIB:.1f} | "
                        f"{m['baseline_rss_bytes'] / MIB:.1f} | {ratio:.2f} |")
                 print(row, flush=True)
                 lines.append(row)
@@ -110,14 +113,15 @@ def main() -> None:
                   "scipy's graph is bench/kron.py's (duplicates and self-loops removed, so fewer arcs "
                   "than `kron:S`); its row is measured after the CSR is built (peak reset), the analytic "
                   "column counts CSR + iteration vectors only.", "",
-                  "| scale | arcs | scipy analytic | scipy measured RSS (iteration) |", "|---|---|---|---|"]
+                  "| scale | arcs | scipy analytic | RSS before the iteration | peak RSS in the iteration |",
+                  "|---|---|---|---|---|"]
         for scale in args.scales:
             s = scipy_run(scale)
             if s is None:
-                lines.append(f"| {scale} | n/a | n/a | n/a |")
+                lines.append(f"| {scale} | n/a | n/a | n/a | n/a |")
                 continue
             row = (f"| {scale} | {s['arcs']:,} | {scipy_bytes(s['n'], s['arcs']) / MIB:.1f} | "
-                   f"{s['hwm'] / MIB:.1f} |")
+                   f"{s['before'] / MIB:.1f} | {s['hwm'] / MIB:.1f} |")
             print(row, flush=True)
             lines.append(row)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,8 @@ from ..profile.counts import predict_counts
 from ..profile.model import graph_bytes, rss_now, rss_peak
 from ..profile.timeline import bars
 from ..runtime import Executable
-from . import Algorithm, CacheDir, NoCache, OptLevel, app, dumps, guarded, open_cache, out, settings_for, warn_all
+from . import (Algorithm, CacheDir, NoCache, OptLevel, app, dumps, guarded, open_cache, out, settings_for,
+               warn_all)
 from .graph_cmd import Dedupe, GraphOpt, Ids, IdsMode, NoSelfLoops, Undirected, load_cli_graph
 from .run_cmd import Params, Threads, parse_params
 
