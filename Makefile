@@ -59,9 +59,14 @@ bench-opt: native
 	$(PYTHON) bench/opt.py --scale 18
 
 # ---- graph input (bench/io.py) ----
-.PHONY: bench-io
+.PHONY: bench-io bench-memory
 
 # Kronecker scale 20 written once as a ~430 MB edge list (bench/data/), then timed: parse +
 # build directed and undirected, the graph cache's first store and its hit (a few minutes).
 bench-io: native
 	$(PYTHON) bench/io.py --scale 20
+
+# profile-memory --predict against measured peak RSS for pagerank, bfs and sssp on Kronecker
+# scales 16, 18 and 20, and scipy's PageRank memory; table in bench/results/memory.md (~10 min).
+bench-memory: native
+	$(PYTHON) bench/memory.py --scales 16 18 20

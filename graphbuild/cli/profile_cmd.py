@@ -1,49 +1,24 @@
-"""`graphbuild profile-memory`: run a plan and show where the memory goes."""
+"""`graphbuild profile-memory`: run a plan (or predict a run) and show where the memory goes."""
 from __future__ import annotations
 
 import pathlib
-import resource
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.table import Table
 
 from ..api import compile_file
-from ..plan.model import Plan
-from ..runtime import Executable, Graph
-from . import Algorithm, CacheDir, NoCache, OptLevel, app, dumps, guarded, open_cache, out, settings_for, warn_all
+from ..profile import build_report
+from ..profile.counts import predict_counts
+from ..profile.model import graph_bytes, rss_now, rss_peak
+from ..profile.timeline import bars
+from ..runtime import Executable
+from . import (Algorithm, CacheDir, NoCache, OptLevel, app, dumps, guarded, open_cache, out, settings_for,
+               warn_all)
 from .graph_cmd import Dedupe, GraphOpt, Ids, IdsMode, NoSelfLoops, Undirected, load_cli_graph
 from .run_cmd import Params, Threads, parse_params
 
-_ELEMENT_BYTES = {"float": 8, "int": 8, "node": 8, "bool": 1}
-
-
-def graph_bytes(g: Graph) -> int:
-    """Bytes of the CSR arrays (offsets, neighbors, weights), one copy per stored direction."""
-    directions = 2 if g.directed else 1
-    arcs = g.edge_count * (1 if g.directed else 2)
-    per_direction = (g.node_count + 1) * 8 + arcs * 8 + (arcs * 8 if g.weighted else 0)
-    return directions * per_direction
-
-
-def memory_report(plan: Plan, g: Graph) -> dict[str, Any]:
-    n = g.node_count
-    names = plan.stats.get("slot_names", [])
-    buffers = [{"slot": i, "dtype": d, "bytes": n * _ELEMENT_BYTES[d],
-                "variables": names[i] if i < len(names) else []}
-               for i, d in enumerate(plan.slots)]
-    planned = sum(b["bytes"] for b in buffers)
-    return {
-        "algorithm": plan.algorithm,
-        "nodes": n,
-        "edges": g.edge_count,
-        "buffers": buffers,
-        "peak_bytes": planned,
-        "minimum_bytes": plan.stats.get("minimum_bytes_per_node", 0) * n or planned,
-        "naive_bytes": plan.stats.get("naive_bytes_per_node", 0) * n or planned,
-        "graph_bytes": graph_bytes(g),
-        "rss_peak_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-    }
+Count = Optional[int]
 
 
 @app.command("profile-memory")
@@ -58,30 +33,90 @@ def profile_memory(
     param: Params = None,
     algorithm: Algorithm = None,
     threads: Threads = None,
+    predict: Annotated[bool, typer.Option(
+        "--predict", help="Predict the report from the plan and the graph's size, without loading "
+                          "the graph or running.")] = False,
+    nodes: Annotated[Count, typer.Option("--nodes", min=0, help="With --predict: the node count.")] = None,
+    edges: Annotated[Count, typer.Option("--edges", min=0, help="With --predict: the edge count.")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     opt_level: OptLevel = 1,
     cache_dir: CacheDir = None,
     no_cache: NoCache = False,
 ) -> None:
-    """Run with memory accounting: each buffer, the planned peak, the graph, the process peak RSS.
+    """Run with memory accounting: each buffer and its live range, the planned peak against the
+    theoretical minimum and a buffer per variable, the graph, the process peak RSS, a timeline.
 
-    Example: graphbuild profile-memory algorithms/pagerank.gdsl --graph web.el
+    Examples: graphbuild profile-memory algorithms/pagerank.gdsl --graph web.el;
+    graphbuild profile-memory algorithms/bfs.gdsl -g kron:24 --predict
     """
     settings = settings_for(cache_dir, threads=threads)
     cache = open_cache(settings, no_cache)
-    compiled = compile_file(file, algorithm, opt_level, cache)
+    plan = compile_file(file, algorithm, opt_level, cache).plan
     if cache is not None:
         warn_all(cache.warnings)
-    g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids)
-    Executable(compiled.plan).run(g, parse_params(param), threads=settings.threads,
-                                  max_iterations=settings.max_iterations)
-    report = memory_report(compiled.plan, g)
+    baseline = rss_now()
+    if predict:
+        c = predict_counts(graph, undirected=undirected, nodes=nodes, edges=edges)
+        report = build_report(plan, nodes=c.nodes, edges=c.edges, directed=c.directed, weighted=c.weighted,
+                              threads=settings.threads, baseline_rss=baseline,
+                              graph_parts=graph_bytes(plan, c.nodes, c.edges, directed=c.directed,
+                                                      weighted=c.weighted))
+    else:
+        g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids)
+        Executable(plan).run(g, parse_params(param), threads=settings.threads,
+                             max_iterations=settings.max_iterations)
+        report = build_report(plan, nodes=g.node_count, edges=g.edge_count, directed=g.directed,
+                              weighted=g.weighted, threads=settings.threads, baseline_rss=baseline,
+                              graph_parts={"graph_bytes": g.nbytes}, measured_rss=rss_peak())
     if json_:
         out.print(dumps(report), markup=False)
-        return
-    table = Table("slot", "dtype", "bytes", "variables", title=f"{report['algorithm']}: node-vector buffers")
-    for b in report["buffers"]:
-        table.add_row(str(b["slot"]), b["dtype"], f"{b['bytes']:,}", ", ".join(b["variables"]))
-    out.print(table)
-    for name in ("peak_bytes", "minimum_bytes", "naive_bytes", "graph_bytes", "rss_peak_bytes"):
-        out.print(f"{name:<16} {report[name]:>14,}", markup=False)
+    else:
+        show(report)
+
+
+def human(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(n) < 1024 or unit == "GiB":
+            return f"{n:,} B" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def _spans(spans: list[list[int]]) -> str:
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def show(r: dict[str, Any]) -> None:
+    kind = "predicted" if r["mode"] == "predicted" else "measured"
+    buffers = Table("slot", "holds", "dtype", "bytes", "first write", "live (plan ops)", "source lines",
+                    title=f"{r['algorithm']}: node-vector buffers, {r['nodes']:,} nodes ({kind})")
+    for b in r["buffers"]:
+        buffers.add_row(f"s{b['slot']}", ", ".join(b["variables"]) or "(temporary)", b["dtype"],
+                        human(b["bytes"]), str(b["first_write_pc"]), _spans(b["live"]),
+                        ", ".join(map(str, b["source_lines"])))
+    out.print(buffers)
+    summary = Table("", "bytes", "", title="memory", show_header=False)
+    rows = [
+        ("planned buffer peak", r["peak_bytes"], "every buffer at once: the pool's one block"),
+        ("theoretical minimum", r["minimum_bytes"], "most values live at one moment"),
+        ("one buffer per variable", r["naive_bytes"], ""),
+        ("saved by reuse", r["saved_bytes"],
+         f"{r['inplace_updates']} in-place updates, {r['swaps']} buffer swaps, "
+         f"{r['swaps_removed'] + r['copies_removed']} moves made free"),
+        ("graph", r["graph_bytes"], "CSR, weights and id map"),
+        ("executor scratch", r["scratch_bytes"], f"{r['threads']} workers"),
+        ("result columns", r["results_bytes"], "as Python lists (model)"),
+        ("process before the graph", r["baseline_rss_bytes"], "interpreter, graphbuild, the plan"),
+        ("predicted peak RSS", r["predicted_rss_bytes"], "the sum above"),
+    ]
+    if r["mode"] == "measured":
+        rows.append(("peak RSS", r["rss_peak_bytes"], "measured (ru_maxrss)"))
+    for label, value, note in rows:
+        summary.add_row(label, human(value), note)
+    out.print(summary)
+    chart = Table("plan ops", "source lines", "live bytes", "", title="live buffer bytes over the plan")
+    for row in bars(r["timeline"], width=max(10, out.width - 50)):
+        a, b = row["pcs"]
+        chart.add_row(f"{a}" if a == b else f"{a}-{b}", ", ".join(map(str, row["lines"])),
+                      human(row["bytes"]), row["bar"])
+    out.print(chart)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..ir.nodes import Function, Op, count_ops
 from .alloc import allocate_slots
+from .buffers import count_moves, memory_stats
 from .emit import Emitter
 from .levels import op_levels, passes_per_iteration
 from .liveness import BYTES, max_live
@@ -42,6 +43,7 @@ def build_plan(fn: Function, source_path: str, options: PlanOptions = DEFAULT) -
                 stats={"slot_names": st.slot_names})
     variables = len(plan.slots)
     naive_bytes = sum(BYTES[d] for d in plan.slots)
+    moves = count_moves(plan)
     if options.reuse_slots:
         allocate_slots(plan)
     live_slots, live_bytes = max_live(plan)
@@ -68,4 +70,5 @@ def build_plan(fn: Function, source_path: str, options: PlanOptions = DEFAULT) -
         "naive_bytes_per_node": naive_bytes,
         "minimum_bytes_per_node": live_bytes,
     })
+    plan.stats.update(memory_stats(plan, moves))
     return plan

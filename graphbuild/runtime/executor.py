@@ -16,6 +16,7 @@ from .encode import encode
 from .graph import Graph
 from .native import ffi, lib
 from .params import bind_params
+from .pool import BufferPool
 
 DEFAULT_MAX_ITERATIONS = 1_000_000
 
@@ -73,6 +74,7 @@ class Executable:
                                   kind=ErrorKind.PROGRAM)
         self._handle = ffi.gc(out[0], lib.gb_plan_destroy)
         self._nregs = enc.nregs
+        self.pool = BufferPool()
 
     def run(self, graph: Graph, params: dict[str, Any] | None = None, *, threads: int = 1,
             max_iterations: int = DEFAULT_MAX_ITERATIONS) -> Result:
@@ -80,15 +82,17 @@ class Executable:
 
     def run_trials(self, graph: Graph, params: dict[str, Any] | None, trials: int, *, threads: int = 1,
                    max_iterations: int = DEFAULT_MAX_ITERATIONS) -> Trials:
-        """Run the plan `trials` times on one graph, each from freshly bound parameters and new
-        buffers; time only the call into C (as GAPBS times its kernels), collect the last run."""
+        """Run the plan `trials` times on one graph, each from freshly bound parameters and
+        zeroed buffers from the pool; time only the call into C (as GAPBS times its kernels),
+        collect the last run before the pool can serve another."""
         if trials < 1:
             raise GraphbuildError(f"trials must be at least 1, got {trials}", kind=ErrorKind.USAGE)
         seconds: list[float] = []
-        for _ in range(trials):
-            regs, slots, buffers = self._prepare(graph, params)
-            seconds.append(self._call(graph, regs, slots, threads, max_iterations))
-        return Trials(self._collect(graph, regs, slots), seconds)
+        with self.pool.borrow() as pool:
+            for _ in range(trials):
+                regs, slots = self._prepare(graph, params, pool)
+                seconds.append(self._call(graph, regs, slots, threads, max_iterations))
+            return Trials(self._collect(graph, regs, slots), seconds)
 
     def _call(self, graph: Graph, regs: Any, slots: Any, threads: int, max_iterations: int) -> float:
         """One gb_run; its time in seconds."""
@@ -104,17 +108,12 @@ class Executable:
             raise self._run_error(status, err)
         return seconds
 
-    def _prepare(self, graph: Graph, params: dict[str, Any] | None) -> tuple[Any, Any, list[Any]]:
-        """Registers with the parameters bound, and one zeroed buffer per slot (kept alive by
-        the returned list while C holds their addresses)."""
+    def _prepare(self, graph: Graph, params: dict[str, Any] | None, pool: BufferPool) -> tuple[Any, Any]:
+        """Registers with the parameters bound, and the slots: zeroed, in pool's one block
+        (which the caller holds while C uses them)."""
         regs = ffi.new("gb_value[]", max(self._nregs, 1))
         bind_params(self.plan, graph, params or {}, regs)
-        n = graph.node_count
-        buffers = [ffi.new(f"{_CTYPES[d]}[]", max(n, 1)) for d in self.plan.slots]
-        slots = ffi.new("void *[]", max(len(buffers), 1))
-        for i, buf in enumerate(buffers):
-            slots[i] = buf
-        return regs, slots, buffers
+        return regs, pool.slots(self.plan.slots, graph.node_count)
 
     def _run_error(self, status: int, err: Any) -> GraphbuildError:
         message = (ffi.string(err.message).decode(errors="replace")

@@ -1,0 +1,123 @@
+"""The memory plan: what each node-vector buffer holds, when, and what reuse saved.
+
+After alloc.py has shared slots, each slot is one buffer of n elements from the arena of its
+element size (8 bytes: int, float, node; 1 byte: bool).  This module records, in
+plan.stats, what `profile-memory` and the runtime's pool read:
+- buffers: per slot its dtype, size class (element bytes), the variables it holds, the
+  first instruction that writes it, its live range as intervals of top-level instruction
+  indices, and the source lines that read or write it.  Liveness follows the jumps, so a
+  value read around a loop's back edge is live over the whole loop;
+- live_bytes_per_node: per instruction, the bytes per node of the buffers in use there
+  (live across it, read or written by it): the timeline profile-memory draws;
+- inplace: stores into a slot the same kernel loads (an elementwise update in place);
+- swaps: swap_v instructions left (each a pointer swap, never a copy), copies: copy_v left;
+  copies_removed and swaps_removed: the moves slot sharing made idle and dropped.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .effects import slot_effects
+from .liveness import BYTES, liveness
+from .model import Instr, Plan
+
+MOVES = ("copy_v", "swap_v")
+
+
+def count_moves(plan: Plan) -> dict[str, int]:
+    """How many copy_v and swap_v instructions the plan has."""
+    return {op: sum(1 for ins in plan.code if ins.op == op) for op in MOVES}
+
+
+def memory_stats(plan: Plan, moves_before: dict[str, int]) -> dict[str, Any]:
+    """The stats entries above; moves_before is count_moves before slots were shared."""
+    after = count_moves(plan)
+    return {
+        "buffers": buffer_records(plan),
+        "live_bytes_per_node": live_bytes_per_node(plan),
+        "inplace": inplace_count(plan),
+        "swaps": after["swap_v"],
+        "copies": after["copy_v"],
+        "copies_removed": moves_before["copy_v"] - after["copy_v"],
+        "swaps_removed": moves_before["swap_v"] - after["swap_v"],
+    }
+
+
+def in_use(plan: Plan) -> list[set[int]]:
+    """Per instruction, the slots live across it or read or written by it."""
+    lv = liveness(plan)
+    return [lv.live_out[pc] | eff.uses | eff.defs for pc, eff in enumerate(lv.effects)]
+
+
+def live_bytes_per_node(plan: Plan) -> list[int]:
+    return [sum(BYTES[plan.slots[s]] for s in used) for used in in_use(plan)]
+
+
+def buffer_records(plan: Plan) -> list[dict[str, Any]]:
+    used = in_use(plan)
+    names = plan.stats.get("slot_names", [])
+    records = []
+    for s, dtype in enumerate(plan.slots):
+        first_write = next((pc for pc, ins in enumerate(plan.code) if s in slot_effects(plan, ins).defs), -1)
+        records.append({
+            "slot": s,
+            "dtype": dtype,
+            "size_class": BYTES[dtype],
+            "variables": list(names[s]) if s < len(names) else [],
+            "first_write_pc": first_write,
+            "live": intervals([pc for pc in range(len(plan.code)) if s in used[pc]]),
+            "source_lines": source_lines(plan, s),
+        })
+    return records
+
+
+def intervals(pcs: list[int]) -> list[list[int]]:
+    """Sorted instruction indices -> inclusive [start, end] runs of consecutive ones."""
+    runs: list[list[int]] = []
+    for pc in pcs:
+        if runs and runs[-1][1] == pc - 1:
+            runs[-1][1] = pc
+        else:
+            runs.append([pc, pc])
+    return runs
+
+
+def inplace_count(plan: Plan) -> int:
+    """Stores into a slot the same node kernel (or the node half of a fused pair) loads."""
+    count = 0
+    for ins in plan.code:
+        if ins.op not in ("kernel", "fused"):
+            continue
+        k = plan.kernels[ins.args[-1]]
+        if k.domain != "node":
+            continue
+        loads = {m.args[1] for m in k.micro if m.op == "load"}
+        count += sum(1 for m in k.micro if m.op == "store" and m.args[1] in loads)
+    return count
+
+
+def source_lines(plan: Plan, slot: int) -> list[int]:
+    """The .gdsl lines of the instructions and micro-ops that read or write slot (a load's
+    own location is the value's definition, so its instruction's line says who reads it)."""
+    found: set[int] = set()
+    for ins in plan.code:
+        touching = _touching(plan, ins, slot)
+        for m in touching + ([ins] if touching else []):
+            if 0 <= m.loc < len(plan.locations):
+                found.add(plan.locations[m.loc].line)
+    return sorted(found)
+
+
+def _touching(plan: Plan, ins: Instr, slot: int) -> list[Instr]:
+    if ins.op in MOVES:
+        return [ins] if slot in ins.args[:2] else []
+    if ins.op == "get":
+        return [ins] if ins.args[1] == slot else []
+    if ins.op not in ("kernel", "fused"):
+        return []
+    found = []
+    for k in (plan.kernels[x] for x in ins.args):
+        found += [m for m in k.micro if m.op in ("load", "gather", "store") and m.args[1] == slot]
+        if k.domain == "edge" and slot in (k.out_slot, k.default_index if k.default_kind == "slot" else -1):
+            found.append(Instr("kernel", [], k.loc))
+    return found

@@ -1,0 +1,118 @@
+"""What a run of a plan takes in memory, from the plan and the graph's counts alone.
+
+    rss = baseline + graph + buffers + scratch + results
+
+- baseline: the process before the graph is loaded (interpreter, graphbuild, the compiled
+  plan), measured in the process that predicts;
+- graph: the CSR the C graph keeps (runtime/graph_layout.py: int32 indices where they fit,
+  the transpose of a directed graph only when the plan reads in-edges, weights only when
+  the graph has them and the plan reads them) and its integer id table;
+- buffers: the pool's one block (runtime/pool.py), every slot n elements, 64-byte aligned;
+- scratch: what csrc/exec.c allocates per worker for a run (the temps of the largest
+  kernel, the edge-lane buffers when the plan has an edge kernel) and the reduction
+  partials of a level;
+- results: the output columns as Python lists (Result.columns), "node" column included,
+  with the transient list ffi.unpack makes before conversion (int columns taken as small
+  values, which CPython does not allocate).
+The per-object sizes are CPython's (64-bit): a float 24 bytes, an int past the small-int
+cache 32 (28 rounded to pymalloc's 8-byte classes), a list 8 bytes per entry.
+"""
+from __future__ import annotations
+
+import math
+import os
+import resource
+
+from ..plan.model import Plan
+from ..runtime.graph_layout import csr_bytes, int_id_bytes
+from ..runtime.pool import slot_layout
+
+NODE_BLOCK = 1024      # csrc/graphbuild.h GB_NODE_BLOCK
+EDGE_BLOCK = 4096      # GB_EDGE_BLOCK
+EDGE_LANE_BYTES = 56   # per lane: owner, nbr_buf, weight_buf, res, rcnt (8 each), a segment (16)
+PARTIAL_BYTES = 16     # a reduction partial and its argmin/argmax index
+LIST_ENTRY = 8
+PY_FLOAT = 24
+PY_INT = 32
+
+
+def plan_reads_in_edges(plan: Plan) -> bool:
+    """Whether a run needs a directed graph's transpose: an edge kernel over in- or all
+    edges, or an in_deg/degree micro-op."""
+    for k in plan.kernels:
+        if k.domain == "edge" and k.dir in ("in", "both"):
+            return True
+        if any(m.op in ("in_deg", "degree") for m in k.micro):
+            return True
+    return False
+
+
+def graph_bytes(plan: Plan, nodes: int, edges: int, *, directed: bool, weighted: bool) -> dict[str, int]:
+    """The graph's predicted bytes: CSR and integer id table."""
+    csr = csr_bytes(nodes, edges, directed=directed, weighted=weighted and plan.needs_weights,
+                    in_edges=plan_reads_in_edges(plan))
+    return {"csr_bytes": csr, "id_bytes": int_id_bytes(nodes)}
+
+
+def buffer_bytes(plan: Plan, nodes: int) -> int:
+    """The pool block a run of plan on `nodes` nodes allocates."""
+    return slot_layout(plan.slots, nodes)[1]
+
+
+def _kernel_temps(plan: Plan) -> int:
+    """csrc/plan.c's max_temp_values: the largest ntemps * stride, a fused pair's two summed."""
+    def values(k) -> int:
+        return k.ntemps * (EDGE_BLOCK if k.domain == "edge" else NODE_BLOCK)
+
+    most = max((values(k) for k in plan.kernels), default=0)
+    for ins in plan.code:
+        if ins.op == "fused":
+            most = max(most, sum(values(plan.kernels[i]) for i in ins.args))
+    return most
+
+
+def _reductions(plan: Plan) -> int:
+    """An upper bound on csrc's max_nred: every reduction of the instructions of one level."""
+    per_level: dict[int, int] = {}
+    levels = plan.stats.get("op_levels") or list(range(len(plan.code)))
+    for pc, ins in enumerate(plan.code):
+        if ins.op in ("kernel", "fused"):
+            k = plan.kernels[ins.args[-1]]
+            nred = sum(1 for m in k.micro if m.op.startswith("red_"))
+            per_level[levels[pc]] = per_level.get(levels[pc], 0) + nred
+    return max(per_level.values(), default=0)
+
+
+def scratch_bytes(plan: Plan, nodes: int, threads: int) -> int:
+    has_edge = any(k.domain == "edge" for k in plan.kernels)
+    worker = max(_kernel_temps(plan), 1) * 8 + (EDGE_BLOCK * EDGE_LANE_BYTES if has_edge else 0)
+    return max(threads, 1) * worker + _reductions(plan) * math.ceil(nodes / NODE_BLOCK) * PARTIAL_BYTES
+
+
+# Objects each column element creates: a float its own; an int column is taken to hold small
+# values (levels, counts, core numbers), which CPython caches; a node column shares the id
+# objects, but unpacking its indices creates one int each while it converts.
+_COLUMN_OBJECT = {"float": PY_FLOAT, "int": 0, "node": PY_INT, "bool": 0}
+
+
+def results_bytes(plan: Plan, nodes: int) -> int:
+    """Python lists of the output columns, each with its transient ffi.unpack list, and the
+    "node" column of integer ids (a node column shares those id objects but unpacks indices)."""
+    total = nodes * (2 * LIST_ENTRY + PY_INT)
+    for o in plan.outputs:
+        if o.kind == "vector":
+            total += nodes * (2 * LIST_ENTRY + _COLUMN_OBJECT[o.dtype])
+    return total
+
+
+def rss_now() -> int:
+    """The process's resident bytes at this moment (its peak where /proc is missing)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return rss_peak()
+
+
+def rss_peak() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

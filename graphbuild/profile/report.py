@@ -1,0 +1,69 @@
+"""The profile-memory report: a plain dict built from a plan, the graph's counts and, for a
+measured run, what the process saw.
+
+Buffer records and the timeline come from plan.stats (plan/buffers.py); a plan built
+before those records existed gets them computed here.  Bytes are per run on this graph:
+a buffer of n elements of its size class.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..plan.buffers import buffer_records, live_bytes_per_node
+from ..plan.liveness import BYTES, max_live
+from ..plan.model import Plan
+from . import model
+from .timeline import timeline
+
+
+def plan_records(plan: Plan) -> tuple[list[dict[str, Any]], list[int]]:
+    st = plan.stats
+    if "buffers" in st and "live_bytes_per_node" in st:
+        return st["buffers"], st["live_bytes_per_node"]
+    return buffer_records(plan), live_bytes_per_node(plan)
+
+
+def build_report(plan: Plan, *, nodes: int, edges: int, directed: bool, weighted: bool, threads: int,
+                 graph_parts: dict[str, int], baseline_rss: int,
+                 measured_rss: int | None = None) -> dict[str, Any]:
+    """graph_parts: {"csr_bytes", "id_bytes"} (predicted) or {"graph_bytes"} (a loaded
+    graph's own count); measured_rss: the run's peak RSS, None for a prediction."""
+    records, per_node = plan_records(plan)
+    st = plan.stats
+    buffers = [{**r, "bytes": nodes * r["size_class"]} for r in records]
+    peak = sum(b["bytes"] for b in buffers)
+    minimum = nodes * st.get("minimum_bytes_per_node", max_live(plan)[1])
+    naive = nodes * st.get("naive_bytes_per_node", sum(BYTES[d] for d in plan.slots))
+    graph = graph_parts.get("graph_bytes", graph_parts.get("csr_bytes", 0) + graph_parts.get("id_bytes", 0))
+    parts = {
+        "baseline_rss_bytes": baseline_rss,
+        "graph_bytes": graph,
+        "pool_bytes": model.buffer_bytes(plan, nodes),
+        "scratch_bytes": model.scratch_bytes(plan, nodes, threads),
+        "results_bytes": model.results_bytes(plan, nodes),
+    }
+    predicted = sum(parts.values())
+    return {
+        "algorithm": plan.algorithm,
+        "mode": "predicted" if measured_rss is None else "measured",
+        "nodes": nodes,
+        "edges": edges,
+        "directed": directed,
+        "weighted": weighted and plan.needs_weights,
+        "reads_in_edges": model.plan_reads_in_edges(plan),
+        "threads": threads,
+        "buffers": buffers,
+        "peak_bytes": peak,
+        "minimum_bytes": minimum,
+        "naive_bytes": naive,
+        "saved_bytes": naive - peak,
+        "inplace_updates": st.get("inplace", 0),
+        "swaps": st.get("swaps", 0),
+        "swaps_removed": st.get("swaps_removed", 0),
+        "copies_removed": st.get("copies_removed", 0),
+        **graph_parts,
+        **parts,
+        "predicted_rss_bytes": predicted,
+        "rss_peak_bytes": predicted if measured_rss is None else measured_rss,
+        "timeline": timeline(plan, per_node, nodes),
+    }
