@@ -185,6 +185,11 @@ void gb_plan_tune_incremental(gb_plan *p, int incremental)
     p->incremental = incremental;
 }
 
+int64_t gb_plan_incremental_bytes(const gb_plan *p, int64_t n)
+{
+    return p != NULL && p->incremental && n > 0 ? gb_incr_bytes(p, n) : 0;
+}
+
 void gb_plan_destroy(gb_plan *p)
 {
     if (p == NULL)

@@ -86,3 +86,21 @@ def test_same_bytes_for_every_thread_count(executables, algorithm: str, g) -> No
         again = _fingerprint(ex.run(graph, threads=threads))
         for name in first:
             assert again[name] == first[name], f"{algorithm}: column {name} differs with {threads} threads"
+
+
+@pytest.mark.parametrize("g", GRAPHS)
+@pytest.mark.parametrize("algorithm", [p.stem for p in ALGORITHMS])
+def test_incremental_passes_give_the_bytes_of_full_passes(executables, algorithm: str, g) -> None:
+    """csrc/incremental.c recomputes only the nodes next to a changed input; every node
+    recomputed in full instead must give the same bytes."""
+    graph = _graph(g)
+    ex = executables[algorithm]
+    full = _fingerprint(ex.run(graph, threads=2, full_passes=True))
+    for threads in (1, 2):
+        assert _fingerprint(ex.run(graph, threads=threads)) == full, f"{algorithm} with {threads} threads"
+
+
+def test_the_selective_loops_run_incrementally(executables) -> None:
+    incremental = {name for name, ex in executables.items() if ex.incremental_bytes(1000) > 0}
+    assert {"bfs", "sssp", "connected_components", "label_propagation"} <= incremental
+    assert "pagerank" not in incremental and "katz" not in incremental   # sums change everywhere

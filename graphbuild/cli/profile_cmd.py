@@ -105,6 +105,7 @@ def show(r: dict[str, Any]) -> None:
          f"{r['swaps_removed'] + r['copies_removed']} moves made free"),
         ("graph", r["graph_bytes"], "CSR, weights and id map"),
         ("executor scratch", r["scratch_bytes"], f"{r['threads']} workers"),
+        ("incremental passes", r["incremental_bytes"], "inputs and results kept between passes"),
         ("result columns", r["results_bytes"], "as Python lists (model)"),
         ("process before the graph", r["baseline_rss_bytes"], "interpreter, graphbuild, the plan"),
         ("predicted peak RSS", r["predicted_rss_bytes"], "the sum above"),

@@ -1,6 +1,6 @@
 """What a run of a plan takes in memory, from the plan and the graph's counts alone.
 
-    rss = baseline + graph + buffers + scratch + results
+    rss = baseline + graph + buffers + scratch + incremental + results
 
 - baseline: the process before the graph is loaded (interpreter, graphbuild, the compiled
   plan), measured in the process that predicts;
@@ -11,6 +11,8 @@
 - scratch: what csrc/exec.c allocates per worker for a run (the temps of the largest
   kernel, the edge-lane buffers when the plan has an edge kernel) and the reduction
   partials of a level;
+- incremental: copies the executor keeps between passes of a selective edge aggregation
+  (csrc/incremental.c), sized by C itself (gb_plan_incremental_bytes);
 - results: the output columns as Python lists (Result.columns), "node" column included,
   with the transient list ffi.unpack makes before conversion (int columns taken as small
   values, which CPython does not allocate).
@@ -87,6 +89,11 @@ def scratch_bytes(plan: Plan, nodes: int, threads: int) -> int:
     has_edge = any(k.domain == "edge" for k in plan.kernels)
     worker = max(_kernel_temps(plan), 1) * 8 + (EDGE_BLOCK * EDGE_LANE_BYTES if has_edge else 0)
     return max(threads, 1) * worker + _reductions(plan) * math.ceil(nodes / NODE_BLOCK) * PARTIAL_BYTES
+
+
+def incremental_bytes(plan: Plan, nodes: int) -> int:
+    from ..runtime.executor import Executable   # the C plan knows which kernels qualify
+    return Executable(plan).incremental_bytes(nodes)
 
 
 # Objects each column element creates: a float its own; an int column is taken to hold small

@@ -40,6 +40,7 @@ def build_report(plan: Plan, *, nodes: int, edges: int, directed: bool, weighted
         "graph_bytes": graph,
         "pool_bytes": model.buffer_bytes(plan, nodes),
         "scratch_bytes": model.scratch_bytes(plan, nodes, threads),
+        "incremental_bytes": model.incremental_bytes(plan, nodes),
         "results_bytes": model.results_bytes(plan, nodes),
     }
     predicted = sum(parts.values())

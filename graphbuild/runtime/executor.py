@@ -77,28 +77,35 @@ class Executable:
         self.pool = BufferPool()
 
     def run(self, graph: Graph, params: dict[str, Any] | None = None, *, threads: int = 1,
-            max_iterations: int = DEFAULT_MAX_ITERATIONS) -> Result:
-        return self.run_trials(graph, params, 1, threads=threads, max_iterations=max_iterations).result
+            max_iterations: int = DEFAULT_MAX_ITERATIONS, full_passes: bool = False) -> Result:
+        return self.run_trials(graph, params, 1, threads=threads, max_iterations=max_iterations,
+                               full_passes=full_passes).result
 
     def run_trials(self, graph: Graph, params: dict[str, Any] | None, trials: int, *, threads: int = 1,
-                   max_iterations: int = DEFAULT_MAX_ITERATIONS) -> Trials:
+                   max_iterations: int = DEFAULT_MAX_ITERATIONS, full_passes: bool = False) -> Trials:
         """Run the plan `trials` times on one graph, each from freshly bound parameters and
         zeroed buffers from the pool; time only the call into C (as GAPBS times its kernels),
-        collect the last run before the pool can serve another."""
+        collect the last run before the pool can serve another.  full_passes: every edge
+        pass covers all nodes, never only those whose inputs changed (tests compare both)."""
         if trials < 1:
             raise GraphbuildError(f"trials must be at least 1, got {trials}", kind=ErrorKind.USAGE)
         seconds: list[float] = []
         with self.pool.borrow() as pool:
             for _ in range(trials):
                 regs, slots = self._prepare(graph, params, pool)
-                seconds.append(self._call(graph, regs, slots, threads, max_iterations))
+                seconds.append(self._call(graph, regs, slots, threads, max_iterations, full_passes))
             return Trials(self._collect(graph, regs, slots), seconds)
 
-    def _call(self, graph: Graph, regs: Any, slots: Any, threads: int, max_iterations: int) -> float:
+    def incremental_bytes(self, nodes: int) -> int:
+        """What a run on `nodes` nodes allocates to run edge passes incrementally."""
+        return lib.gb_plan_incremental_bytes(self._handle, nodes)
+
+    def _call(self, graph: Graph, regs: Any, slots: Any, threads: int, max_iterations: int,
+              full_passes: bool = False) -> float:
         """One gb_run; its time in seconds."""
         interrupt = ffi.new("int32_t *")
-        opts = ffi.new("gb_run_options *", {"max_iterations": max_iterations,
-                                            "threads": threads, "interrupt": interrupt})
+        opts = ffi.new("gb_run_options *", {"max_iterations": max_iterations, "threads": threads,
+                                            "interrupt": interrupt, "full_passes": int(full_passes)})
         err = ffi.new("gb_error *")
         start = time.perf_counter()
         status = _run_interruptibly(lambda: lib.gb_run(self._handle, graph.handle, regs, slots, opts, err),
