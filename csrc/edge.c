@@ -96,7 +96,7 @@ uint64_t gb_mode_key(uint64_t *keys, int64_t n)
 {
     uint64_t best = keys[0];
     int64_t best_run = 0;
-    gb_sort_u64(keys, n);
+    gb_sort_u64_with(keys, keys + n, n);
     for (int64_t i = 0; i < n;) {
         int64_t j = i + 1;
         while (j < n && keys[j] == keys[i])

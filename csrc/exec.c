@@ -57,7 +57,8 @@ static int alloc_scratch(const gb_ctx *c, gb_scratch *s, int64_t max_nbhd)
         for (int64_t l = 0; l < GB_EDGE_BLOCK; l++)
             s->weight_buf[l] = 1.0;
     }
-    if (p->has_mode && (s->keys = alloc_zeroed(max_nbhd, sizeof *s->keys)) == NULL)
+    /* twice the largest neighborhood: gb_mode_key sorts with the second half as scratch */
+    if (p->has_mode && (s->keys = alloc_zeroed(2 * max_nbhd, sizeof *s->keys)) == NULL)
         goto nomem;
     return 0;
 

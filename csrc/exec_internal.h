@@ -368,7 +368,8 @@ static inline double gb_unkey_f(uint64_t k)
     return x;
 }
 
-/* edge.c: the most frequent of n keys, ties to the smallest; sorts keys. */
+/* edge.c: the most frequent of n keys, ties to the smallest; sorts keys, using
+ * keys[n .. 2n) as scratch (the mode buffer holds twice the largest neighborhood). */
 uint64_t gb_mode_key(uint64_t *keys, int64_t n);
 
 /* ---- incremental.c ---- */
@@ -402,5 +403,7 @@ void gb_incr_forget(gb_ctx *c, const gb_kernel *k);
 /* ---- sort.c ---- */
 
 void gb_sort_u64(uint64_t *a, int64_t n);
+/* The same, with tmp[0..n) as scratch for long arrays (a radix sort). */
+void gb_sort_u64_with(uint64_t *a, uint64_t *tmp, int64_t n);
 
 #endif

@@ -389,18 +389,27 @@ static void test_sort(void)
 {
     for (int round = 0; round < 200; round++) {
         int64_t n = round < 50 ? round : (int64_t)(rng() % 3000);
-        uint64_t *a = malloc((size_t)(n + 1) * sizeof *a);
+        uint64_t *a = malloc((size_t)(2 * n + 1) * sizeof *a);
         int64_t bad = 0;
-        uint64_t sum = 0, sum2 = 0;
+        uint64_t sum = 0, sum2 = 0, xor = 0, xor2 = 0;
         for (int64_t i = 0; i < n; i++) {
             uint64_t r = rng();
-            /* few distinct keys, ascending, descending, random */
-            a[i] = round % 4 == 0 ? r % 5
-                 : round % 4 == 1 ? (uint64_t)i
-                 : round % 4 == 2 ? (uint64_t)(n - i) : r;
+            /* few distinct keys, ascending, descending, random, node-id-like labels */
+            a[i] = round % 5 == 0 ? r % 5
+                 : round % 5 == 1 ? (uint64_t)i
+                 : round % 5 == 2 ? (uint64_t)(n - i)
+                 : round % 5 == 3 ? (1ull << 63) | (r % 100000) : r;
             sum += a[i];
+            xor ^= a[i] * 0x9E3779B97F4A7C15ull;
         }
-        gb_sort_u64(a, n);
+        /* odd rounds through the radix sort for long arrays */
+        if (round % 2)
+            gb_sort_u64_with(a, a + n, n);
+        else
+            gb_sort_u64(a, n);
+        for (int64_t i = 0; i < n; i++)
+            xor2 ^= a[i] * 0x9E3779B97F4A7C15ull;
+        CHECK(xor == xor2);
         for (int64_t i = 0; i < n; i++) {
             sum2 += a[i];
             if (i > 0 && a[i - 1] > a[i])
