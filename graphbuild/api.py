@@ -38,7 +38,8 @@ def read_text(path: str | os.PathLike, what: str = "file") -> str:
     except IsADirectoryError:
         raise GraphbuildError(f"{path} is a directory, not a {what}", kind=ErrorKind.IO) from None
     except UnicodeDecodeError as exc:
-        raise GraphbuildError(f"{path} is not UTF-8 text (byte {exc.start})", kind=ErrorKind.PROGRAM) from None
+        raise GraphbuildError(f"{path} is not UTF-8 text (byte {exc.start})",
+                              kind=ErrorKind.PROGRAM) from None
     except OSError as exc:
         raise GraphbuildError(f"cannot read {path}: {exc.strerror}", kind=ErrorKind.IO) from None
 

@@ -118,8 +118,9 @@ def test_malformed_graph_is_65_with_line(cache, tmp_path):
 
 
 def test_bad_parameter_is_a_usage_error(cache):
-    assert_clean_failure(gb("run", "algorithms/pagerank.gdsl", "-p", "damping=high", cache=cache), 2, "damping")
-    assert_clean_failure(gb("run", "algorithms/pagerank.gdsl", "-p", "nonsense=1", cache=cache), 2, "nonsense")
+    pagerank = "algorithms/pagerank.gdsl"
+    assert_clean_failure(gb("run", pagerank, "-p", "damping=high", cache=cache), 2, "damping")
+    assert_clean_failure(gb("run", pagerank, "-p", "nonsense=1", cache=cache), 2, "nonsense")
     assert_clean_failure(gb("run", "algorithms/bfs.gdsl", "-p", "source=999", cache=cache), 2, "999")
     assert_clean_failure(gb("run", "algorithms/bfs.gdsl", "-p", "source", cache=cache), 2, "NAME=VALUE")
 

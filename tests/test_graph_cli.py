@@ -159,7 +159,8 @@ def slow_pipe_run(args: list[str], cache: pathlib.Path, terminal: bool) -> str:
             f.write(text[len(text) // 2:])
 
     master, slave = pty.openpty() if terminal else os.pipe()
-    env = {**os.environ, "GRAPHBUILD_CACHE_DIR": str(cache), "TERM": "xterm", "COLUMNS": "120", **SAME_PACKAGE}
+    env = {**os.environ, "GRAPHBUILD_CACHE_DIR": str(cache), "TERM": "xterm", "COLUMNS": "120",
+           **SAME_PACKAGE}
     command = [sys.executable, "-m", "graphbuild", "graph", "info", f"/dev/fd/{read_end}", *args]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=slave, env=env, cwd=ROOT,
                             pass_fds=(read_end,))

@@ -4,8 +4,9 @@ Each case file starts with its expectation, in the file itself:
 
     # error: LINE:COL: a substring of the message
 
-optionally ends with `# hint: a substring of the hint`, and the runner checks the message, the location, the kind, and that the rendered
-diagnostic shows `path:line:col: error:`, the source line and a caret under the column.
+optionally ends with `# hint: a substring of the hint`, and the runner checks the message, the
+location, the kind, and that the rendered diagnostic shows `path:line:col: error:`, the source
+line and a caret under the column.
 """
 from __future__ import annotations
 

@@ -20,7 +20,8 @@ def test_pyproject_table_then_env_then_flags(tmp_path):
     sub = tmp_path / "deep" / "er"
     sub.mkdir(parents=True)
     s = load_settings({}, env={}, cwd=sub)
-    assert (s.threads, s.cache_dir, s.source) == (3, pathlib.Path("from-file"), str(tmp_path / "pyproject.toml"))
+    expected = (3, pathlib.Path("from-file"), str(tmp_path / "pyproject.toml"))
+    assert (s.threads, s.cache_dir, s.source) == expected
     s = load_settings({}, env={"GRAPHBUILD_THREADS": "5"}, cwd=sub)
     assert s.threads == 5
     s = load_settings({"threads": 7}, env={"GRAPHBUILD_THREADS": "5"}, cwd=sub)

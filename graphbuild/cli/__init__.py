@@ -98,7 +98,8 @@ def main_options(
 
 CacheDir = Annotated[Optional[pathlib.Path], typer.Option(
     "--cache-dir", help="Plan cache directory (default: GRAPHBUILD_CACHE_DIR, config, user cache).")]
-NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the plan and graph caches.")]
+NoCache = Annotated[bool, typer.Option("--no-cache",
+                                       help="Neither read nor write the plan and graph caches.")]
 Algorithm = Annotated[Optional[str], typer.Option(
     "--algorithm", "-a", help="Which algorithm of the file (needed when it has several).")]
 OptLevel = Annotated[int, typer.Option("-O", "--opt-level", min=0, max=1,

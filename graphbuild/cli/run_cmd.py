@@ -21,10 +21,10 @@ from .graph_cmd import Dedupe, GraphOpt, Ids, IdsMode, NoSelfLoops, Undirected, 
 
 Params = Annotated[Optional[list[str]], typer.Option(
     "--param", "-p", help="A parameter as NAME=VALUE; repeatable. Node parameters take the graph's own ids.")]
-Threads = Annotated[Optional[int], typer.Option("--threads", "-t", min=1,
-                                                help="Worker threads (default: GRAPHBUILD_THREADS or all cores).")]
-MaxIter = Annotated[Optional[int], typer.Option("--max-iterations", min=1,
-                                                help="Stop a while loop after this many passes (default 1000000).")]
+Threads = Annotated[Optional[int], typer.Option(
+    "--threads", "-t", min=1, help="Worker threads (default: GRAPHBUILD_THREADS or all cores).")]
+MaxIter = Annotated[Optional[int], typer.Option(
+    "--max-iterations", min=1, help="Stop a while loop after this many passes (default 1000000).")]
 TrialCount = Annotated[Optional[int], typer.Option(
     "--trials", min=1, help="Run the plan K times on the loaded graph and print each run's time, "
                             "GAPBS-style, with the min and median (in --json: under \"timings\").")]
