@@ -8,7 +8,7 @@ PIP ?= $(PYTHON) -m pip
 install:
 	$(PIP) install .
 
-# Install with the test extras (pytest, hypothesis, networkx, scipy, numpy).
+# Install with the test extras (pytest, hypothesis, networkx, scipy, numpy, ruff).
 install-test:
 	$(PIP) install ".[test]"
 
@@ -16,16 +16,16 @@ install-test:
 native:
 	$(PYTHON) setup.py -q build_ext --inplace
 
-# Everything CI checks: the Python suite against the installed package, then the C tests
-# under AddressSanitizer and UndefinedBehaviorSanitizer.
-test: install-test test-py test-c
+# Everything CI checks: lint, the Python suite against the installed package, then the C
+# tests under AddressSanitizer and UndefinedBehaviorSanitizer (and ThreadSanitizer).
+test: install-test lint test-py test-c
 
 test-py:
 	$(PYTHON) -P -m pytest -q
 
 include tests/c/Makefile.inc
 
-# Static checks (installs ruff if it is missing).
+# Static checks (ruff comes with the test extras; installed here if it is missing).
 lint:
 	$(PYTHON) -m ruff --version >/dev/null 2>&1 || $(PIP) install ruff
 	$(PYTHON) -m ruff check graphbuild tests bench
