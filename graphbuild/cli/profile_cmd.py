@@ -72,7 +72,8 @@ def profile_memory(
     compiled = compile_file(file, algorithm, opt_level, cache)
     if cache is not None:
         warn_all(cache.warnings)
-    g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids)
+    g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
+                       plan=compiled.plan)
     Executable(compiled.plan).run(g, parse_params(param), threads=settings.threads,
                                   max_iterations=settings.max_iterations)
     report = memory_report(compiled.plan, g)
