@@ -4,7 +4,8 @@
 
 The first load of a file stores its CSR (what the load options kept: a directed graph's
 in-CSR and the weights only when asked for; ids, load counts) as one binary file, written
-by C (gb_graph_save); later loads map it in (gb_graph_load_binary) without parsing.  The key is a hash of the file's bytes (gb_hash_file, any thread count
+by C (gb_graph_save); later loads map it in (gb_graph_load_binary) without parsing.
+The key is a hash of the file's bytes (gb_hash_file, any thread count
 gives the same), the format its name implies, the load options, graphbuild's version
 and the entry format, so a changed file or changed options never meet a stale entry.
 Generated graphs are cached under their spec.  C validates all of an entry before use;
