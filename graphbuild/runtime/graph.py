@@ -42,11 +42,12 @@ class Graph:
     def from_edges(cls, n: int, edges: Iterable[tuple[int, int]],
                    weights: Sequence[float] | None = None, directed: bool = True,
                    ids: Sequence[int | str] | None = None, *, need_in_edges: bool = True,
-                   need_weights: bool = True, wide_index: bool = False) -> Graph:
+                   need_weights: bool = True, wide_index: int = 0) -> Graph:
         """A graph of n nodes from (u, v) pairs of node indices; ids[i] names node i (default i).
 
         need_in_edges / need_weights False leave a directed graph's in-CSR / the weights
-        out; wide_index stores 64-bit offsets and neighbors whatever the sizes (tests)."""
+        out; wide_index (tests) 1 stores 64-bit offsets and neighbors whatever the sizes,
+        2 64-bit offsets only (the layout of a graph with more than 2^31 - 1 arcs)."""
         pairs = list(edges)
         if ids is not None and len(ids) != n:
             raise GraphbuildError(f"{len(ids)} ids given for {n} nodes", kind=ErrorKind.USAGE)
