@@ -18,20 +18,35 @@
 
 int64_t gb_max_neighborhood(const gb_ctx *c)
 {
-    const int64_t *o = c->off[GB_DIR_OUT], *i = c->off[GB_DIR_IN];
     int64_t best = 0;
+    int in = c->directed && c->off[GB_DIR_IN] != NULL;
     for (int64_t v = 0; v < c->n; v++) {
-        int64_t d = o[v + 1] - o[v] + (c->directed ? i[v + 1] - i[v] : 0);
+        int64_t d = gb_ctx_off(c, GB_DIR_OUT, v + 1) - gb_ctx_off(c, GB_DIR_OUT, v) +
+                    (in ? gb_ctx_off(c, GB_DIR_IN, v + 1) - gb_ctx_off(c, GB_DIR_IN, v) : 0);
         best = d > best ? d : best;
     }
     return best;
 }
 
+/* dst[0..cnt) = neighbors [start, start + cnt) of nb bytes each, widened. */
+static inline __attribute__((always_inline)) void
+copy_nbrs(int64_t *dst, const void *adj, int64_t start, int64_t cnt, const int nb)
+{
+    if (nb == 8) {
+        memcpy(dst, (const int64_t *)adj + start, (size_t)cnt * sizeof *dst);
+    } else {
+        const int32_t *src = (const int32_t *)adj + start;
+        for (int64_t l = 0; l < cnt; l++)
+            dst[l] = src[l];
+    }
+}
+
 /* GB_DIR_BOTH on a directed graph: lanes [lane, lane + take) get v's edges
  * [pos, pos + take), where positions below dout are out-edges from out-CSR index oo and
- * the rest in-edges from in-CSR index io.  (One-range chunks need no copy.) */
-static void copy_both(const gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t pos,
-                      int64_t take, int64_t lane, int64_t oo, int64_t dout, int64_t io)
+ * the rest in-edges from in-CSR index io. */
+static inline __attribute__((always_inline)) void
+copy_both(const gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t pos, int64_t take,
+          int64_t lane, int64_t oo, int64_t dout, int64_t io, const int nb)
 {
     int64_t end = pos + take, l = lane;
     for (int dir = GB_DIR_OUT; dir <= GB_DIR_IN && pos < end; dir++) {
@@ -41,7 +56,7 @@ static void copy_both(const gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_
         if (cnt <= 0)
             continue;
         if (k->uses_nbr)
-            memcpy(s->nbr_buf + l, c->adj[dir] + start, (size_t)cnt * sizeof *s->nbr_buf);
+            copy_nbrs(s->nbr_buf + l, c->adj[dir], start, cnt, nb);
         if (k->uses_weight && c->wt[dir] != NULL)
             memcpy(s->weight_buf + l, c->wt[dir] + start, (size_t)cnt * sizeof *s->weight_buf);
         l += cnt;
@@ -270,33 +285,33 @@ static void emit(const gb_ctx *c, const gb_kernel *k, gb_scratch *s, int32_t nse
     }
 }
 
-gb_status gb_edge_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0, int64_t v1,
-                        int64_t instr_loc)
+/* The generic edge loop; ob, nb (the index widths) are constants in each instance. */
+static inline __attribute__((always_inline)) gb_status
+edge_range_t(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0, int64_t v1,
+             int64_t instr_loc, const int ob, const int nb)
 {
     /* The first CSR range is the out-CSR unless only in-edges are wanted; the in-range
      * follows only for GB_DIR_BOTH on a directed graph (undirected: in-CSR == out-CSR).
      * With one range, consecutive nodes' edges are consecutive in the CSR, so a chunk's
-     * neighbors and weights are read in place. */
+     * neighbors (if 64-bit) and weights are read in place. */
     const int d1 = k->dir == GB_DIR_IN ? GB_DIR_IN : GB_DIR_OUT;
-    const int64_t *off1 = c->off[d1];
-    const int64_t *off2 = k->dir == GB_DIR_BOTH && c->directed ? c->off[GB_DIR_IN] : NULL;
+    const void *off1 = c->off[d1];
+    const void *off2 = k->dir == GB_DIR_BOTH && c->directed ? c->off[GB_DIR_IN] : NULL;
     gb_fold fold;
     int64_t v = v0, pos = 0;
     int fresh = 1;
 
-    if (k->special != GB_SP_NONE && c->p->specialize)
-        return gb_special_range(c, k, s, v0, v1, instr_loc);
     memset(&fold, 0, sizeof fold);
     while (v < v1) {
         int32_t lanes = 0, nseg = 0;
-        int64_t chunk_start = off1[v] + pos;
+        int64_t chunk_start = gb_idx_get(off1, ob, v) + pos;
         gb_status st;
         if (gb_interrupted(c))
             return gb_err_set(&s->err, GB_EINTR, gb_kernel_loc(k, -1, instr_loc), "interrupted");
         while (v < v1 && lanes < GB_EDGE_BLOCK && nseg < GB_EDGE_BLOCK) {
-            int64_t oo = off1[v], dout = off1[v + 1] - oo;
-            int64_t io = off2 != NULL ? off2[v] : 0;
-            int64_t deg = dout + (off2 != NULL ? off2[v + 1] - io : 0);
+            int64_t oo = gb_idx_get(off1, ob, v), dout = gb_idx_get(off1, ob, v + 1) - oo;
+            int64_t io = off2 != NULL ? gb_idx_get(off2, ob, v) : 0;
+            int64_t deg = dout + (off2 != NULL ? gb_idx_get(off2, ob, v + 1) - io : 0);
             int64_t take = deg - pos;
             gb_seg *sg = &s->segs[nseg++];
             if (take > GB_EDGE_BLOCK - lanes)
@@ -304,7 +319,7 @@ gb_status gb_edge_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0
             if (k->uses_owner)
                 for (int64_t x = 0; x < take; x++) s->owner[lanes + x] = v;
             if (off2 != NULL)
-                copy_both(c, k, s, pos, take, lanes, oo, dout, io);
+                copy_both(c, k, s, pos, take, lanes, oo, dout, io, nb);
             sg->v = v;
             sg->start = lanes;
             sg->end = lanes + (int32_t)take;
@@ -319,7 +334,13 @@ gb_status gb_edge_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0
         }
         if (lanes > 0) {
             if (off2 == NULL) {
-                s->nbr = c->adj[d1] + chunk_start;
+                if (nb == 8) {
+                    s->nbr = (const int64_t *)c->adj[d1] + chunk_start;
+                } else {
+                    if (k->uses_nbr)
+                        copy_nbrs(s->nbr_buf, c->adj[d1], chunk_start, lanes, nb);
+                    s->nbr = s->nbr_buf;
+                }
                 s->weight = c->wt[d1] != NULL ? c->wt[d1] + chunk_start : s->weight_buf;
             } else {
                 s->nbr = s->nbr_buf;
@@ -333,4 +354,15 @@ gb_status gb_edge_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0
         emit(c, k, s, nseg);
     }
     return GB_OK;
+}
+
+gb_status gb_edge_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0, int64_t v1,
+                        int64_t instr_loc)
+{
+    if (k->special != GB_SP_NONE && c->p->specialize && gb_special_handles(c))
+        return gb_special_range(c, k, s, v0, v1, instr_loc);
+#define CALL(ob, nb) return edge_range_t(c, k, s, v0, v1, instr_loc, ob, nb)
+    GB_BY_WIDTHS(c->ob, c->nb, CALL);
+#undef CALL
+    return GB_OK;   /* not reached */
 }

@@ -260,6 +260,28 @@ static int shares_buffers(void **slots, int64_t nslots)
     return shared;
 }
 
+/* A directed graph loaded without its in-CSR: GB_EINVAL if any kernel of p reads it (an
+ * edge kernel over in- or both-direction edges, or an in_deg/degree micro-op). */
+static gb_status check_in_edges(const gb_plan *p, gb_error *err)
+{
+    for (int64_t i = 0; i < p->nkernels; i++) {
+        const gb_kernel *k = &p->kernels[i];
+        const char *what = NULL;
+        if (k->domain == GB_DOMAIN_EDGE && k->dir != GB_DIR_OUT)
+            what = k->dir == GB_DIR_IN ? "in-edges" : "edges in both directions";
+        for (int64_t j = 0; j < k->nmicro && what == NULL; j++) {
+            int64_t op = k->micro[j * GB_INSTR_WIDTH];
+            if (op == GB_OP_IN_DEG || op == GB_OP_DEGREE)
+                what = op == GB_OP_IN_DEG ? "in-degrees" : "degrees (in + out)";
+        }
+        if (what != NULL)
+            return gb_err_set(err, GB_EINVAL, k->loc,
+                              "the plan reads %s but the directed graph was loaded without "
+                              "its in-edges (gb_graph_build_in_edges builds them)", what);
+    }
+    return GB_OK;
+}
+
 gb_status gb_run(const gb_plan *p, const gb_graph *g, gb_value *regs, void **slots,
                  const gb_run_options *opts, gb_error *err)
 {
@@ -282,8 +304,12 @@ gb_status gb_run(const gb_plan *p, const gb_graph *g, gb_value *regs, void **slo
     c.directed = gb_graph_is_directed(g);
     c.interrupt = opts != NULL ? opts->interrupt : NULL;
     c.nblocks = (c.n + GB_NODE_BLOCK - 1) / GB_NODE_BLOCK;
-    gb_graph_csr(g, GB_DIR_OUT, &c.off[GB_DIR_OUT], &c.adj[GB_DIR_OUT], &c.wt[GB_DIR_OUT]);
-    gb_graph_csr(g, GB_DIR_IN, &c.off[GB_DIR_IN], &c.adj[GB_DIR_IN], &c.wt[GB_DIR_IN]);
+    gb_graph_csr(g, GB_DIR_OUT, &c.off[GB_DIR_OUT], &c.adj[GB_DIR_OUT], &c.wt[GB_DIR_OUT],
+                 &c.ob, &c.nb);
+    gb_graph_csr(g, GB_DIR_IN, &c.off[GB_DIR_IN], &c.adj[GB_DIR_IN], &c.wt[GB_DIR_IN], NULL,
+                 NULL);
+    if (!gb_graph_has_in_edges(g) && (st = check_in_edges(p, err)) != GB_OK)
+        return st;
     for (int64_t s = 0; s < p->nslots && c.n > 0; s++)
         if (slots[s] == NULL)
             return gb_err_set(err, GB_EINVAL, -1, "gb_run: slot %lld has no buffer", (long long)s);

@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "csr_index.h"
 #include "graphbuild.h"
 
 /* Temps per kernel: bounds the scratch a (possibly hostile) plan can make gb_run allocate
@@ -193,7 +194,8 @@ typedef struct gb_scratch {
     int64_t *nbr_buf;
     double *weight_buf;        /* all 1.0 on an unweighted graph */
     /* The current chunk's neighbors and weights: straight into the CSR when the chunk is
-     * one CSR range, else the buffers above (GB_DIR_BOTH on a directed graph). */
+     * one CSR range of 64-bit neighbors, else the buffers above (GB_DIR_BOTH on a
+     * directed graph; 32-bit neighbors are widened into nbr_buf). */
     const int64_t *nbr;
     const double *weight;
     gb_seg *segs;              /* GB_EDGE_BLOCK segments */
@@ -259,8 +261,12 @@ typedef struct gb_ctx {
     void **slots;
     int64_t n;
     int directed;
-    const int64_t *off[2], *adj[2];    /* indexed by GB_DIR_OUT / GB_DIR_IN */
+    /* The CSR, indexed by GB_DIR_OUT / GB_DIR_IN: offsets of ob bytes per element,
+     * neighbors of nb (csr_index.h); the in-CSR of a directed graph is there if the plan
+     * reads it (gb_run checks). */
+    const void *off[2], *adj[2];
     const double *wt[2];
+    int ob, nb;
     volatile int32_t *interrupt;
     int64_t nblocks;                   /* node blocks of GB_NODE_BLOCK */
     gb_value *partials;                /* max_nred * nblocks reduction partials */
@@ -294,6 +300,12 @@ gb_status gb_run_items(gb_ctx *c, int64_t nitems, gb_task_fn fn, void *arg);
  * each too small to split, runs them side by side and returns how many (status in
  * *st); else returns 0 and runs nothing. */
 int64_t gb_level_run(gb_ctx *c, int64_t pc, gb_status *st);
+
+/* Offset v of direction dir (not for loops per edge: they use templates). */
+static inline int64_t gb_ctx_off(const gb_ctx *c, int dir, int64_t v)
+{
+    return gb_idx_get(c->off[dir], c->ob, v);
+}
 
 /* An atomic read: another thread raises the flag while workers poll it. */
 static inline int gb_interrupted(const gb_ctx *c)
@@ -337,6 +349,10 @@ gb_status gb_edge_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0
                         int64_t instr_loc);
 /* edge.c: the largest neighborhood any direction can give (mode scratch size). */
 int64_t gb_max_neighborhood(const gb_ctx *c);
+/* special.c: whether the specialized loops take c's index widths (all but 32-bit offsets
+ * with 64-bit neighbors, which only a graph of more than 2^31 - 1 nodes and fewer arcs
+ * can have: the generic path runs those). */
+int gb_special_handles(const gb_ctx *c);
 /* special.c: edge kernel k (k->special set, c->p->specialize on) for the nodes [v0, v1). */
 gb_status gb_special_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0,
                            int64_t v1, int64_t instr_loc);

@@ -20,11 +20,14 @@
 /* W at position pos, where position pos is node min(pos * unit, n). */
 static int64_t work_at(const gb_ctx *c, int dir, int64_t unit, int64_t pos)
 {
-    const int d1 = dir == GB_DIR_IN ? GB_DIR_IN : GB_DIR_OUT;
+    /* A directed graph without its in-CSR runs no plan that reads it (gb_run checks):
+     * its in and both items are never used, so they are balanced on out-edges. */
+    const int has_in = c->off[GB_DIR_IN] != NULL;
+    const int d1 = dir == GB_DIR_IN && has_in ? GB_DIR_IN : GB_DIR_OUT;
     int64_t v = pos * unit < c->n ? pos * unit : c->n;
-    int64_t w = v + c->off[d1][v] - c->off[d1][0];
-    if (dir == GB_DIR_BOTH && c->directed)
-        w += c->off[GB_DIR_IN][v] - c->off[GB_DIR_IN][0];
+    int64_t w = v + gb_ctx_off(c, d1, v) - gb_ctx_off(c, d1, 0);
+    if (dir == GB_DIR_BOTH && c->directed && has_in)
+        w += gb_ctx_off(c, GB_DIR_IN, v) - gb_ctx_off(c, GB_DIR_IN, 0);
     return w;
 }
 

@@ -56,14 +56,16 @@ void gb_graph_clear_error(gb_error *err)
 /* The builder splits the edges into one contiguous range per thread.  Each thread counts
  * the arcs its range gives each node; a prefix sum over (node, thread) then gives every
  * thread its own slots inside each node's list, so the fill needs no atomics and each
- * list keeps the input order whatever the thread count. */
+ * list keeps the input order whatever the thread count.  Counting and the prefix sum are
+ * 64-bit; only the stored offsets and neighbors take the graph's widths. */
 typedef struct csr_job {
     int64_t n, m;
     const int64_t *tail, *head;
     const double *w;
     int undirected, threads;
+    int off_bytes, nbr_bytes;
     int64_t **pos;             /* pos[t][v]: counts, then thread t's next slot in v's list */
-    int64_t *offsets, *nbr;
+    void *offsets, *nbr;
     double *wout;
 } csr_job;
 
@@ -88,65 +90,94 @@ static void count_degrees(void *arg, int t)
 }
 
 /* Step 2: offsets[v] = arcs of nodes before v; pos[t][v] = where thread t starts in v. */
-static void prefix_sum(csr_job *job)
+static void prefix_sum(int64_t n, int threads, int64_t **pos, void *offsets, int off_bytes)
 {
     int64_t total = 0;
-    for (int64_t v = 0; v < job->n; v++) {
-        job->offsets[v] = total;
-        for (int t = 0; t < job->threads; t++) {
-            int64_t c = job->pos[t][v];
-            job->pos[t][v] = total;
+    for (int64_t v = 0; v < n; v++) {
+        gb_idx_set(offsets, off_bytes, v, total);
+        for (int t = 0; t < threads; t++) {
+            int64_t c = pos[t][v];
+            pos[t][v] = total;
             total += c;
         }
     }
-    job->offsets[job->n] = total;
+    gb_idx_set(offsets, off_bytes, n, total);
 }
 
 /* Step 3: arcs tail->head in edge order; an undirected edge u-v gives u->v then v->u
- * (a self-loop: two arcs v->v, next to each other). */
-static void fill(void *arg, int t)
+ * (a self-loop: two arcs v->v, next to each other).  nb (the neighbor width) is a
+ * constant in each instance. */
+static inline __attribute__((always_inline)) void fill_range(csr_job *job, int t, const int nb)
 {
-    csr_job *job = arg;
-    int64_t lo, hi, *pos = job->pos[t], *nbr = job->nbr;
+    int64_t lo, hi, *pos = job->pos[t];
+    void *nbr = job->nbr;
     const int64_t *tail = job->tail, *head = job->head;
     const double *w = job->w;
     edge_range(job, t, &lo, &hi);
     if (!job->undirected && w == NULL) {
         for (int64_t i = lo; i < hi; i++)
-            nbr[pos[tail[i]]++] = head[i];
+            gb_idx_set(nbr, nb, pos[tail[i]]++, head[i]);
         return;
     }
     for (int64_t i = lo; i < hi; i++) {
         int64_t u = tail[i], v = head[i], pu = pos[u]++;
-        nbr[pu] = v;
+        gb_idx_set(nbr, nb, pu, v);
         if (w != NULL)
             job->wout[pu] = w[i];
         if (job->undirected) {
             int64_t pv = pos[v]++;
-            nbr[pv] = u;
+            gb_idx_set(nbr, nb, pv, u);
             if (w != NULL)
                 job->wout[pv] = w[i];
         }
     }
 }
 
-/* One direction: offsets and neighbors (and weights) of arcs tail->head. */
+static void fill(void *arg, int t)
+{
+    csr_job *job = arg;
+    if (job->nbr_bytes == 4)
+        fill_range(job, t, 4);
+    else
+        fill_range(job, t, 8);
+}
+
+/* Index arrays of count elements of bytes each (at least one element). */
+static void *alloc_index(int64_t count, int bytes)
+{
+    return malloc((size_t)(count > 0 ? count : 1) * (size_t)bytes);
+}
+
+static void free_csr(gb_csr *c)
+{
+    free(c->off);
+    free(c->nbr);
+    free(c->w);
+    memset(c, 0, sizeof *c);
+}
+
+/* Per-thread counts cost 8 bytes per node each: worth it only while they stay small next
+ * to the arcs the threads share out. */
+static int build_threads(int threads, int64_t n, int64_t arcs, int64_t units)
+{
+    int64_t per_thread = (n + 1) > 0 ? (arcs + n) / (n + 1) : 1;
+    return gb_thread_count(threads, per_thread < units ? per_thread : units);
+}
+
+/* The out-CSR: offsets and neighbors (and weights) of arcs tail->head. */
 static gb_status build_csr(int64_t n, int64_t m, const int64_t *tail, const int64_t *head,
-                           const double *w, int undirected, int threads, int64_t **offsets_out,
-                           int64_t **nbr_out, double **w_out)
+                           const double *w, int undirected, int threads, int off_bytes,
+                           int nbr_bytes, gb_csr *out)
 {
     int64_t arcs = undirected ? 2 * m : m;
-    /* Per-thread counts cost 8 bytes per node each: worth it only while they stay
-     * small next to the arcs the threads share out. */
-    int64_t per_thread = (n + 1) > 0 ? (arcs + n) / (n + 1) : 1;
     csr_job job = { .n = n, .m = m, .tail = tail, .head = head, .w = w,
-                    .undirected = undirected,
-                    .threads = gb_thread_count(threads, per_thread < m ? per_thread : m) };
+                    .undirected = undirected, .off_bytes = off_bytes, .nbr_bytes = nbr_bytes,
+                    .threads = build_threads(threads, n, arcs, m) };
     int64_t *pos[GB_MAX_THREADS] = { 0 };
     gb_status st = GB_ENOMEM;
     job.pos = pos;
-    job.offsets = malloc(((size_t)n + 1) * sizeof *job.offsets);
-    job.nbr = malloc((size_t)(arcs > 0 ? arcs : 1) * sizeof *job.nbr);
+    job.offsets = alloc_index(n + 1, off_bytes);
+    job.nbr = alloc_index(arcs, nbr_bytes);
     job.wout = w != NULL ? malloc((size_t)(arcs > 0 ? arcs : 1) * sizeof *job.wout) : NULL;
     if (job.offsets == NULL || job.nbr == NULL || (w != NULL && job.wout == NULL))
         goto cleanup;
@@ -154,18 +185,18 @@ static gb_status build_csr(int64_t n, int64_t m, const int64_t *tail, const int6
         if ((pos[t] = calloc((size_t)n + 1, sizeof *pos[t])) == NULL)
             goto cleanup;
     /* The fill writes at random across these arrays. */
-    gb_advise_hugepages(job.nbr, (size_t)arcs * sizeof *job.nbr);
+    gb_advise_hugepages(job.nbr, (size_t)arcs * (size_t)nbr_bytes);
     if (job.wout != NULL)
         gb_advise_hugepages(job.wout, (size_t)arcs * sizeof *job.wout);
     for (int t = 0; t < job.threads; t++)
         gb_advise_hugepages(pos[t], ((size_t)n + 1) * sizeof *pos[t]);
 
     gb_parallel(job.threads, count_degrees, &job);
-    prefix_sum(&job);
+    prefix_sum(n, job.threads, pos, job.offsets, off_bytes);
     gb_parallel(job.threads, fill, &job);
-    *offsets_out = job.offsets;
-    *nbr_out = job.nbr;
-    *w_out = job.wout;
+    out->off = job.offsets;
+    out->nbr = job.nbr;
+    out->w = job.wout;
     job.offsets = job.nbr = NULL;
     job.wout = NULL;
     st = GB_OK;
@@ -179,9 +210,128 @@ cleanup:
     return st;
 }
 
+/* ---- the transpose (a directed graph's in-CSR) ----
+ * Built from the out-CSR, not from the edges, so that it is the same whenever it is
+ * built (at load, or later for a plan that reads in-edges): thread t takes the tails in
+ * bounds[t] .. bounds[t+1] (about equal arcs) and fills its own slots in each head's
+ * list, so every in-list is sorted by tail and each tail's arcs keep out-list order. */
+typedef struct transpose_job {
+    const gb_graph *g;
+    int threads;
+    int64_t bounds[GB_MAX_THREADS + 1];
+    int64_t **pos;
+    gb_csr in;
+} transpose_job;
+
+static inline __attribute__((always_inline)) void
+transpose_count_t(transpose_job *job, int t, const int ob, const int nb)
+{
+    const gb_csr *o = &job->g->out;
+    int64_t *deg = job->pos[t];
+    int64_t lo = gb_idx_get(o->off, ob, job->bounds[t]);
+    int64_t hi = gb_idx_get(o->off, ob, job->bounds[t + 1]);
+    for (int64_t k = lo; k < hi; k++)
+        deg[gb_idx_get(o->nbr, nb, k)]++;
+}
+
+static inline __attribute__((always_inline)) void
+transpose_fill_t(transpose_job *job, int t, const int ob, const int nb)
+{
+    const gb_csr *o = &job->g->out;
+    int64_t *pos = job->pos[t];
+    const double *w = o->w;
+    for (int64_t v = job->bounds[t]; v < job->bounds[t + 1]; v++) {
+        int64_t end = gb_idx_get(o->off, ob, v + 1);
+        for (int64_t k = gb_idx_get(o->off, ob, v); k < end; k++) {
+            int64_t p = pos[gb_idx_get(o->nbr, nb, k)]++;
+            gb_idx_set(job->in.nbr, nb, p, v);
+            if (w != NULL)
+                job->in.w[p] = w[k];
+        }
+    }
+}
+
+static void transpose_count(void *arg, int t)
+{
+    transpose_job *job = arg;
+#define CALL(ob, nb) transpose_count_t(job, t, ob, nb)
+    GB_BY_WIDTHS(job->g->off_bytes, job->g->nbr_bytes, CALL);
+#undef CALL
+}
+
+static void transpose_fill(void *arg, int t)
+{
+    transpose_job *job = arg;
+#define CALL(ob, nb) transpose_fill_t(job, t, ob, nb)
+    GB_BY_WIDTHS(job->g->off_bytes, job->g->nbr_bytes, CALL);
+#undef CALL
+}
+
+void gb_graph_arc_bounds(const gb_graph *g, int threads, int64_t *bounds)
+{
+    int64_t n = g->n, arcs = gb_idx_get(g->out.off, g->off_bytes, n);
+    bounds[0] = 0;
+    for (int t = 1; t < threads; t++) {
+        int64_t target = (int64_t)((__int128)arcs * t / threads), lo = bounds[t - 1], hi = n;
+        while (lo < hi) {
+            int64_t mid = lo + (hi - lo) / 2;
+            if (gb_idx_get(g->out.off, g->off_bytes, mid) < target)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        bounds[t] = lo;
+    }
+    bounds[threads] = n;
+}
+
+gb_status gb_graph_build_in_edges(gb_graph *g, int threads, gb_error *err)
+{
+    int64_t n, arcs, *pos[GB_MAX_THREADS] = { 0 };
+    transpose_job job;
+
+    gb_graph_clear_error(err);
+    if (g == NULL)
+        return gb_graph_fail(err, GB_EINVAL, 0, 0, "gb_graph_build_in_edges: g is NULL");
+    if (!g->directed || g->in.off != NULL)
+        return GB_OK;
+    n = g->n;
+    arcs = gb_idx_get(g->out.off, g->off_bytes, n);
+    memset(&job, 0, sizeof job);
+    job.g = g;
+    job.pos = pos;
+    job.threads = build_threads(threads, n, arcs, arcs);
+    job.in.off = alloc_index(n + 1, g->off_bytes);
+    job.in.nbr = alloc_index(arcs, g->nbr_bytes);
+    job.in.w = g->out.w != NULL ? malloc((size_t)(arcs > 0 ? arcs : 1) * sizeof *job.in.w) : NULL;
+    if (job.in.off == NULL || job.in.nbr == NULL || (g->out.w != NULL && job.in.w == NULL))
+        goto nomem;
+    for (int t = 0; t < job.threads; t++)
+        if ((pos[t] = calloc((size_t)n + 1, sizeof *pos[t])) == NULL)
+            goto nomem;
+    gb_advise_hugepages(job.in.nbr, (size_t)arcs * (size_t)g->nbr_bytes);
+    gb_graph_arc_bounds(g, job.threads, job.bounds);
+    gb_parallel(job.threads, transpose_count, &job);
+    prefix_sum(n, job.threads, pos, job.in.off, g->off_bytes);
+    gb_parallel(job.threads, transpose_fill, &job);
+    for (int t = 0; t < job.threads; t++)
+        free(pos[t]);
+    g->in = job.in;
+    g->owns_in = 1;
+    return GB_OK;
+
+nomem:
+    for (int t = 0; t < job.threads; t++)
+        free(pos[t]);
+    free_csr(&job.in);
+    return gb_graph_fail(err, GB_ENOMEM, 0, 0,
+                         "out of memory building the in-edges of a graph of %lld nodes and "
+                         "%lld edges", (long long)n, (long long)g->m);
+}
+
 gb_status gb_graph_build(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
-                         const double *weights, int directed, int threads, gb_graph **out,
-                         gb_error *err)
+                         const double *weights, int directed, int wide, int threads,
+                         gb_graph **out, gb_error *err)
 {
     gb_graph *g = calloc(1, sizeof *g);
     if (g == NULL)
@@ -190,20 +340,17 @@ gb_status gb_graph_build(int64_t n, int64_t m, const int64_t *src, const int64_t
     g->m = m;
     g->directed = directed != 0;
     g->weighted = weights != NULL;
+    g->wide = wide == 1 || wide == 2 ? wide : 0;
+    g->nbr_bytes = gb_nbr_bytes_for(n, g->wide);
+    g->off_bytes = gb_off_bytes_for(directed ? m : 2 * m, g->wide);
     g->ids_kind = GB_IDS_INT;
     g->stats.input_edges = m;
-    if (build_csr(n, m, src, dst, weights, !directed, threads, &g->out_offsets,
-                  &g->out_neighbors, &g->out_weights) != GB_OK)
+    g->owns_out = 1;
+    if (build_csr(n, m, src, dst, weights, !directed, threads, g->off_bytes, g->nbr_bytes,
+                  &g->out) != GB_OK)
         goto nomem;
-    if (directed) {
-        if (build_csr(n, m, dst, src, weights, 0, threads, &g->in_offsets, &g->in_neighbors,
-                      &g->in_weights) != GB_OK)
-            goto nomem;
-    } else {
-        g->in_offsets = g->out_offsets;
-        g->in_neighbors = g->out_neighbors;
-        g->in_weights = g->out_weights;
-    }
+    if (!directed)
+        g->in = g->out;
     *out = g;
     return GB_OK;
 
@@ -219,9 +366,17 @@ gb_status gb_graph_finish(int64_t n, int64_t m, const int64_t *src, const int64_
                           gb_graph **out, gb_error *err)
 {
     gb_graph *g = NULL;
-    gb_status st = gb_graph_build(n, m, src, dst, weights, directed,
-                                  opts != NULL ? opts->threads : 1, &g, err);
-    if (st == GB_OK && (st = gb_graph_squish(g, opts, err)) != GB_OK) {
+    int threads = opts != NULL ? opts->threads : 1;
+    int drop_weights = weights != NULL && opts != NULL && opts->skip_weights;
+    gb_status st = gb_graph_build(n, m, src, dst, drop_weights ? NULL : weights, directed,
+                                  opts != NULL ? opts->wide_index : 0, threads, &g, err);
+    if (st == GB_OK) {
+        g->stats.weights_dropped = drop_weights;
+        st = gb_graph_squish(g, opts, err);
+    }
+    if (st == GB_OK && directed && !(opts != NULL && opts->skip_in_edges))
+        st = gb_graph_build_in_edges(g, threads, err);
+    if (st != GB_OK) {
         gb_graph_destroy(g);
         g = NULL;
     }
@@ -251,6 +406,14 @@ gb_status gb_graph_from_arrays(int64_t n, int64_t m, const int64_t *src, const i
                                const double *weights, int directed,
                                gb_graph **out, gb_error *err)
 {
+    return gb_graph_from_arrays_opts(n, m, src, dst, weights, directed, NULL, out, err);
+}
+
+gb_status gb_graph_from_arrays_opts(int64_t n, int64_t m, const int64_t *src,
+                                    const int64_t *dst, const double *weights, int directed,
+                                    const gb_load_options *opts, gb_graph **out,
+                                    gb_error *err)
+{
     gb_graph *g = NULL;
     gb_status st;
 
@@ -273,7 +436,7 @@ gb_status gb_graph_from_arrays(int64_t n, int64_t m, const int64_t *src, const i
             return gb_graph_fail(err, GB_EINVAL, 0, 0, "weight of edge %lld is NaN", (long long)i);
     }
 
-    st = gb_graph_finish(n, m, src, dst, weights, directed, NULL, &g, err);
+    st = gb_graph_finish(n, m, src, dst, weights, directed, opts, &g, err);
     if (st != GB_OK)
         return st;
     /* Graphs from arrays have no input ids: node v's id is v. */
@@ -289,21 +452,14 @@ void gb_graph_destroy(gb_graph *g)
 {
     if (g == NULL)
         return;
-    if (g->map != NULL) {
+    if (g->owns_in)
+        free_csr(&g->in);
+    if (g->owns_out)
+        free_csr(&g->out);
+    if (g->map != NULL)
         munmap(g->map, g->map_len);
-        gb_names_free(&g->names);
-        free(g);
-        return;
-    }
-    if (g->in_offsets != g->out_offsets) {
-        free(g->in_offsets);
-        free(g->in_neighbors);
-        free(g->in_weights);
-    }
-    free(g->out_offsets);
-    free(g->out_neighbors);
-    free(g->out_weights);
-    free(g->int_ids);
+    else
+        free(g->int_ids);
     gb_names_free(&g->names);
     free(g);
 }
@@ -321,16 +477,45 @@ void gb_graph_get_stats(const gb_graph *g, gb_graph_stats *out)
     *out = g->stats;
 }
 
-void gb_graph_csr(const gb_graph *g, int dir, const int64_t **offsets,
-                  const int64_t **neighbors, const double **weights)
+void gb_graph_csr(const gb_graph *g, int dir, const void **offsets, const void **neighbors,
+                  const double **weights, int *off_bytes, int *nbr_bytes)
 {
-    int in = dir == GB_DIR_IN;
+    const gb_csr *c = dir == GB_DIR_IN ? &g->in : &g->out;
     if (offsets != NULL)
-        *offsets = in ? g->in_offsets : g->out_offsets;
+        *offsets = c->off;
     if (neighbors != NULL)
-        *neighbors = in ? g->in_neighbors : g->out_neighbors;
+        *neighbors = c->nbr;
     if (weights != NULL)
-        *weights = in ? g->in_weights : g->out_weights;
+        *weights = c->w;
+    if (off_bytes != NULL)
+        *off_bytes = g->off_bytes;
+    if (nbr_bytes != NULL)
+        *nbr_bytes = g->nbr_bytes;
+}
+
+int gb_graph_has_in_edges(const gb_graph *g)
+{
+    return g->in.off != NULL;
+}
+
+static int64_t csr_bytes(const gb_graph *g, const gb_csr *c)
+{
+    int64_t arcs = gb_graph_arcs(g);
+    if (c->off == NULL)
+        return 0;
+    return (g->n + 1) * g->off_bytes + arcs * g->nbr_bytes + (c->w != NULL ? arcs * 8 : 0);
+}
+
+int64_t gb_graph_bytes(const gb_graph *g)
+{
+    int64_t total = csr_bytes(g, &g->out);
+    if (g->directed)
+        total += csr_bytes(g, &g->in);
+    if (g->ids_kind == GB_IDS_INT)
+        total += g->int_ids != NULL ? g->n * 8 : 0;
+    else if (g->names.offsets != NULL)
+        total += (g->n + 1) * 8 + g->names.offsets[g->n];
+    return total;
 }
 
 const int64_t *gb_graph_int_ids(const gb_graph *g)

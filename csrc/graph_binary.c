@@ -2,11 +2,16 @@
  * graph_binary.c — the binary graph file behind the graph cache, and file hashing.
  *
  * Layout (native little-endian; sections 64-byte aligned, in this order, no gaps):
- *   header (HEADER_BYTES): magic, version, sizes, flags, load stats, the section table,
- *                          the payload hash, and a hash of the header itself
+ *   header (HEADER_BYTES): magic, version, sizes, flags, index widths, load stats, the
+ *                          section table, the payload hash, and a hash of the header
  *   out offsets (n + 1), out neighbors (arcs), out weights (arcs, if weighted),
- *   in offsets, in neighbors, in weights (directed graphs only: undirected ones share),
+ *   in offsets, in neighbors, in weights (directed graphs that have their in-CSR only:
+ *   undirected ones share),
  *   int ids (n) or name offsets (n + 1) and name bytes
+ * Offsets and neighbors are 4 or 8 bytes each, as graph_internal.h's rule gives for the
+ * counts and the wide flag (a file whose widths break the rule is rejected); ids and
+ * name offsets are 8.  Version 1 files (all 64-bit, in-CSR always) are rejected, so the
+ * graph cache rebuilds them.
  * Loading maps the file read-only and trusts nothing: the header and payload hashes,
  * every size against n and m and the file length, offsets that start at 0, never
  * decrease and end at the arc count, neighbor indices below n, weights that are not
@@ -27,7 +32,7 @@
 
 #include "graph_internal.h"
 
-enum { HEADER_BYTES = 512, FORMAT_VERSION = 1, ALIGN = 64, PIECE = 1 << 20 };
+enum { HEADER_BYTES = 512, FORMAT_VERSION = 2, ALIGN = 64, PIECE = 1 << 20 };
 
 static const char MAGIC[8] = { 'G', 'B', 'G', 'R', 'A', 'P', 'H', '\n' };
 static const uint64_t ENDIAN = 0x0102030405060708ull;
@@ -43,6 +48,7 @@ typedef struct file_header {
     uint64_t endian;
     int64_t n, m, name_bytes;
     int32_t directed, weighted, ids_kind, format;
+    int32_t off_bytes, nbr_bytes, wide, has_in;
     gb_graph_stats stats;
     uint64_t offset[S_COUNT], bytes[S_COUNT];
     uint64_t payload_hash[2];
@@ -61,12 +67,13 @@ static uint64_t layout(file_header *h)
     uint64_t n1 = (uint64_t)h->n + 1, arcs = (uint64_t)(h->directed ? h->m : 2 * h->m);
     uint64_t at = HEADER_BYTES;
     memset(h->bytes, 0, sizeof h->bytes);
-    h->bytes[S_OUT_OFF] = n1 * 8;
-    h->bytes[S_OUT_NBR] = arcs * 8;
+    uint64_t ob = (uint64_t)h->off_bytes, nb = (uint64_t)h->nbr_bytes;
+    h->bytes[S_OUT_OFF] = n1 * ob;
+    h->bytes[S_OUT_NBR] = arcs * nb;
     h->bytes[S_OUT_W] = h->weighted ? arcs * 8 : 0;
-    if (h->directed) {
-        h->bytes[S_IN_OFF] = n1 * 8;
-        h->bytes[S_IN_NBR] = arcs * 8;
+    if (h->directed && h->has_in) {
+        h->bytes[S_IN_OFF] = n1 * ob;
+        h->bytes[S_IN_NBR] = arcs * nb;
         h->bytes[S_IN_W] = h->weighted ? arcs * 8 : 0;
     }
     if (h->ids_kind == GB_IDS_INT) {
@@ -109,8 +116,8 @@ gb_status gb_graph_save(const gb_graph *g, const char *path, gb_error *err)
     union { file_header h; char block[HEADER_BYTES]; } head;
     file_header *h = &head.h;
     const void *data[S_COUNT] = {
-        g->out_offsets, g->out_neighbors, g->out_weights, g->in_offsets, g->in_neighbors,
-        g->in_weights, g->int_ids, g->names.offsets, g->names.bytes,
+        g->out.off, g->out.nbr, g->out.w, g->in.off, g->in.nbr,
+        g->in.w, g->int_ids, g->names.offsets, g->names.bytes,
     };
     gb_seghash hash;
     gb_hasher header_hash;
@@ -129,6 +136,10 @@ gb_status gb_graph_save(const gb_graph *g, const char *path, gb_error *err)
     h->ids_kind = g->ids_kind;
     h->name_bytes = g->ids_kind == GB_IDS_NAME ? g->names.offsets[g->n] : 0;
     h->format = g->stats.format;
+    h->off_bytes = g->off_bytes;
+    h->nbr_bytes = g->nbr_bytes;
+    h->wide = g->wide;
+    h->has_in = g->directed && g->in.off != NULL;
     h->stats = g->stats;
     layout(h);
 
@@ -184,12 +195,18 @@ static const char *check_header(const file_header *h, uint64_t size)
     if (sum[0] != h->header_hash[0] || sum[1] != h->header_hash[1])
         return "header checksum mismatch";
     /* Counts bounded by the file length first, so the layout arithmetic cannot overflow. */
-    if (h->n < 0 || h->m < 0 || h->name_bytes < 0 || (uint64_t)h->n > size / 8 ||
-        (uint64_t)h->m > size / 8 || (uint64_t)h->name_bytes > size ||
+    /* (every node and every arc take at least 4 bytes of offsets and neighbors) */
+    if (h->n < 0 || h->m < 0 || h->name_bytes < 0 || (uint64_t)h->n > size / 4 ||
+        (uint64_t)h->m > size / 4 || (uint64_t)h->name_bytes > size ||
         (h->directed != 0 && h->directed != 1) || (h->weighted != 0 && h->weighted != 1) ||
         (h->ids_kind != GB_IDS_INT && h->ids_kind != GB_IDS_NAME) ||
-        (h->ids_kind == GB_IDS_INT && h->name_bytes != 0))
+        (h->ids_kind == GB_IDS_INT && h->name_bytes != 0) ||
+        (h->wide < 0 || h->wide > 2) || (h->has_in != 0 && h->has_in != 1) ||
+        (!h->directed && h->has_in))
         return "impossible sizes or flags";
+    if (h->nbr_bytes != gb_nbr_bytes_for(h->n, h->wide) ||
+        h->off_bytes != gb_off_bytes_for(h->directed ? h->m : 2 * h->m, h->wide))
+        return "index widths that do not fit the counts";
     want = *h;
     length = layout(&want);
     if (length != size)
@@ -199,7 +216,8 @@ static const char *check_header(const file_header *h, uint64_t size)
         return "bad section table";
     const gb_graph_stats *s = &h->stats;
     if (s->input_edges < 0 || s->self_loops < 0 || s->duplicates < 0 ||
-        s->self_loops_dropped < 0 || s->duplicates_dropped < 0 || s->header_line < 0)
+        s->self_loops_dropped < 0 || s->duplicates_dropped < 0 || s->header_line < 0 ||
+        (s->weights_dropped != 0 && s->weights_dropped != 1))
         return "negative counts";
     return NULL;
 }
@@ -209,6 +227,7 @@ typedef enum check_kind { C_OFFSETS, C_NEIGHBORS, C_WEIGHTS, C_ASCENDING } check
 
 typedef struct check {
     int kind;                  /* check_kind */
+    int bytes;                 /* offsets, neighbors: 4 or 8 per element */
     const void *data;
     int64_t count, bound;      /* elements; offsets: the last value; neighbors: n */
     const char *problem;
@@ -223,26 +242,31 @@ typedef struct check_job {
     int failed[GB_MAX_THREADS][MAX_CHECKS];
 } check_job;
 
-/* Whether elements [lo, hi) of c pass. */
-static int check_range(const check *c, int64_t lo, int64_t hi)
+/* Whether elements [lo, hi) of c pass; ib: the index width, a constant per instance. */
+static inline __attribute__((always_inline)) int
+check_range_t(const check *c, int64_t lo, int64_t hi, const int ib)
 {
     uint64_t bad = 0;
     if (c->kind == C_NEIGHBORS) {
-        const int64_t *nbr = c->data;
         for (int64_t k = lo; k < hi; k++)
-            bad |= (uint64_t)nbr[k] >= (uint64_t)c->bound;
+            bad |= (uint64_t)gb_idx_get(c->data, ib, k) >= (uint64_t)c->bound;
     } else if (c->kind == C_WEIGHTS) {
         const double *w = c->data;
         for (int64_t k = lo; k < hi; k++)
             bad |= (uint64_t)isnan(w[k]);
     } else {
         /* offsets: off[k + 1] >= off[k]; ascending ids: ids[k + 1] > ids[k] */
-        const int64_t *x = c->data;
         int strict = c->kind == C_ASCENDING;
         for (int64_t k = lo; k < hi && k + 1 < c->count; k++)
-            bad |= (uint64_t)(x[k + 1] < x[k] + strict);
+            bad |= (uint64_t)(gb_idx_get(c->data, ib, k + 1) <
+                              gb_idx_get(c->data, ib, k) + strict);
     }
     return bad == 0;
+}
+
+static int check_range(const check *c, int64_t lo, int64_t hi)
+{
+    return c->bytes == 4 ? check_range_t(c, lo, hi, 4) : check_range_t(c, lo, hi, 8);
 }
 
 static void check_worker(void *arg, int t)
@@ -260,10 +284,10 @@ static void check_worker(void *arg, int t)
     }
 }
 
-static void add_check(check_job *job, int kind, const void *data, int64_t count, int64_t bound,
-                      const char *problem)
+static void add_check(check_job *job, int kind, int bytes, const void *data, int64_t count,
+                      int64_t bound, const char *problem)
 {
-    job->checks[job->nchecks++] = (check){ kind, data, count, bound, problem };
+    job->checks[job->nchecks++] = (check){ kind, bytes, data, count, bound, problem };
 }
 
 /* Everything in the payload; returns what is wrong, or NULL. */
@@ -275,25 +299,26 @@ static const char *check_payload(const gb_graph *g, const file_header *h, const 
     const int64_t *names = h->ids_kind == GB_IDS_NAME
                                ? (const int64_t *)(base + h->offset[S_NAME_OFF]) : NULL;
     memset(&job, 0, sizeof job);
-    if (g->out_offsets[0] != 0 || g->out_offsets[n] != arcs ||
-        (g->directed && (g->in_offsets[0] != 0 || g->in_offsets[n] != arcs)))
+    int ob = g->off_bytes, nb = g->nbr_bytes, has_in = g->directed && g->in.off != NULL;
+    if (gb_idx_get(g->out.off, ob, 0) != 0 || gb_idx_get(g->out.off, ob, n) != arcs ||
+        (has_in && (gb_idx_get(g->in.off, ob, 0) != 0 || gb_idx_get(g->in.off, ob, n) != arcs)))
         return "offsets that do not span the arcs";
     if (names != NULL && (names[0] != 0 || names[n] != h->name_bytes))
         return "name offsets that do not span the names";
-    add_check(&job, C_OFFSETS, g->out_offsets, n + 1, 0, "out offsets out of order");
-    add_check(&job, C_NEIGHBORS, g->out_neighbors, arcs, n, "an out neighbor outside the graph");
-    if (g->out_weights != NULL)
-        add_check(&job, C_WEIGHTS, g->out_weights, arcs, 0, "a NaN weight");
-    if (g->directed) {
-        add_check(&job, C_OFFSETS, g->in_offsets, n + 1, 0, "in offsets out of order");
-        add_check(&job, C_NEIGHBORS, g->in_neighbors, arcs, n, "an in neighbor outside the graph");
-        if (g->in_weights != NULL)
-            add_check(&job, C_WEIGHTS, g->in_weights, arcs, 0, "a NaN weight");
+    add_check(&job, C_OFFSETS, ob, g->out.off, n + 1, 0, "out offsets out of order");
+    add_check(&job, C_NEIGHBORS, nb, g->out.nbr, arcs, n, "an out neighbor outside the graph");
+    if (g->out.w != NULL)
+        add_check(&job, C_WEIGHTS, 8, g->out.w, arcs, 0, "a NaN weight");
+    if (has_in) {
+        add_check(&job, C_OFFSETS, ob, g->in.off, n + 1, 0, "in offsets out of order");
+        add_check(&job, C_NEIGHBORS, nb, g->in.nbr, arcs, n, "an in neighbor outside the graph");
+        if (g->in.w != NULL)
+            add_check(&job, C_WEIGHTS, 8, g->in.w, arcs, 0, "a NaN weight");
     }
     if (g->int_ids != NULL)
-        add_check(&job, C_ASCENDING, g->int_ids, n, 0, "ids not strictly ascending");
+        add_check(&job, C_ASCENDING, 8, g->int_ids, n, 0, "ids not strictly ascending");
     if (names != NULL)
-        add_check(&job, C_OFFSETS, names, n + 1, 0, "name offsets out of order");
+        add_check(&job, C_OFFSETS, 8, names, n + 1, 0, "name offsets out of order");
     for (int c = 0; c < job.nchecks; c++)
         job.first_piece[c + 1] = job.first_piece[c] + (job.checks[c].count + PIECE - 1) / PIECE;
     job.threads = gb_thread_count(threads, job.first_piece[job.nchecks]);
@@ -360,13 +385,20 @@ gb_status gb_graph_load_binary(const char *path, int threads, gb_graph **out, gb
     g->ids_kind = h.ids_kind;
     g->stats = h.stats;
     g->stats.format = h.format;
+    g->off_bytes = h.off_bytes;
+    g->nbr_bytes = h.nbr_bytes;
+    g->wide = h.wide;
 #define SECTION(s) ((void *)(base + h.offset[s]))
-    g->out_offsets = SECTION(S_OUT_OFF);
-    g->out_neighbors = SECTION(S_OUT_NBR);
-    g->out_weights = h.weighted ? SECTION(S_OUT_W) : NULL;
-    g->in_offsets = h.directed ? SECTION(S_IN_OFF) : g->out_offsets;
-    g->in_neighbors = h.directed ? SECTION(S_IN_NBR) : g->out_neighbors;
-    g->in_weights = !h.weighted ? NULL : h.directed ? SECTION(S_IN_W) : g->out_weights;
+    g->out.off = SECTION(S_OUT_OFF);
+    g->out.nbr = SECTION(S_OUT_NBR);
+    g->out.w = h.weighted ? SECTION(S_OUT_W) : NULL;
+    if (!h.directed) {
+        g->in = g->out;
+    } else if (h.has_in) {
+        g->in.off = SECTION(S_IN_OFF);
+        g->in.nbr = SECTION(S_IN_NBR);
+        g->in.w = h.weighted ? SECTION(S_IN_W) : NULL;
+    }
     g->int_ids = h.ids_kind == GB_IDS_INT ? SECTION(S_INT_IDS) : NULL;
     if ((problem = check_payload(g, &h, base, threads)) != NULL)
         goto bad;

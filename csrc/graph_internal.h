@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <zlib.h>
 
+#include "csr_index.h"
 #include "graphbuild.h"
 
 /* Interned node names.  While a file loads, names live in records ([len u32][index i64]
@@ -45,24 +46,53 @@ typedef struct gb_names {
     int borrowed;              /* bytes and offsets live in a mapped file: not freed */
 } gb_names;
 
+/* One stored direction: offsets[n + 1] and neighbors[arcs] of the graph's index widths
+ * (gb_graph.off_bytes, nbr_bytes: 4 = int32_t, 8 = int64_t), weights[arcs] if stored. */
+typedef struct gb_csr {
+    void *off;
+    void *nbr;
+    double *w;
+} gb_csr;
+
 struct gb_graph {
     int64_t n;                 /* nodes */
     int64_t m;                 /* input edges kept */
-    int directed, weighted;
-    int64_t *out_offsets, *out_neighbors;
-    double *out_weights;
-    /* An undirected graph's in-CSR aliases its out-CSR: freed once. */
-    int64_t *in_offsets, *in_neighbors;
-    double *in_weights;
+    int directed, weighted;    /* weighted: weights are stored (gb_graph_stats.weights_dropped:
+                                  the input had weights that were not) */
+    /* Index widths of every stored CSR (both directions have the same n and arcs):
+     * neighbors 4 while n <= INT32_MAX, offsets 4 while arcs <= INT32_MAX, else 8;
+     * wider as wide (gb_load_options.wide_index: 0, 1 or 2) says.
+     * graphbuild/runtime/graph_layout.py states the same rule. */
+    int off_bytes, nbr_bytes, wide;
+    gb_csr out;
+    /* Undirected: in is out (freed once).  Directed: in.off is NULL until the transpose
+     * is built (gb_graph_build_in_edges); its lists are sorted by tail, each tail's arcs
+     * in out-list (input) order, however and whenever it is built. */
+    gb_csr in;
+    int owns_out, owns_in;     /* the arrays were malloc'd here (not in the mapping) */
     int ids_kind;              /* gb_ids_kind */
     int64_t *int_ids;          /* GB_IDS_INT: n ascending ids */
     gb_names names;            /* GB_IDS_NAME */
     gb_graph_stats stats;
-    /* A graph read by gb_graph_load_binary: every array above except the names' hash
-     * table points into this read-only mapping, which destroy unmaps instead. */
+    /* A graph read by gb_graph_load_binary: the out-CSR, ids and names (and the in-CSR if
+     * the file has it) point into this read-only mapping, which destroy unmaps. */
     void *map;
     size_t map_len;
 };
+
+/* The widths the rule gives for n nodes and arcs arcs per direction; wide is
+ * gb_load_options.wide_index (0, 1 = all 64-bit, 2 = 64-bit offsets). */
+static inline int gb_nbr_bytes_for(int64_t n, int wide)
+{
+    return wide == 1 || n > INT32_MAX ? 8 : 4;
+}
+static inline int gb_off_bytes_for(int64_t arcs, int wide)
+{
+    return wide != 0 || arcs > INT32_MAX ? 8 : 4;
+}
+
+/* Arcs per stored direction. */
+static inline int64_t gb_graph_arcs(const gb_graph *g) { return g->directed ? g->m : 2 * g->m; }
 
 enum { GB_MAX_THREADS = 64 };
 
@@ -81,14 +111,16 @@ gb_status gb_graph_vfail(gb_error *err, gb_status code, int64_t line, int64_t co
                          const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 void gb_graph_clear_error(gb_error *err);
 
-/* Builds both CSRs from dense-index edges (already validated); ids are left unset
- * (ids_kind GB_IDS_INT, int_ids NULL) for the caller to attach.  Each node's arcs keep
- * the input order whatever the thread count. */
+/* Builds the out-CSR from dense-index edges (already validated), of the widths the rule
+ * gives (all 8 if wide); ids are left unset (ids_kind GB_IDS_INT, int_ids NULL) for the
+ * caller to attach.  Each node's arcs keep the input order whatever the thread count. */
 gb_status gb_graph_build(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
-                         const double *weights, int directed, int threads, gb_graph **out,
-                         gb_error *err);
+                         const double *weights, int directed, int wide, int threads,
+                         gb_graph **out, gb_error *err);
 /* gb_graph_build, then the load policies of opts (graph_squish.c): counts self-loops
- * and duplicates into g->stats and drops those opts ask to drop. */
+ * and duplicates into g->stats and drops those opts ask to drop; then, on a directed
+ * graph, the in-CSR unless opts->skip_in_edges.  Weights are not stored (and
+ * stats.weights_dropped is set) when opts->skip_weights. */
 gb_status gb_graph_finish(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
                           const double *weights, int directed, const gb_load_options *opts,
                           gb_graph **out, gb_error *err);
@@ -97,6 +129,8 @@ gb_status gb_graph_identity_ids(gb_graph *g, gb_error *err);
 /* Counts self-loops and duplicates of a built graph into g->stats and, as opts say,
  * drops them in place (graph_squish.c). */
 gb_status gb_graph_squish(gb_graph *g, const gb_load_options *opts, gb_error *err);
+/* bounds[0..threads]: node ranges whose out-arcs are about equal (bounds[threads] = n). */
+void gb_graph_arc_bounds(const gb_graph *g, int threads, int64_t *bounds);
 
 /* ---- names (graph_names.c) ---- */
 gb_status gb_names_init(gb_names *t);

@@ -7,9 +7,10 @@
  * order (results that depend on CSR order stay deterministic and follow the file), so
  * a duplicate is found with a mark per node: while scanning v's list, mark[u] == v
  * means u already appeared in it.  The builder fills every list in input order, so the
- * first arc u->v in u's out-list, the first u in v's in-list and, undirected, the first
- * v->u in v's list all come from the same first edge: dropping the later arcs in each
- * list drops the same edges everywhere, weights included.  An undirected self-loop is
+ * first arc u->v in u's out-list and, undirected, the first v->u in v's list come from
+ * the same first edge: dropping the later arcs in each list drops the same edges
+ * everywhere, weights included.  A directed graph's in-CSR is built after this, as the
+ * transpose of what is kept.  An undirected self-loop is
  * two adjacent arcs v->v, so a list's loop arcs pair up into edges in order.
  */
 #include <stdlib.h>
@@ -28,15 +29,17 @@ typedef struct squish_job {
     counts part[GB_MAX_THREADS];
 } squish_job;
 
-/* Counts over v in [lo, hi) of a directed graph's out-lists or an undirected graph's. */
-static counts count_range(const gb_graph *g, int64_t lo, int64_t hi, int64_t *mark)
+/* Counts over v in [lo, hi) of a directed graph's out-lists or an undirected graph's;
+ * ob, nb: the index widths, constants in each instance. */
+static inline __attribute__((always_inline)) counts
+count_range(const gb_graph *g, int64_t lo, int64_t hi, int64_t *mark, const int ob, const int nb)
 {
-    const int64_t *off = g->out_offsets, *nbr = g->out_neighbors;
+    const void *off = g->out.off, *nbr = g->out.nbr;
     counts c = { 0, 0, 0 };
     for (int64_t v = lo; v < hi; v++) {
-        int64_t loop_arcs = 0;
-        for (int64_t k = off[v]; k < off[v + 1]; k++) {
-            int64_t u = nbr[k];
+        int64_t loop_arcs = 0, end = gb_idx_get(off, ob, v + 1);
+        for (int64_t k = gb_idx_get(off, ob, v); k < end; k++) {
+            int64_t u = gb_idx_get(nbr, nb, k);
             if (u == v) {
                 loop_arcs++;
                 continue;
@@ -59,30 +62,37 @@ static counts count_range(const gb_graph *g, int64_t lo, int64_t hi, int64_t *ma
 static void count_worker(void *arg, int t)
 {
     squish_job *job = arg;
-    job->part[t] = count_range(job->g, job->bounds[t], job->bounds[t + 1], job->marks[t]);
+    const gb_graph *g = job->g;
+    int64_t lo = job->bounds[t], hi = job->bounds[t + 1];
+#define CALL(ob, nb) job->part[t] = count_range(g, lo, hi, job->marks[t], ob, nb)
+    GB_BY_WIDTHS(g->off_bytes, g->nbr_bytes, CALL);
+#undef CALL
 }
 
-/* In place: keeps the arcs the policies keep, in order, and rewrites offsets. */
-static void compact(int64_t n, int64_t *off, int64_t *nbr, double *w, int directed,
-                    int no_self_loops, int dedupe, int64_t *mark)
+/* In place: keeps the out-arcs the policies keep, in order, and rewrites offsets (a
+ * directed graph's in-CSR is built afterwards, from these). */
+static inline __attribute__((always_inline)) void
+compact_t(gb_graph *g, int no_self_loops, int dedupe, int64_t *mark, const int ob, const int nb)
 {
-    int64_t at = 0, start = off[0];
+    void *off = g->out.off, *nbr = g->out.nbr;
+    double *w = g->out.w;
+    int64_t n = g->n, at = 0, start = gb_idx_get(off, ob, 0);
     for (int64_t v = 0; v < n; v++) {
-        int64_t end = off[v + 1], loop_arcs = 0;
-        off[v] = at;
+        int64_t end = gb_idx_get(off, ob, v + 1), loop_arcs = 0;
+        gb_idx_set(off, ob, v, at);
         for (int64_t k = start; k < end; k++) {
-            int64_t u = nbr[k];
+            int64_t u = gb_idx_get(nbr, nb, k);
             int keep;
             if (u == v) {
                 /* Directed: one arc per loop edge; undirected: two. */
                 loop_arcs++;
-                keep = !no_self_loops && !(dedupe && loop_arcs > (directed ? 1 : 2));
+                keep = !no_self_loops && !(dedupe && loop_arcs > (g->directed ? 1 : 2));
             } else {
                 keep = !(dedupe && mark[u] == v);
                 mark[u] = v;
             }
             if (keep) {
-                nbr[at] = u;
+                gb_idx_set(nbr, nb, at, u);
                 if (w != NULL)
                     w[at] = w[k];
                 at++;
@@ -90,20 +100,39 @@ static void compact(int64_t n, int64_t *off, int64_t *nbr, double *w, int direct
         }
         start = end;
     }
-    off[n] = at;
+    gb_idx_set(off, ob, n, at);
 }
 
-/* Gives back the memory of dropped arcs (a failed realloc keeps the larger block). */
-static void shrink(int64_t **nbr, double **w, int64_t arcs)
+static void compact(gb_graph *g, int no_self_loops, int dedupe, int64_t *mark)
 {
-    size_t bytes = (size_t)(arcs > 0 ? arcs : 1) * sizeof **nbr;
-    int64_t *smaller = realloc(*nbr, bytes);
+#define CALL(ob, nb) compact_t(g, no_self_loops, dedupe, mark, ob, nb)
+    GB_BY_WIDTHS(g->off_bytes, g->nbr_bytes, CALL);
+#undef CALL
+}
+
+/* Gives back the memory of dropped arcs (a failed realloc keeps the larger block), and
+ * narrows 64-bit offsets that now fit 32 bits (the rule is on the arcs kept). */
+static void shrink(gb_graph *g, int64_t arcs)
+{
+    size_t count = (size_t)(arcs > 0 ? arcs : 1);
+    void *smaller = realloc(g->out.nbr, count * (size_t)g->nbr_bytes);
     if (smaller != NULL)
-        *nbr = smaller;
-    if (*w != NULL) {
-        double *wsmaller = realloc(*w, bytes);
+        g->out.nbr = smaller;
+    if (g->out.w != NULL) {
+        double *wsmaller = realloc(g->out.w, count * sizeof *g->out.w);
         if (wsmaller != NULL)
-            *w = wsmaller;
+            g->out.w = wsmaller;
+    }
+    if (g->off_bytes == 8 && gb_off_bytes_for(arcs, g->wide) == 4) {
+        int32_t *narrow = malloc(((size_t)g->n + 1) * sizeof *narrow);
+        if (narrow != NULL) {   /* else the wide offsets stay: still correct */
+            const int64_t *wide = g->out.off;
+            for (int64_t v = 0; v <= g->n; v++)
+                narrow[v] = (int32_t)wide[v];
+            free(g->out.off);
+            g->out.off = narrow;
+            g->off_bytes = 4;
+        }
     }
 }
 
@@ -115,7 +144,7 @@ static void reset_marks(int64_t *mark, int64_t n)
 
 gb_status gb_graph_squish(gb_graph *g, const gb_load_options *opts, gb_error *err)
 {
-    int64_t n = g->n, arcs = g->out_offsets[n], bounds[GB_MAX_THREADS + 1];
+    int64_t n = g->n, arcs = gb_idx_get(g->out.off, g->off_bytes, n), bounds[GB_MAX_THREADS + 1];
     /* A mark array per thread: worth it only with many arcs per node. */
     squish_job job = { .g = g, .bounds = bounds,
                        .threads = gb_thread_count(opts != NULL ? opts->threads : 1,
@@ -131,19 +160,7 @@ gb_status gb_graph_squish(gb_graph *g, const gb_load_options *opts, gb_error *er
         reset_marks(job.marks[t], n);
     }
     /* Thread t takes the nodes whose arcs start in its share of all arcs. */
-    bounds[0] = 0;
-    for (int t = 1; t < job.threads; t++) {
-        int64_t target = (int64_t)((__int128)arcs * t / job.threads), lo = bounds[t - 1], hi = n;
-        while (lo < hi) {
-            int64_t mid = lo + (hi - lo) / 2;
-            if (g->out_offsets[mid] < target)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        bounds[t] = lo;
-    }
-    bounds[job.threads] = n;
+    gb_graph_arc_bounds(g, job.threads, bounds);
     gb_parallel(job.threads, count_worker, &job);
 
     counts c = { 0, 0, 0 };
@@ -162,18 +179,10 @@ gb_status gb_graph_squish(gb_graph *g, const gb_load_options *opts, gb_error *er
         goto cleanup;
 
     reset_marks(job.marks[0], n);
-    compact(n, g->out_offsets, g->out_neighbors, g->out_weights, g->directed, no_loops, dedupe,
-            job.marks[0]);
-    shrink(&g->out_neighbors, &g->out_weights, g->out_offsets[n]);
-    if (g->directed) {
-        reset_marks(job.marks[0], n);
-        compact(n, g->in_offsets, g->in_neighbors, g->in_weights, 1, no_loops, dedupe,
-                job.marks[0]);
-        shrink(&g->in_neighbors, &g->in_weights, g->in_offsets[n]);
-    } else {
-        g->in_neighbors = g->out_neighbors;
-        g->in_weights = g->out_weights;
-    }
+    compact(g, no_loops, dedupe, job.marks[0]);
+    shrink(g, gb_idx_get(g->out.off, g->off_bytes, n));
+    if (!g->directed)
+        g->in = g->out;
     g->m -= g->stats.self_loops_dropped + g->stats.duplicates_dropped;
 
 cleanup:

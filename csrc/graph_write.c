@@ -138,18 +138,19 @@ static void put_edge(writer *w, int64_t u, int64_t v, const double *weights, int
 static void write_edges(writer *w, int with_weight, int all_arcs)
 {
     const gb_graph *g = w->g;
-    const int64_t *off = g->out_offsets, *nbr = g->out_neighbors;
+    const void *off = g->out.off, *nbr = g->out.nbr;
+    int ob = g->off_bytes, nb = g->nbr_bytes;   /* text output dwarfs a branch per arc */
     for (int64_t v = 0; v < g->n && w->st == GB_OK; v++) {
-        int64_t loop_arcs = 0;
-        for (int64_t k = off[v]; k < off[v + 1]; k++) {
-            int64_t u = nbr[k];
+        int64_t loop_arcs = 0, end = gb_idx_get(off, ob, v + 1);
+        for (int64_t k = gb_idx_get(off, ob, v); k < end; k++) {
+            int64_t u = gb_idx_get(nbr, nb, k);
             if (!g->directed && !all_arcs && (u < v || (u == v && loop_arcs++ % 2 == 1)))
                 continue;
             /* Matrix Market symmetric files keep the lower triangle: row >= column. */
             if (w->mtx && !g->directed && !all_arcs)
-                put_edge(w, u, v, g->out_weights, k, with_weight);
+                put_edge(w, u, v, g->out.w, k, with_weight);
             else
-                put_edge(w, v, u, g->out_weights, k, with_weight);
+                put_edge(w, v, u, g->out.w, k, with_weight);
         }
     }
 }
@@ -188,7 +189,7 @@ gb_status gb_graph_write(const gb_graph *g, const char *path, int format, int co
                            g->weighted ? "real" : "pattern",
                            g->directed || all_arcs ? "general" : "symmetric");
         put(&w, head, (size_t)len);
-        int64_t entries = g->directed || !all_arcs ? g->m : g->out_offsets[g->n];
+        int64_t entries = g->directed || !all_arcs ? g->m : gb_idx_get(g->out.off, g->off_bytes, g->n);
         put_int(&w, g->n);
         put(&w, " ", 1);
         put_int(&w, g->n);

@@ -7,7 +7,7 @@
  *
  * Stages and their interfaces:
  *   graph   gb_graph_load_edgelist / gb_graph_generate / gb_graph_load_binary /
- *           gb_graph_from_arrays                            -> gb_graph (CSR both ways)
+ *           gb_graph_from_arrays                            -> gb_graph (compact CSR)
  *   plan    gb_plan_create(flat code, kernels)             -> gb_plan (validated)
  *   run     gb_run(plan, graph, registers, slots, options) -> status
  *
@@ -46,10 +46,14 @@ const char *gb_strerror(int status);
 
 /* ---- graphs ------------------------------------------------------------ */
 
-/* A graph is immutable once built.  Nodes are dense indices 0..n-1.
- * Out-CSR lists, for each v, the heads u of edges v->u; in-CSR the tails u of u->v.
- * An undirected graph stores every input edge as two arcs (a self-loop too), and its
- * in-CSR is its out-CSR.  edge_count is the number of input edges (lines) kept. */
+/* A graph is immutable once built (gb_graph_build_in_edges aside).  Nodes are dense
+ * indices 0..n-1.  Out-CSR lists, for each v, the heads u of edges v->u, in input order;
+ * in-CSR the tails u of u->v, by ascending tail (each tail's arcs in input order).  An
+ * undirected graph stores every input edge as two arcs (a self-loop too), and its in-CSR
+ * is its out-CSR.  A directed graph's in-CSR is built only on request (skip_in_edges,
+ * gb_graph_build_in_edges).  Index arrays are 32-bit where they fit: neighbors while
+ * n <= 2^31 - 1, offsets while the arcs per direction <= 2^31 - 1; else 64-bit.
+ * edge_count is the number of input edges (lines) kept. */
 typedef struct gb_graph gb_graph;
 
 typedef enum gb_dir { GB_DIR_OUT = 0, GB_DIR_IN = 1, GB_DIR_BOTH = 2 } gb_dir;
@@ -89,6 +93,13 @@ typedef struct gb_load_options {
                              scale) is an error rather than an allocation; 0 means 2^31 - 1 */
     gb_progress_fn progress;   /* may be NULL */
     void *progress_ctx;
+    /* What to store; zero (the default) stores everything, as a zeroed struct means. */
+    int skip_in_edges;    /* a directed graph's in-CSR is not built (gb_graph_build_in_edges
+                             builds it later) */
+    int skip_weights;     /* weights read from the file are not stored (stats.weights_dropped) */
+    int wide_index;       /* tests: 1 = 64-bit offsets and neighbors whatever the sizes;
+                             2 = 64-bit offsets only (the layout of a graph of more than
+                             2^31 - 1 arcs per direction); 0 = the narrowest that fit */
 } gb_load_options;
 
 /* What the loader saw.  Self-loops and duplicates are counted on the edges as read, so a
@@ -102,6 +113,7 @@ typedef struct gb_graph_stats {
     int64_t duplicates;
     int64_t self_loops_dropped;
     int64_t duplicates_dropped;
+    int64_t weights_dropped;   /* 1 if the input had weights that skip_weights left out */
 } gb_graph_stats;
 
 /* Reads an edge list or a Matrix Market file, plain or gzipped (docs/graphs.md). */
@@ -134,6 +146,12 @@ gb_status gb_graph_write(const gb_graph *g, const char *path, int format, int co
 gb_status gb_graph_from_arrays(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
                                const double *weights, int directed,
                                gb_graph **out, gb_error *err);
+/* The same with load options (NULL: gb_graph_from_arrays): their dedupe, no_self_loops,
+ * threads, skip_in_edges, skip_weights and wide_index apply. */
+gb_status gb_graph_from_arrays_opts(int64_t n, int64_t m, const int64_t *src,
+                                    const int64_t *dst, const double *weights, int directed,
+                                    const gb_load_options *opts, gb_graph **out,
+                                    gb_error *err);
 void gb_graph_destroy(gb_graph *g);
 
 int64_t gb_graph_node_count(const gb_graph *g);
@@ -141,9 +159,20 @@ int64_t gb_graph_edge_count(const gb_graph *g);
 int gb_graph_is_directed(const gb_graph *g);
 int gb_graph_is_weighted(const gb_graph *g);
 void gb_graph_get_stats(const gb_graph *g, gb_graph_stats *out);
-/* Read-only CSR of one direction (GB_DIR_OUT or GB_DIR_IN); weights NULL if unweighted. */
-void gb_graph_csr(const gb_graph *g, int dir, const int64_t **offsets,
-                  const int64_t **neighbors, const double **weights);
+/* Read-only CSR of one direction (GB_DIR_OUT or GB_DIR_IN): offsets (n + 1 elements of
+ * *off_bytes bytes, 4 = int32_t or 8 = int64_t), neighbors (*nbr_bytes each) and weights
+ * (NULL if not stored).  Any out-pointer may be NULL.  The in-CSR of a directed graph
+ * without in-edges gives NULL arrays. */
+void gb_graph_csr(const gb_graph *g, int dir, const void **offsets, const void **neighbors,
+                  const double **weights, int *off_bytes, int *nbr_bytes);
+/* Bytes of the arrays g holds: each stored CSR (offsets, neighbors, weights) and the ids
+ * (int ids, or name offsets and name bytes); not the name lookup table. */
+int64_t gb_graph_bytes(const gb_graph *g);
+/* 1 if the in-CSR is there: always on an undirected graph. */
+int gb_graph_has_in_edges(const gb_graph *g);
+/* Builds a directed graph's in-CSR if it is missing (a no-op otherwise), in memory even
+ * for a graph read from a binary file.  Not while another thread uses g. */
+gb_status gb_graph_build_in_edges(gb_graph *g, int threads, gb_error *err);
 /* Input ids: GB_IDS_INT gives int_ids[n]; GB_IDS_NAME gives name i as
  * name_bytes[name_offsets[i] .. name_offsets[i+1]) (not NUL-terminated). */
 int gb_graph_ids_kind(const gb_graph *g);

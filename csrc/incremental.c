@@ -80,6 +80,21 @@ static void *alloc_n(int64_t n, size_t size)
     return malloc((size_t)n * size);
 }
 
+/* The CSR directions whose arcs lead from a node to the nodes that gather from it: a
+ * kernel over in-edges reads u at v for every arc u->v, found in u's out-CSR. */
+static int reverse_dirs(const gb_ctx *c, const gb_kernel *k, int dirs[2])
+{
+    if (!c->directed || k->dir == GB_DIR_IN) {
+        dirs[0] = GB_DIR_OUT;
+        return 1;
+    }
+    dirs[0] = GB_DIR_IN;
+    if (k->dir == GB_DIR_OUT)
+        return 1;
+    dirs[1] = GB_DIR_OUT;
+    return 2;
+}
+
 gb_status gb_incr_start(gb_ctx *c, int enabled)
 {
     const gb_plan *p = c->p;
@@ -102,7 +117,12 @@ gb_status gb_incr_start(gb_ctx *c, int enabled)
         const gb_kernel *k = &p->kernels[i];
         gb_incr *st = &c->incr[i];
         int64_t d = own_default_slot(k);
+        int dirs[2], ndirs;
         if (!k->incr)
+            continue;
+        /* marking needs the reverse CSR: a directed graph may lack its in-edges */
+        ndirs = reverse_dirs(c, k, dirs);
+        if (c->off[dirs[0]] == NULL || (ndirs == 2 && c->off[dirs[1]] == NULL))
             continue;
         st->x_size = elem_size(p->slot_dtypes[k->sp_slot]);
         st->out_size = elem_size(p->slot_dtypes[k->out_slot]);
@@ -140,7 +160,8 @@ void gb_incr_free(gb_ctx *c)
 
 static gb_incr *state_of(const gb_ctx *c, const gb_kernel *k)
 {
-    return c->incr != NULL && k->incr ? &c->incr[k - c->p->kernels] : NULL;
+    gb_incr *st = c->incr != NULL && k->incr ? &c->incr[k - c->p->kernels] : NULL;
+    return st != NULL && st->prev_out != NULL ? st : NULL;
 }
 
 void gb_incr_forget(gb_ctx *c, const gb_kernel *k)
@@ -151,21 +172,6 @@ void gb_incr_forget(gb_ctx *c, const gb_kernel *k)
 }
 
 /* ---- finding what changed ---- */
-
-/* The CSR directions whose arcs lead from a node to the nodes that gather from it: a
- * kernel over in-edges reads u at v for every arc u->v, found in u's out-CSR. */
-static int reverse_dirs(const gb_ctx *c, const gb_kernel *k, int dirs[2])
-{
-    if (!c->directed || k->dir == GB_DIR_IN) {
-        dirs[0] = GB_DIR_OUT;
-        return 1;
-    }
-    dirs[0] = GB_DIR_IN;
-    if (k->dir == GB_DIR_OUT)
-        return 1;
-    dirs[1] = GB_DIR_OUT;
-    return 2;
-}
 
 typedef struct scan_job {
     gb_ctx *c;
@@ -224,31 +230,41 @@ static gb_status scan_item(void *arg, int worker, int64_t item)
             continue;
         c->changed[v0 + count++] = v;
         for (int q = 0; q < j->ndirs; q++)
-            degree += c->off[j->dirs[q]][v + 1] - c->off[j->dirs[q]][v];
+            degree += gb_ctx_off(c, j->dirs[q], v + 1) - gb_ctx_off(c, j->dirs[q], v);
     }
     c->item_changed[item] = count;
     c->item_degree[item] = degree;
     return GB_OK;
 }
 
-/* Marks every node that gathers from a changed node of the item, and the node itself
- * (its default may be its own value). */
+/* Marks every node that gathers from a changed node in list, and the node itself (its
+ * default may be its own value); ob and nb are constants at each call (GB_BY_WIDTHS). */
+static inline __attribute__((always_inline)) void
+mark(gb_ctx *c, const scan_job *j, const int64_t *list, int64_t count, const int ob, const int nb)
+{
+    for (int64_t i = 0; i < count; i++) {
+        const int64_t u = list[i];
+        __atomic_store_n(&c->dirty[u], 1, __ATOMIC_RELAXED);
+        for (int q = 0; q < j->ndirs; q++) {
+            const void *off = c->off[j->dirs[q]], *adj = c->adj[j->dirs[q]];
+            const int64_t end = gb_idx_get(off, ob, u + 1);
+            for (int64_t e = gb_idx_get(off, ob, u); e < end; e++)
+                __atomic_store_n(&c->dirty[gb_idx_get(adj, nb, e)], 1, __ATOMIC_RELAXED);
+        }
+    }
+}
+
 static gb_status mark_item(void *arg, int worker, int64_t item)
 {
     const scan_job *j = arg;
     gb_ctx *c = j->c;
     const int64_t *list = c->changed + c->node_items.bound[item] * GB_NODE_BLOCK;
+    const int64_t count = c->item_changed[item];
 
     (void)worker;
-    for (int64_t i = 0; i < c->item_changed[item]; i++) {
-        const int64_t u = list[i];
-        __atomic_store_n(&c->dirty[u], 1, __ATOMIC_RELAXED);
-        for (int q = 0; q < j->ndirs; q++) {
-            const int64_t *off = c->off[j->dirs[q]], *adj = c->adj[j->dirs[q]];
-            for (int64_t e = off[u]; e < off[u + 1]; e++)
-                __atomic_store_n(&c->dirty[adj[e]], 1, __ATOMIC_RELAXED);
-        }
-    }
+#define MARK(OB, NB) mark(c, j, list, count, OB, NB)
+    GB_BY_WIDTHS(c->ob, c->nb, MARK);
+#undef MARK
     return GB_OK;
 }
 
@@ -276,7 +292,7 @@ gb_status gb_incr_prepare(gb_ctx *c, const gb_kernel *k)
     for (int64_t i = 0; i < c->node_items.count; i++)
         degree += c->item_degree[i];
     for (int q = 0; q < j.ndirs; q++)
-        arcs += c->off[j.dirs[q]][c->n];
+        arcs += gb_ctx_off(c, j.dirs[q], c->n);
     if (degree > arcs / 4) {
         st->pass = PASS_CAPTURE;   /* the copies of the inputs are current already */
         return GB_OK;

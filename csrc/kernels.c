@@ -82,22 +82,31 @@ static void store_lanes(void *slot, int32_t dtype, const gb_value *t, int64_t v0
     }
 }
 
-/* d[l] (+)= off[v + 1] - off[v]: a degree from CSR offsets. */
-static void degree_lanes(gb_value *d, const int64_t *off, int add, int64_t v0,
-                         const int64_t *idx, int64_t lanes)
+/* d[l] (+)= off[v + 1] - off[v]: a degree from CSR offsets of ob bytes (a constant). */
+static inline __attribute__((always_inline)) void
+degree_lanes_t(gb_value *d, const void *off, int add, int64_t v0, const int64_t *idx,
+               int64_t lanes, const int ob)
 {
     if (idx != NULL) {
         for (int64_t l = 0; l < lanes; l++) {
-            int64_t deg = off[idx[l] + 1] - off[idx[l]];
+            int64_t deg = gb_idx_get(off, ob, idx[l] + 1) - gb_idx_get(off, ob, idx[l]);
             d[l].i = add ? d[l].i + deg : deg;
         }
     } else {
-        const int64_t *o = off + v0;
         for (int64_t l = 0; l < lanes; l++) {
-            int64_t deg = o[l + 1] - o[l];
+            int64_t deg = gb_idx_get(off, ob, v0 + l + 1) - gb_idx_get(off, ob, v0 + l);
             d[l].i = add ? d[l].i + deg : deg;
         }
     }
+}
+
+static void degree_lanes(gb_value *d, const void *off, int ob, int add, int64_t v0,
+                         const int64_t *idx, int64_t lanes)
+{
+    if (ob == 4)
+        degree_lanes_t(d, off, add, v0, idx, lanes, 4);
+    else
+        degree_lanes_t(d, off, add, v0, idx, lanes, 8);
 }
 
 /* One block's partial of a RED_* micro-op over lanes v0 .. v0+lanes-1. */
@@ -318,15 +327,15 @@ gb_status gb_micro_run(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0,
             for (int64_t l = 0; l < lanes; l++) d[l].f = s->weight[l];
             break;
         case GB_OP_IN_DEG:
-            degree_lanes(d, c->off[GB_DIR_IN], 0, v0, own, lanes);
+            degree_lanes(d, c->off[GB_DIR_IN], c->ob, 0, v0, own, lanes);
             break;
         case GB_OP_OUT_DEG:
-            degree_lanes(d, c->off[GB_DIR_OUT], 0, v0, own, lanes);
+            degree_lanes(d, c->off[GB_DIR_OUT], c->ob, 0, v0, own, lanes);
             break;
         case GB_OP_DEGREE:
-            degree_lanes(d, c->off[GB_DIR_OUT], 0, v0, own, lanes);
+            degree_lanes(d, c->off[GB_DIR_OUT], c->ob, 0, v0, own, lanes);
             if (c->directed)
-                degree_lanes(d, c->off[GB_DIR_IN], 1, v0, own, lanes);
+                degree_lanes(d, c->off[GB_DIR_IN], c->ob, 1, v0, own, lanes);
             break;
         case GB_OP_RANDOM: {
             const uint64_t h = splitmix64((uint64_t)c->regs[w[3]].i);

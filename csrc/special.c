@@ -8,8 +8,10 @@
  * Shapes (gb_special in exec_internal.h) are recognized at gb_plan_create from the
  * micro-ops alone.  Each loop folds a node's values in CSR order with the same
  * expressions as edge.c's FOLD, so its results are the generic path's bits (a test runs
- * both through gb_plan_tune).  Loops are instantiated per aggregation and value type
- * from one always-inline template whose shape arguments are constants.
+ * both through gb_plan_tune).  Loops are instantiated per aggregation, value type and
+ * index widths (int32/int32, int64 offsets with int32 neighbors, int64/int64) from one
+ * always-inline template whose shape and width arguments are constants, so no loop
+ * branches on the width per edge.
  */
 #include "exec_internal.h"
 
@@ -98,7 +100,7 @@ void gb_special_detect(const gb_plan *p, gb_kernel *k)
 /* Everything a loop reads, fixed for one node range. */
 typedef struct sp_env {
     int nr;                          /* CSR ranges per node: 2 for BOTH on a directed graph */
-    const int64_t *off[2], *adj[2];
+    const void *off[2], *adj[2];     /* offsets and neighbors of the loop's widths */
     const double *wt[2];             /* NULL: unweighted */
     const void *xs, *fs;             /* the value slot and the filter slot */
     void *out;
@@ -143,10 +145,11 @@ static inline int64_t wrap_add(int64_t a, int64_t b)
     return (int64_t)((uint64_t)a + (uint64_t)b);
 }
 
-/* The template: agg, vk, fk, wk and weighted are constants at every call site. */
+/* The template: agg, vk, fk, wk, weighted and the index widths ob, nb are constants at
+ * every call site. */
 static inline __attribute__((always_inline)) void
 sp_loop(const sp_env *e, int64_t v0, int64_t v1, const int agg, const int vk, const int fk,
-        const int wk, const int weighted)
+        const int wk, const int weighted, const int ob, const int nb)
 {
     const double *xf = e->xs;
     const int64_t *xi = e->xs, *fi = e->fs;
@@ -160,13 +163,14 @@ sp_loop(const sp_env *e, int64_t v0, int64_t v1, const int agg, const int vk, co
         int64_t kept = 0;
         gb_value r;
         for (int q = 0; q < e->nr; q++) {
-            const int64_t *nb = e->adj[q];
+            const void *adj = e->adj[q];
             const double *wt = e->wt[q];
-            const int64_t start = e->off[q][v], end = e->off[q][v + 1];
+            const int64_t start = gb_idx_get(e->off[q], ob, v);
+            const int64_t end = gb_idx_get(e->off[q], ob, v + 1);
             if (fk == F_NONE && agg != GB_AGG_MODE)
                 kept += end - start;
             for (int64_t j = start; j < end; j++) {
-                const int64_t u = nb[j];
+                const int64_t u = gb_idx_get(adj, nb, j);
                 if ((fk == F_I && fi[u] == 0) || (fk == F_B && fb[u] == 0))
                     continue;
                 if (vk == V_F) {
@@ -219,13 +223,14 @@ settled:
     }
 }
 
-static void count_all(const sp_env *e, int64_t v0, int64_t v1, int64_t imm)
+static inline __attribute__((always_inline)) void
+count_all(const sp_env *e, int64_t v0, int64_t v1, int64_t imm, const int ob)
 {
     for (int64_t v = v0; v < v1; v++) {
         int64_t deg = 0;
         gb_value r;
         for (int q = 0; q < e->nr; q++)
-            deg += e->off[q][v + 1] - e->off[q][v];
+            deg += gb_idx_get(e->off[q], ob, v + 1) - gb_idx_get(e->off[q], ob, v);
         r.i = imm != 0 ? deg : 0;
         put(e, v, r, deg, GB_AGG_COUNT);
     }
@@ -233,7 +238,7 @@ static void count_all(const sp_env *e, int64_t v0, int64_t v1, int64_t imm)
 
 #define SP(AGG, VK, FK, WK, WTD)                                                       \
     do {                                                                               \
-        sp_loop(e, v0, v1, AGG, VK, FK, WK, WTD);                                      \
+        sp_loop(e, v0, v1, AGG, VK, FK, WK, WTD, ob, nb);                              \
         return;                                                                        \
     } while (0)
 
@@ -260,8 +265,9 @@ static void count_all(const sp_env *e, int64_t v0, int64_t v1, int64_t imm)
     default: SP(GB_AGG_MODE, VK, FK, W_NONE, 0);                                       \
     }
 
-static void run_gather(const sp_env *e, const gb_kernel *k, int vk, int fk, int64_t v0,
-                       int64_t v1)
+static inline __attribute__((always_inline)) void
+run_gather(const sp_env *e, const gb_kernel *k, int vk, int fk, int64_t v0, int64_t v1,
+           const int ob, const int nb)
 {
     switch (vk * 3 + fk) {
     case V_F * 3 + F_NONE: AGGS_F(F_NONE);
@@ -276,7 +282,9 @@ static void run_gather(const sp_env *e, const gb_kernel *k, int vk, int fk, int6
     }
 }
 
-static void run_weighted(const sp_env *e, const gb_kernel *k, int64_t v0, int64_t v1)
+static inline __attribute__((always_inline)) void
+run_weighted(const sp_env *e, const gb_kernel *k, int64_t v0, int64_t v1, const int ob,
+             const int nb)
 {
     const int weighted = e->wt[0] != NULL;
     if (k->special == GB_SP_TIMES_WEIGHT) {
@@ -292,6 +300,44 @@ static void run_weighted(const sp_env *e, const gb_kernel *k, int64_t v0, int64_
     case GB_AGG_MAX * 2 + 1: SP(GB_AGG_MAX, V_F, F_NONE, W_PLUS, 1);
     default: SP(GB_AGG_MAX, V_F, F_NONE, W_PLUS, 0);
     }
+}
+
+/* One node range of the kernel's shape, at index widths ob, nb (constants). */
+static inline __attribute__((always_inline)) void
+run_shape(const sp_env *e, const gb_kernel *k, int vk, int fk, int64_t v0, int64_t v1,
+          const int ob, const int nb)
+{
+    switch (k->special) {
+    case GB_SP_COUNT_ALL:
+        count_all(e, v0, v1, k->sp_imm, ob);
+        break;
+    case GB_SP_PLUS_WEIGHT: case GB_SP_TIMES_WEIGHT:
+        run_weighted(e, k, v0, v1, ob, nb);
+        break;
+    default:
+        run_gather(e, k, vk, fk, v0, v1, ob, nb);
+        break;
+    }
+}
+
+static void run_44(const sp_env *e, const gb_kernel *k, int vk, int fk, int64_t v0, int64_t v1)
+{
+    run_shape(e, k, vk, fk, v0, v1, 4, 4);
+}
+
+static void run_84(const sp_env *e, const gb_kernel *k, int vk, int fk, int64_t v0, int64_t v1)
+{
+    run_shape(e, k, vk, fk, v0, v1, 8, 4);
+}
+
+static void run_88(const sp_env *e, const gb_kernel *k, int vk, int fk, int64_t v0, int64_t v1)
+{
+    run_shape(e, k, vk, fk, v0, v1, 8, 8);
+}
+
+int gb_special_handles(const gb_ctx *c)
+{
+    return !(c->ob == 4 && c->nb == 8);
 }
 
 static int value_kind(int32_t dt)
@@ -339,17 +385,10 @@ gb_status gb_special_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t
         const int64_t b = v1 - a < POLL_NODES ? v1 : a + POLL_NODES;
         if (gb_interrupted(c))
             return gb_err_set(&s->err, GB_EINTR, gb_kernel_loc(k, -1, instr_loc), "interrupted");
-        switch (k->special) {
-        case GB_SP_COUNT_ALL:
-            count_all(&e, a, b, k->sp_imm);
-            break;
-        case GB_SP_PLUS_WEIGHT: case GB_SP_TIMES_WEIGHT:
-            run_weighted(&e, k, a, b);
-            break;
-        default:
-            run_gather(&e, k, vk, fk, a, b);
-            break;
-        }
+        if (c->nb == 4)
+            (c->ob == 4 ? run_44 : run_84)(&e, k, vk, fk, a, b);
+        else
+            run_88(&e, k, vk, fk, a, b);
     }
     return GB_OK;
 }

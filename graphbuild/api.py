@@ -68,11 +68,14 @@ def compile_file(path: str | os.PathLike, algorithm: str | None = None, opt_leve
 def resolve_graph(graph: Graph | str | os.PathLike | None, undirected: bool = False, *,
                   dedupe: bool = False, no_self_loops: bool = False, ids: str = "map",
                   cache: GraphCache | None = None, threads: int = 1,
-                  progress: Progress | None = None) -> Graph:
+                  progress: Progress | None = None, plan: Plan | None = None) -> Graph:
     """A Graph as is; None: the bundled karate club graph; "kron:SCALE[:DEGREE]" or
     "uniform:...": a generated graph; else a file (edge list or Matrix Market, maybe
-    gzipped), through the graph cache if one is given."""
+    gzipped), through the graph cache if one is given.  With a plan, a loaded graph keeps
+    only what the plan reads (a directed graph's in-edges, the weights); without, all."""
     options = LoadOptions(undirected=undirected, dedupe=dedupe, no_self_loops=no_self_loops, ids=ids)
+    if plan is not None:
+        options = options.for_plan(plan)
     return open_graph(graph, options, cache, threads, progress)
 
 
@@ -82,7 +85,7 @@ def run_file(path: str | os.PathLike, graph: Graph | str | os.PathLike | None = 
              cache: PlanCache | None = None, undirected: bool = False) -> Result:
     """Compile (or fetch from the cache) and run one algorithm on a graph."""
     compiled = compile_file(path, algorithm, opt_level, cache)
-    return execute(compiled.plan, resolve_graph(graph, undirected), params,
+    return execute(compiled.plan, resolve_graph(graph, undirected, plan=compiled.plan), params,
                    threads=threads, max_iterations=max_iterations)
 
 

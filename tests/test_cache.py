@@ -18,7 +18,8 @@ import graphbuild.cache.key as key_module
 from graphbuild.api import compile_file
 from graphbuild.cache import PlanCache, cache_key, decode_entry, encode_entry, key_components, key_of
 from graphbuild.cache.entry import ENTRY_FORMAT, MAGIC
-from graphbuild.plan.model import EXECUTOR_ABI, Instr, Kernel, Output, Param, Plan, SourceLoc
+from graphbuild.plan.model import (EXECUTOR_ABI, PLAN_FORMAT_VERSION, Instr, Kernel, Output, Param, Plan,
+                                   SourceLoc)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 # Subprocesses import the same graphbuild as this process (see test_cli.py).
@@ -62,7 +63,8 @@ def test_key_stays_when_nothing_changes_even_in_another_process(tmp_path):
     lambda mp: (SOURCE, "a", 0),
     lambda mp: (mp.setattr(key_module, "__version__", "0.1.1"), (SOURCE, "a", 1))[1],
     lambda mp: (mp.setattr(key_module, "compiler_hash", lambda: "0" * 64), (SOURCE, "a", 1))[1],
-    lambda mp: (mp.setattr(key_module, "PLAN_FORMAT_VERSION", 2), (SOURCE, "a", 1))[1],
+    lambda mp: (mp.setattr(key_module, "PLAN_FORMAT_VERSION", PLAN_FORMAT_VERSION + 1),
+                (SOURCE, "a", 1))[1],
     lambda mp: (mp.setattr(key_module, "EXECUTOR_ABI", EXECUTOR_ABI + 1), (SOURCE, "a", 1))[1],
 ], ids=["source", "algorithm", "no-algorithm", "opt-level", "version", "compiler", "plan-format",
         "executor-abi"])

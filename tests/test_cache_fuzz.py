@@ -23,6 +23,7 @@ import pytest
 
 import graphbuild
 from graphbuild.compiler import compile_source
+from graphbuild.plan.model import PLAN_FORMAT_VERSION
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
@@ -133,8 +134,8 @@ def plan_text(body: dict, rng: random.Random) -> str:
     roll = rng.random()
     if roll < 0.02:
         checksum = "0" * 64
-    text = json.dumps({"graphbuild_plan": 1, "checksum": checksum, "plan": body}, sort_keys=True,
-                      allow_nan=True)
+    text = json.dumps({"graphbuild_plan": PLAN_FORMAT_VERSION, "checksum": checksum, "plan": body},
+                      sort_keys=True, allow_nan=True)
     if roll > 0.98:
         text = text[: rng.randrange(len(text))]
     return text

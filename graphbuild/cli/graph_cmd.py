@@ -84,9 +84,10 @@ class LoadProgress:
 
 def load_cli_graph(graph: Optional[str], settings: Settings, no_cache: bool, quiet: bool,
                    undirected: bool = False, dedupe: bool = False, no_self_loops: bool = False,
-                   ids: IdsMode = IdsMode.map) -> Graph:
+                   ids: IdsMode = IdsMode.map, plan: Any = None) -> Graph:
     """The command's graph: read through the graph cache (unless --no-cache), with a progress
-    bar for slow loads unless quiet (--json) or stderr is not a terminal."""
+    bar for slow loads unless quiet (--json) or stderr is not a terminal.  With a plan, only
+    what it reads is stored (resolve_graph); the graph commands keep everything."""
     cache = None if no_cache else GraphCache(graph_cache_dir(settings.cache_dir), threads=settings.threads)
     generated = graph is not None and not os.path.exists(graph) and parse_generator(graph) is not None
     progress = LoadProgress(f"{'generating' if generated else 'loading'} {graph}",
@@ -94,7 +95,7 @@ def load_cli_graph(graph: Optional[str], settings: Settings, no_cache: bool, qui
     try:
         g = resolve_graph(graph, undirected, dedupe=dedupe, no_self_loops=no_self_loops,
                           ids=IdsMode(ids).value, cache=cache, threads=settings.threads,
-                          progress=progress)
+                          progress=progress, plan=plan)
     finally:
         progress.close()
         if cache is not None:

@@ -62,7 +62,8 @@ def profile_memory(
                               graph_parts=graph_bytes(plan, c.nodes, c.edges, directed=c.directed,
                                                       weighted=c.weighted))
     else:
-        g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids)
+        g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
+                           plan=plan)
         Executable(plan).run(g, parse_params(param), threads=settings.threads,
                              max_iterations=settings.max_iterations)
         report = build_report(plan, nodes=g.node_count, edges=g.edge_count, directed=g.directed,

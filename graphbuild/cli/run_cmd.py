@@ -87,7 +87,8 @@ def run_command(
         warn_all(cache.warnings)
 
     start = time.perf_counter()
-    g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids)
+    g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
+                       plan=compiled.plan)
     load_ms = elapsed_ms(start)
 
     start = time.perf_counter()

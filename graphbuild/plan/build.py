@@ -16,7 +16,7 @@ from .buffers import count_moves, memory_stats
 from .emit import Emitter
 from .levels import op_levels, passes_per_iteration
 from .liveness import BYTES, max_live
-from .model import Output, Param, Plan
+from .model import Output, Param, Plan, reads_in_edges, reads_weights
 from .options import DEFAULT, PlanOptions
 from .schedule import analyze
 
@@ -70,5 +70,8 @@ def build_plan(fn: Function, source_path: str, options: PlanOptions = DEFAULT) -
         "naive_bytes_per_node": naive_bytes,
         "minimum_bytes_per_node": live_bytes,
     })
+    # From the final kernels: what the graph must hold for this plan.
+    plan.needs_in_edges = reads_in_edges(plan.kernels)
+    plan.needs_weights = plan.needs_weights or reads_weights(plan.kernels)
     plan.stats.update(memory_stats(plan, moves))
     return plan

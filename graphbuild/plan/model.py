@@ -19,11 +19,14 @@ from typing import Any
 
 from ..errors import ErrorKind, GraphbuildError
 
-PLAN_FORMAT_VERSION = 1
+# 2: needs_in_edges (the graph is loaded with only what the plan reads).
+PLAN_FORMAT_VERSION = 2
 
 # The executor ABI: the opcode set (csrc/graphbuild.h, gb_op) and operand layout the runtime
 # encodes plans against.  Bump it with any change to the opcode set, so a cached plan built
 # for the old executor is never handed to the new one; every plan cache key includes it.
+# (Unchanged by compact graph storage: the opcodes and plan layout are the same; plans that
+# predate needs_in_edges miss through PLAN_FORMAT_VERSION.)
 EXECUTOR_ABI = 1
 
 Arg = int | float  # a register, slot, temp, kernel or jump index, or an immediate
@@ -89,6 +92,9 @@ class Plan:
     locations: list[SourceLoc]
     outputs: list[Output]
     needs_weights: bool = False      # the plan reads edge weights
+    # the plan reads a directed graph's in-edges: an edge kernel over "in" or "both",
+    # or an in_deg/degree micro-op (reads_in_edges)
+    needs_in_edges: bool = False
     stats: dict[str, Any] = field(default_factory=dict)  # summary for `compile` (op counts, ...)
     format_version: int = PLAN_FORMAT_VERSION
 
@@ -135,6 +141,16 @@ class Plan:
         return Plan(**d)
 
 
+def reads_in_edges(kernels: list[Kernel]) -> bool:
+    """Whether kernels read a directed graph's in-CSR (C refuses to run them without it)."""
+    return any((k.domain == "edge" and k.dir in ("in", "both"))
+               or any(m.op in ("in_deg", "degree") for m in k.micro) for k in kernels)
+
+
+def reads_weights(kernels: list[Kernel]) -> bool:
+    return any(m.op == "weight" for k in kernels for m in k.micro)
+
+
 _DTYPES = ("int", "float", "bool", "node")
 _STORAGE = {"int": "int64", "node": "int64", "float": "double", "bool": "uint8"}
 
@@ -158,8 +174,9 @@ def _check_fields(plan: "Plan") -> None:
            "algorithm and source_path must be text")
     expect(all(d in _DTYPES for d in plan.registers + plan.slots),
            "register and slot dtypes must be int, float, bool or node")
-    expect(isinstance(plan.needs_weights, bool) and isinstance(plan.stats, dict)
-           and _int64(plan.format_version), "needs_weights, stats or format_version has the wrong type")
+    expect(isinstance(plan.needs_weights, bool) and isinstance(plan.needs_in_edges, bool)
+           and isinstance(plan.stats, dict) and _int64(plan.format_version),
+           "needs_weights, needs_in_edges, stats or format_version has the wrong type")
     micro = [m for k in plan.kernels for m in (k.micro if isinstance(k.micro, list) else [None])]
     for ins in plan.code + micro:
         expect(isinstance(ins, Instr) and isinstance(ins.op, str) and _int64(ins.loc)
@@ -170,6 +187,13 @@ def _check_fields(plan: "Plan") -> None:
         expect(all(isinstance(x, str) for x in (k.domain, k.dir, k.agg, k.default_kind))
                and all(_int64(x) for x in numbers) and isinstance(k.agg_float, bool),
                f"malformed kernel header {k!r}")
+        expect(isinstance(k.micro, list), f"malformed kernel header {k!r}")
+    # The runtime loads the graph with what these flags say: a plan that reads more would
+    # run on a graph without it (C refuses missing in-edges; dropped weights would read 1.0).
+    expect(plan.needs_in_edges or not reads_in_edges(plan.kernels),
+           "the kernels read in-edges but needs_in_edges is false")
+    expect(plan.needs_weights or not reads_weights(plan.kernels),
+           "the kernels read edge weights but needs_weights is false")
     for s in plan.locations:
         expect(_int64(s.line) and _int64(s.col), f"malformed source location {s!r}")
     for p in plan.params:

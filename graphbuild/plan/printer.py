@@ -103,6 +103,8 @@ def format_plan(plan: Plan, source: str | None = None) -> str:
         for i, d in enumerate(plan.slots)))
     if plan.needs_weights:
         out.append("reads edge weights")
+    if plan.needs_in_edges:
+        out.append("reads in-edges")
     levels = plan.stats.get("op_levels", [])
     out.append("code:")
     for pc, ins in enumerate(plan.code):

@@ -39,14 +39,8 @@ PY_INT = 32
 
 
 def plan_reads_in_edges(plan: Plan) -> bool:
-    """Whether a run needs a directed graph's transpose: an edge kernel over in- or all
-    edges, or an in_deg/degree micro-op."""
-    for k in plan.kernels:
-        if k.domain == "edge" and k.dir in ("in", "both"):
-            return True
-        if any(m.op in ("in_deg", "degree") for m in k.micro):
-            return True
-    return False
+    """Whether a run needs a directed graph's transpose (the plan records it)."""
+    return plan.needs_in_edges
 
 
 def graph_bytes(plan: Plan, nodes: int, edges: int, *, directed: bool, weighted: bool) -> dict[str, int]:

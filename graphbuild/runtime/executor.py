@@ -89,6 +89,7 @@ class Executable:
         pass covers all nodes, never only those whose inputs changed (tests compare both)."""
         if trials < 1:
             raise GraphbuildError(f"trials must be at least 1, got {trials}", kind=ErrorKind.USAGE)
+        ensure_graph_fits(self.plan, graph, threads)
         seconds: list[float] = []
         with self.pool.borrow() as pool:
             for _ in range(trials):
@@ -194,6 +195,19 @@ def _run_interruptibly(call, interrupt) -> int:
         except KeyboardInterrupt:
             interrupt[0] = 1  # C stops at its next check; keep waiting until it has
     return box.get("status", lib.GB_EINTR)
+
+
+def ensure_graph_fits(plan: Plan, graph: Graph, threads: int = 1) -> None:
+    """Makes sure graph holds what plan reads: builds a directed graph's in-edges if it was
+    loaded without them; a plan that reads weights the load left out is a USAGE error
+    (running it would read 1.0 for every edge)."""
+    if plan.needs_weights and graph.weights_dropped:
+        raise GraphbuildError(
+            f"{plan.algorithm} reads edge weights but the graph was loaded without them",
+            kind=ErrorKind.USAGE,
+            hint="load the graph with need_weights=True (the CLI and API do this from the plan)")
+    if plan.needs_in_edges and not graph.has_in_edges:
+        graph.build_in_edges(threads)
 
 
 def execute(plan: Plan, graph: Graph, params: dict[str, Any] | None = None, *, threads: int = 1,

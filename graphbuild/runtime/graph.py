@@ -1,4 +1,4 @@
-"""Graphs for the runtime: a Python handle on the C graph (CSR in both directions plus ids).
+"""Graphs for the runtime: a Python handle on the C graph (compact CSR plus ids).
 
     g = load_graph("edges.el", undirected=True)   # parsed and built in C
     g = load_graph("m.mtx.gz", options=LoadOptions(dedupe=True, ids="dense"))
@@ -11,11 +11,12 @@ The graph cache (graph_cache.py) and writing graphs (graph_io.py) build on it.
 """
 from __future__ import annotations
 
+import array
 import gzip
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
@@ -40,8 +41,13 @@ class Graph:
     @classmethod
     def from_edges(cls, n: int, edges: Iterable[tuple[int, int]],
                    weights: Sequence[float] | None = None, directed: bool = True,
-                   ids: Sequence[int | str] | None = None) -> Graph:
-        """A graph of n nodes from (u, v) pairs of node indices; ids[i] names node i (default i)."""
+                   ids: Sequence[int | str] | None = None, *, need_in_edges: bool = True,
+                   need_weights: bool = True, wide_index: int = 0) -> Graph:
+        """A graph of n nodes from (u, v) pairs of node indices; ids[i] names node i (default i).
+
+        need_in_edges / need_weights False leave a directed graph's in-CSR / the weights
+        out; wide_index (tests) 1 stores 64-bit offsets and neighbors whatever the sizes,
+        2 64-bit offsets only (the layout of a graph with more than 2^31 - 1 arcs)."""
         pairs = list(edges)
         if ids is not None and len(ids) != n:
             raise GraphbuildError(f"{len(ids)} ids given for {n} nodes", kind=ErrorKind.USAGE)
@@ -53,7 +59,11 @@ class Graph:
         w = ffi.new("double[]", list(weights) or [0.0]) if weights is not None else ffi.NULL
         out = ffi.new("gb_graph **")
         err = ffi.new("gb_error *")
-        status = lib.gb_graph_from_arrays(n, len(pairs), src, dst, w, int(directed), out, err)
+        opts = ffi.new("gb_load_options *", {
+            "threads": 1, "skip_in_edges": int(not need_in_edges),
+            "skip_weights": int(not need_weights), "wide_index": int(wide_index)})
+        status = lib.gb_graph_from_arrays_opts(n, len(pairs), src, dst, w, int(directed), opts,
+                                               out, err)
         if status != lib.GB_OK:
             kind = ErrorKind.RUNTIME if status == lib.GB_ENOMEM else ErrorKind.USAGE
             raise GraphbuildError(_message(err), kind=kind)
@@ -81,7 +91,33 @@ class Graph:
 
     @property
     def weighted(self) -> bool:
+        """Weights are stored (see weights_dropped)."""
         return bool(lib.gb_graph_is_weighted(self._handle))
+
+    @property
+    def weights_dropped(self) -> bool:
+        """The input had weights that were not stored (loaded with need_weights=False)."""
+        return bool(self.stats["weights_dropped"])
+
+    @property
+    def has_in_edges(self) -> bool:
+        """The in-CSR is there (always on an undirected graph)."""
+        return bool(lib.gb_graph_has_in_edges(self._handle))
+
+    def build_in_edges(self, threads: int = 1) -> None:
+        """Builds a directed graph's in-CSR if it was loaded without it (no-op otherwise)."""
+        err = ffi.new("gb_error *")
+        status = lib.gb_graph_build_in_edges(self._handle, max(1, threads), err)
+        if status != lib.GB_OK:
+            raise _status_error(status, _message(err))
+
+    @property
+    def index_bytes(self) -> tuple[int, int]:
+        """(offset bytes, neighbor bytes) per element of the stored CSR: 4 or 8 each."""
+        ob = ffi.new("int *")
+        nb = ffi.new("int *")
+        lib.gb_graph_csr(self._handle, lib.GB_DIR_OUT, ffi.NULL, ffi.NULL, ffi.NULL, ob, nb)
+        return ob[0], nb[0]
 
     @property
     def stats(self) -> dict[str, Any]:
@@ -92,18 +128,14 @@ class Graph:
         return {"format": FORMATS.get(raw.format, "auto"), "header_line": raw.header_line,
                 "input_edges": raw.input_edges, "self_loops": raw.self_loops,
                 "duplicates": raw.duplicates, "self_loops_dropped": raw.self_loops_dropped,
-                "duplicates_dropped": raw.duplicates_dropped}
+                "duplicates_dropped": raw.duplicates_dropped,
+                "weights_dropped": raw.weights_dropped}
 
     @property
     def nbytes(self) -> int:
-        """Bytes the C graph holds: offsets, neighbors and weights of each CSR, and the ids."""
-        n, m, h = self.node_count, self.edge_count, self._handle
-        csrs = 2 if self.directed else 1
-        arcs_per_csr = m if self.directed else 2 * m
-        total = csrs * ((n + 1) * 8 + arcs_per_csr * (16 if self.weighted else 8))
-        if lib.gb_graph_ids_kind(h) == lib.GB_IDS_INT:
-            return total + n * 8
-        return total + (n + 1) * 8 + lib.gb_graph_name_offsets(h)[n]
+        """Bytes the C graph holds: offsets, neighbors and weights of each stored CSR, and
+        the ids (gb_graph_bytes; graph_layout.py predicts it from the counts)."""
+        return lib.gb_graph_bytes(self._handle)
 
     # ---- ids ----
 
@@ -139,23 +171,38 @@ class Graph:
 
     # ---- adjacency (tests) ----
 
-    def csr(self, direction: str) -> tuple[list[int], list[int], list[float] | None]:
-        """(offsets, neighbors, weights or None) of direction "out" or "in", as lists."""
+    def csr_arrays(self, direction: str) -> tuple[array.array, array.array, list[float] | None]:
+        """(offsets, neighbors, weights or None) of direction "out" or "in": the index arrays
+        as array.array copies of the stored width ("i" or "q").  GraphbuildError (USAGE) for
+        the in-direction of a directed graph loaded without its in-edges."""
         if direction not in ("out", "in"):
             raise GraphbuildError(f"direction must be 'out' or 'in', not {direction!r}",
                                   kind=ErrorKind.USAGE)
-        offsets_p = ffi.new("int64_t **")
-        neighbors_p = ffi.new("int64_t **")
+        if direction == "in" and not self.has_in_edges:
+            raise GraphbuildError("the graph was loaded without its in-edges",
+                                  kind=ErrorKind.USAGE)
+        offsets_p = ffi.new("void **")
+        neighbors_p = ffi.new("void **")
         weights_p = ffi.new("double **")
+        ob = ffi.new("int *")
+        nb = ffi.new("int *")
         dir_code = lib.GB_DIR_OUT if direction == "out" else lib.GB_DIR_IN
-        lib.gb_graph_csr(self._handle, dir_code, offsets_p, neighbors_p, weights_p)
-        offsets = ffi.unpack(offsets_p[0], self.node_count + 1)
+        lib.gb_graph_csr(self._handle, dir_code, offsets_p, neighbors_p, weights_p, ob, nb)
+        offsets = array.array("i" if ob[0] == 4 else "q")
+        offsets.frombytes(ffi.buffer(offsets_p[0], (self.node_count + 1) * ob[0]))
         arcs = offsets[-1]
-        neighbors = ffi.unpack(neighbors_p[0], arcs) if arcs else []
+        neighbors = array.array("i" if nb[0] == 4 else "q")
+        if arcs:
+            neighbors.frombytes(ffi.buffer(neighbors_p[0], arcs * nb[0]))
         weights = None
         if weights_p[0] != ffi.NULL:
             weights = ffi.unpack(weights_p[0], arcs) if arcs else []
         return offsets, neighbors, weights
+
+    def csr(self, direction: str) -> tuple[list[int], list[int], list[float] | None]:
+        """(offsets, neighbors, weights or None) of direction "out" or "in", as lists."""
+        offsets, neighbors, weights = self.csr_arrays(direction)
+        return offsets.tolist(), neighbors.tolist(), weights
 
     def __repr__(self) -> str:
         kind = "directed" if self.directed else "undirected"
@@ -181,6 +228,12 @@ class LoadOptions:
     no_self_loops: bool = False
     ids: str = "map"   # "map": integers ranked ascending, other tokens by first appearance;
                        # "dense": non-negative integer ids are the node indices
+    # What to store (a plan says what it reads: Plan.needs_in_edges, needs_weights): a
+    # directed graph's in-CSR, and the file's weights.  wide_index: 64-bit CSR indices
+    # whatever the sizes (tests compare both layouts).
+    need_in_edges: bool = True
+    need_weights: bool = True
+    wide_index: bool = False
 
     def __post_init__(self) -> None:
         if self.ids not in IDS_MODES:
@@ -194,7 +247,14 @@ class LoadOptions:
             "no_self_loops": int(self.no_self_loops),
             "ids": lib.GB_IDS_DENSE if self.ids == "dense" else lib.GB_IDS_MAP,
             "threads": max(1, threads), "progress": progress if progress is not None else ffi.NULL,
+            "skip_in_edges": int(not self.need_in_edges), "skip_weights": int(not self.need_weights),
+            "wide_index": int(self.wide_index),
         })
+
+    def for_plan(self, plan: Any) -> LoadOptions:
+        """These options storing only what plan (a Plan) reads."""
+        return replace(self, need_in_edges=bool(plan.needs_in_edges),
+                       need_weights=bool(plan.needs_weights))
 
 
 def parse_generator(spec: str) -> tuple[str, int, int] | None:

@@ -2,9 +2,10 @@
 
     graph = open_graph("web.el.gz", LoadOptions(dedupe=True), GraphCache(cache_dir))
 
-The first load of a file stores its CSR (both directions, weights, ids, load counts) as
-one binary file, written by C (gb_graph_save); later loads map it in (gb_graph_load_binary)
-without parsing.  The key is a hash of the file's bytes (gb_hash_file, any thread count
+The first load of a file stores its CSR (what the load options kept: a directed graph's
+in-CSR and the weights only when asked for; ids, load counts) as one binary file, written
+by C (gb_graph_save); later loads map it in (gb_graph_load_binary) without parsing.
+The key is a hash of the file's bytes (gb_hash_file, any thread count
 gives the same), the format its name implies, the load options, graphbuild's version
 and the entry format, so a changed file or changed options never meet a stale entry.
 Generated graphs are cached under their spec.  C validates all of an entry before use;
@@ -23,7 +24,7 @@ import os
 import pathlib
 import tempfile
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from .. import __version__
@@ -32,7 +33,7 @@ from .graph import (Graph, LoadOptions, Progress, _message, default_graph_path, 
                     load_graph, parse_generator)
 from .native import ffi, lib
 
-ENTRY_FORMAT = 1
+ENTRY_FORMAT = 2   # 2: compact CSR; entries keyed by need_in_edges / need_weights
 SUFFIX = ".gbgraph"
 MIN_CACHED_BYTES = 1 << 20
 STALE_TEMP_SECONDS = 3600
@@ -82,7 +83,9 @@ class GraphCache:
                      "format": suffix_format(path)}, options)
 
     def spec_key(self, spec: str, options: LoadOptions) -> str:
-        return _key({"generator": spec}, options)
+        # Generated graphs are undirected and unweighted: neither flag changes them.
+        return _key({"generator": spec},
+                    replace(options, need_in_edges=True, need_weights=True))
 
     def get(self, key: str) -> Graph | None:
         path = self.path(key)
@@ -145,6 +148,8 @@ class GraphCache:
 
 
 def _key(source: dict[str, Any], options: LoadOptions) -> str:
+    if options.undirected:
+        options = replace(options, need_in_edges=True)   # one CSR serves both directions
     text = json.dumps({"entry": ENTRY_FORMAT, "version": __version__, **source,
                        "options": asdict(options)}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:40]
@@ -167,9 +172,8 @@ def open_graph(source: Graph | str | os.PathLike | None, options: LoadOptions | 
         return source
     options = options or LoadOptions()
     if source is None:
-        return load_graph(default_graph_path(), options=LoadOptions(
-            undirected=True, dedupe=options.dedupe, no_self_loops=options.no_self_loops,
-            ids=options.ids), threads=threads)
+        return load_graph(default_graph_path(), options=replace(options, undirected=True),
+                          threads=threads)
     text = os.fspath(source)
     spec = None if os.path.exists(text) else parse_generator(text)
     key, before = None, _signature(text)

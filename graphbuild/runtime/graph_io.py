@@ -62,12 +62,14 @@ def ids_survive(graph: Graph, fmt: str) -> bool:
 
 
 def _degrees(graph: Graph, direction: str) -> array.array:
-    offsets_p = ffi.new("int64_t **")
-    lib.gb_graph_csr(graph.handle, lib.GB_DIR_OUT if direction == "out" else lib.GB_DIR_IN,
-                     offsets_p, ffi.NULL, ffi.NULL)
     n = graph.node_count
-    offsets = array.array("q")
-    offsets.frombytes(ffi.buffer(offsets_p[0], (n + 1) * 8))
+    if direction == "in" and not graph.has_in_edges:
+        _, neighbors, _ = graph.csr_arrays("out")   # count the heads instead
+        degrees = array.array("q", bytes(8 * n))
+        for u in neighbors:
+            degrees[u] += 1
+        return degrees
+    offsets, _, _ = graph.csr_arrays(direction)
     return array.array("q", (offsets[v + 1] - offsets[v] for v in range(n)))
 
 

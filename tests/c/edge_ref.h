@@ -25,20 +25,23 @@ typedef struct egraph {
     int64_t n, m;
     int64_t *src, *dst;
     double *w;            /* NULL: unweighted */
+    int64_t *by_tail;     /* edge indices sorted by src, stably: the in-CSR's order */
     int directed;
     gb_graph *g;
     adj dirs[3];          /* by gb_dir */
 } egraph;
 
-/* Calls add(v, u, w) for every arc of direction dir in CSR order: input order; BOTH on
- * a directed graph gives all out-arcs before any in-arc (so per node: out, then in);
+/* Calls add(v, u, w) for every arc of direction dir in CSR order: out-arcs in input
+ * order; in-arcs of a directed graph by ascending tail, each tail's in input order; BOTH
+ * on a directed graph gives all out-arcs before any in-arc (so per node: out, then in);
  * undirected, edge u-v gives u the arc to v, then v the arc to u, whatever dir is. */
 static inline void for_arcs(const egraph *e, int dir, adj *a, int fill, int64_t *pos)
 {
     for (int pass = 0; pass < 2; pass++) {
         int want_out = e->directed ? pass == 0 && dir != GB_DIR_IN : pass == 0;
         int want_in = e->directed && pass == 1 && dir != GB_DIR_OUT;
-        for (int64_t i = 0; i < e->m && (want_out || want_in); i++) {
+        for (int64_t r = 0; r < e->m && (want_out || want_in); r++) {
+            int64_t i = want_in ? e->by_tail[r] : r;
             double w = e->w != NULL ? e->w[i] : 1.0;
             int64_t arcs[2][2];
             int na = 0;
@@ -86,6 +89,7 @@ static inline void egraph_init(egraph *e, int64_t n, int64_t m, int weighted, in
     e->w = weighted ? calloc((size_t)(m + 1), sizeof *e->w) : NULL;
     e->directed = directed;
     e->g = NULL;
+    e->by_tail = NULL;
     memset(e->dirs, 0, sizeof e->dirs);
 }
 
@@ -93,6 +97,17 @@ static inline void egraph_build(egraph *e)
 {
     e->g = graph_new(e->n, e->m, e->src, e->dst, e->w, e->directed);
     CHECK(e->g != NULL);
+    /* a stable counting sort of the edges by tail */
+    int64_t *start = calloc((size_t)e->n + 1, sizeof *start);
+    free(e->by_tail);
+    e->by_tail = malloc((size_t)(e->m + 1) * sizeof *e->by_tail);
+    for (int64_t i = 0; i < e->m; i++)
+        start[e->src[i] + 1]++;
+    for (int64_t v = 0; v < e->n; v++)
+        start[v + 1] += start[v];
+    for (int64_t i = 0; i < e->m; i++)
+        e->by_tail[start[e->src[i]]++] = i;
+    free(start);
     for (int dir = GB_DIR_OUT; dir <= GB_DIR_BOTH; dir++)
         build_adj(e, dir, &e->dirs[dir]);
 }
@@ -108,6 +123,7 @@ static inline void egraph_free(egraph *e)
     free(e->src);
     free(e->dst);
     free(e->w);
+    free(e->by_tail);
 }
 
 /* Small graphs with a self-loop, a multi-edge, an isolated node and fractional weights. */

@@ -96,11 +96,14 @@ static inline int64_t compare_threads(gb_plan *p, const gb_graph *g, void **init
     return differ;
 }
 
-static inline gb_graph *skewed_graph(int64_t n, int64_t m, int directed, int weighted)
+/* The skewed graph stored in layout wide_index (gb_load_options: 0 compact, 1 all 64-bit,
+ * 2 64-bit offsets only). */
+static inline gb_graph *skewed_graph_layout(int64_t n, int64_t m, int directed, int weighted,
+                                            int wide_index)
 {
     int64_t *src = malloc((size_t)m * sizeof *src), *dst = malloc((size_t)m * sizeof *dst);
     double *w = malloc((size_t)m * sizeof *w);
-    gb_graph *g;
+    gb_graph *g = NULL;
     rng_state = 0x2545F4914F6CDD1Dull + (uint64_t)n;
     for (int64_t i = 0; i < m; i++) {
         uint64_t r = rng();
@@ -110,11 +113,22 @@ static inline gb_graph *skewed_graph(int64_t n, int64_t m, int directed, int wei
         dst[i] = i % 5 == 0 ? 5 : (int64_t)((r >> 32) % (uint64_t)live);
         w[i] = (double)((r >> 44) % 1000) / 37.0 - 4.0;
     }
-    g = graph_new(n, m, src, dst, weighted ? w : NULL, directed);
+    {
+        gb_load_options opts = { .wide_index = wide_index };
+        gb_error err;
+        if (gb_graph_from_arrays_opts(n, m, src, dst, weighted ? w : NULL, directed, &opts, &g,
+                                      &err) != GB_OK)
+            g = NULL;
+    }
     free(src);
     free(dst);
     free(w);
     return g;
+}
+
+static inline gb_graph *skewed_graph(int64_t n, int64_t m, int directed, int weighted)
+{
+    return skewed_graph_layout(n, m, directed, weighted, 0);
 }
 
 #endif

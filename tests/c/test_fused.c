@@ -6,6 +6,7 @@
  * kernel kinds).
  */
 #include "check.h"
+#include "csr64.h"
 #include "plan_asm.h"
 
 enum { RANK, INV_DEG, ACC, NEW_RANK, OWN, NSLOT };
@@ -60,15 +61,16 @@ static void **run_step(const gb_plan *p, const gb_graph *g, gb_value *regs)
 {
     int64_t n = gb_graph_node_count(g);
     void **slots = slots_new(NSLOT, n);
-    const int64_t *off;
+    csr64 out = csr64_get(g, GB_DIR_OUT);
+    const int64_t *off = out.off;
     gb_error err;
-    gb_graph_csr(g, GB_DIR_OUT, &off, NULL, NULL);
     for (int64_t v = 0; v < n; v++) {
         int64_t d = off[v + 1] - off[v];
         ((double *)slots[RANK])[v] = 1.0 / (double)n;
         ((double *)slots[INV_DEG])[v] = d > 0 ? 1.0 / (double)d : 0.0;
         ((double *)slots[OWN])[v] = (double)(v % 17) * 0.001;
     }
+    csr64_free(&out);
     regs[0].f = 0.15 / (double)n;
     for (int pass = 0; pass < 2; pass++) {
         CHECK_EQ_I(gb_run(p, g, regs, slots, NULL, &err), GB_OK);

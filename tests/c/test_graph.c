@@ -15,6 +15,7 @@
 #include "check.h"
 #include "graph_internal.h"
 #include "graphbuild.h"
+#include "csr64.h"
 
 static char tmpdir[64];
 
@@ -62,17 +63,16 @@ static gb_status load(const char *path, int undirected, gb_graph **g, gb_error *
 static const char *csr_text(const gb_graph *g, int dir)
 {
     static char buf[1024];
-    const int64_t *off, *nbr;
-    const double *w;
+    csr64 c = csr64_get(g, dir);
     size_t at = 0;
-    gb_graph_csr(g, dir, &off, &nbr, &w);
     buf[0] = '\0';
-    for (int64_t v = 0; v < gb_graph_node_count(g) && at < sizeof buf - 64; v++) {
+    for (int64_t v = 0; c.off != NULL && v < gb_graph_node_count(g) && at < sizeof buf - 64; v++) {
         at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%lld:", v ? ";" : "", (long long)v);
-        for (int64_t k = off[v]; k < off[v + 1] && at < sizeof buf - 64; k++)
-            at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%lld", k > off[v] ? "," : "",
-                                   (long long)nbr[k]);
+        for (int64_t k = c.off[v]; k < c.off[v + 1] && at < sizeof buf - 64; k++)
+            at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%lld", k > c.off[v] ? "," : "",
+                                   (long long)c.nbr[k]);
     }
+    csr64_free(&c);
     return buf;
 }
 
@@ -88,16 +88,20 @@ static void test_from_arrays(void)
     CHECK(gb_graph_is_directed(g) && gb_graph_is_weighted(g));
     /* Stable: node 0's out-edges in input order 1, 2, 1 (a multi-edge kept). */
     CHECK(strcmp(csr_text(g, GB_DIR_OUT), "0:1,2,1;1:1;2:0;3:0;4:") == 0);
-    CHECK(strcmp(csr_text(g, GB_DIR_IN), "0:2,3;1:0,1,0;2:0;3:;4:") == 0);
-    const int64_t *off, *nbr;
+    /* In-lists by tail, each tail's arcs in input order. */
+    CHECK(strcmp(csr_text(g, GB_DIR_IN), "0:2,3;1:0,0,1;2:0;3:;4:") == 0);
+    const void *off, *nbr;
     const double *wo, *wi;
-    gb_graph_csr(g, GB_DIR_OUT, &off, &nbr, &wo);
+    int ob, nb;
+    gb_graph_csr(g, GB_DIR_OUT, &off, &nbr, &wo, &ob, &nb);
+    CHECK(ob == 4 && nb == 4);
     CHECK_EQ_F(wo[0], 1.5);
     CHECK_EQ_F(wo[1], 3);
     CHECK_EQ_F(wo[2], 6);
-    gb_graph_csr(g, GB_DIR_IN, &off, &nbr, &wi);
-    CHECK_EQ_F(wi[off[1]], 1.5);
-    CHECK_EQ_F(wi[off[1] + 1], 4);
+    gb_graph_csr(g, GB_DIR_IN, &off, &nbr, &wi, NULL, NULL);
+    CHECK_EQ_F(wi[((const int32_t *)off)[1]], 1.5);
+    CHECK_EQ_F(wi[((const int32_t *)off)[1] + 1], 6);
+    CHECK_EQ_F(wi[((const int32_t *)off)[1] + 2], 4);
     CHECK_EQ_I(gb_graph_ids_kind(g), GB_IDS_INT);
     CHECK_EQ_I(gb_graph_int_ids(g)[4], 4);
     CHECK(gb_graph_name_bytes(g) == NULL);
@@ -111,9 +115,9 @@ static void test_from_arrays(void)
     CHECK_EQ_I(gb_graph_from_arrays(3, 4, us, ud, NULL, 0, &g, &err), GB_OK);
     CHECK(!gb_graph_is_directed(g) && !gb_graph_is_weighted(g));
     CHECK(strcmp(csr_text(g, GB_DIR_OUT), "0:1,1;1:0,1,1,2,0;2:1") == 0);
-    const int64_t *in_off, *in_nbr;
-    gb_graph_csr(g, GB_DIR_OUT, &off, &nbr, &wo);
-    gb_graph_csr(g, GB_DIR_IN, &in_off, &in_nbr, &wi);
+    const void *in_off, *in_nbr;
+    gb_graph_csr(g, GB_DIR_OUT, &off, &nbr, &wo, NULL, NULL);
+    gb_graph_csr(g, GB_DIR_IN, &in_off, &in_nbr, &wi, NULL, NULL);
     CHECK(off == in_off && nbr == in_nbr && wo == NULL && wi == NULL);
     CHECK_EQ_I(gb_graph_edge_count(g), 4);
     gb_graph_destroy(g);
@@ -155,9 +159,8 @@ static void test_format(void)
     /* Weights: exact decimals, exponents, signs, infinity. */
     path = write_text("w.wel", "1 2 0.1\n2 3 -2.5e-3\n3 1 inf\n1 1 123456789012345678901234\n");
     CHECK_EQ_I(load(path, 0, &g, &err), GB_OK);
-    const int64_t *off, *nbr;
     const double *w;
-    gb_graph_csr(g, GB_DIR_OUT, &off, &nbr, &w);
+    gb_graph_csr(g, GB_DIR_OUT, NULL, NULL, &w, NULL, NULL);
     CHECK(gb_graph_is_weighted(g));
     CHECK_EQ_F(w[0], 0.1);
     CHECK_EQ_F(w[1], 123456789012345678901234.0);
@@ -369,11 +372,11 @@ static void check_random(int64_t m, uint64_t span, int undirected, int names)
         free(sorted);
     }
 
-    /* Walking the edges in input order must meet each node's arcs in CSR order. */
+    /* Walking the edges in input order must meet each node's out-arcs in CSR order, and
+     * walking the out-CSR (tails ascending) each node's in-arcs in in-CSR order. */
     int64_t n = gb_graph_node_count(g), bad = 0;
-    const int64_t *off, *nbr, *ioff, *inbr;
-    gb_graph_csr(g, GB_DIR_OUT, &off, &nbr, NULL);
-    gb_graph_csr(g, GB_DIR_IN, &ioff, &inbr, NULL);
+    csr64 o = csr64_get(g, GB_DIR_OUT), in = csr64_get(g, GB_DIR_IN);
+    const int64_t *off = o.off, *nbr = o.nbr, *ioff = in.off, *inbr = in.nbr;
     int64_t *cur = calloc((size_t)n, sizeof *cur), *icur = calloc((size_t)n, sizeof *icur);
     for (int64_t i = 0; i < m; i++) {
         int64_t u = ids[2 * i], v = ids[2 * i + 1];
@@ -384,11 +387,16 @@ static void check_random(int64_t m, uint64_t span, int undirected, int names)
         bad += nbr[off[u] + cur[u]++] != v;
         if (undirected)
             bad += nbr[off[v] + cur[v]++] != u;
-        else
-            bad += inbr[ioff[v] + icur[v]++] != u;
     }
+    for (int64_t u = 0; u < n && !undirected; u++)
+        for (int64_t k = off[u]; k < off[u + 1]; k++) {
+            int64_t v = nbr[k];
+            bad += inbr[ioff[v] + icur[v]++] != u;
+        }
     for (int64_t v = 0; v < n; v++)
         bad += off[v] + cur[v] != off[v + 1] || (!undirected && ioff[v] + icur[v] != ioff[v + 1]);
+    csr64_free(&o);
+    csr64_free(&in);
     CHECK_EQ_I(bad, 0);
     free(cur);
     free(icur);

@@ -61,11 +61,17 @@ static gb_graph *fresh(int names, int weighted)
                 none);
 }
 
-static void bad_neighbor(gb_graph *g) { g->out_neighbors[1] = 3; }
-static void bad_in_neighbor(gb_graph *g) { g->in_neighbors[0] = -1; }
-static void bad_offsets(gb_graph *g) { g->out_offsets[1] = 3; g->out_offsets[2] = 2; }
+static void bad_neighbor(gb_graph *g) { gb_idx_set(g->out.nbr, g->nbr_bytes, 1, 3); }
+static void bad_in_neighbor(gb_graph *g) { gb_idx_set(g->in.nbr, g->nbr_bytes, 0, -1); }
+static void bad_offsets(gb_graph *g)
+{
+    gb_idx_set(g->out.off, g->off_bytes, 1, 3);
+    gb_idx_set(g->out.off, g->off_bytes, 2, 2);
+}
 static void bad_ids(gb_graph *g) { g->int_ids[1] = g->int_ids[0]; }
-static void bad_weight(gb_graph *g) { g->in_weights[2] = NAN; }
+static void bad_weight(gb_graph *g) { g->in.w[2] = NAN; }
+/* On a wide graph: 64-bit arrays that the counts say should be 32-bit. */
+static void bad_widths(gb_graph *g) { g->wide = 0; }
 static void bad_names(gb_graph *g) { g->names.offsets[1] = 3; g->names.offsets[2] = 1; }
 
 static void test_binary(void)
@@ -82,7 +88,7 @@ static void test_binary(void)
         CHECK_EQ_I(gb_graph_find_node(back, "c"), 2);
         CHECK(memcmp(gb_graph_name_bytes(back), "abc", 3) == 0);
         const double *w;
-        gb_graph_csr(back, GB_DIR_OUT, NULL, NULL, &w);
+        gb_graph_csr(back, GB_DIR_OUT, NULL, NULL, &w, NULL, NULL);
         CHECK_EQ_F(w[2], 3);
         /* A mapped graph saves again, and equally. */
         CHECK_EQ_I(gb_graph_save(back, path_of("again.gbgraph"), &err), GB_OK);
@@ -98,6 +104,13 @@ static void test_binary(void)
         { bad_weight, 0, 1, "a NaN weight" },
         { bad_names, 1, 0, "name offsets out of order" },
     };
+    /* (path_of's buffer: the last file damaged below is the one the next checks read) */
+    gb_load_options wide = { .wide_index = 1 };
+    g = load(write_text("w.el", "1 2\n2 3\n3 1\n"), wide);
+    if (g != NULL) {
+        expect_rejected(g, bad_widths, "index widths that do not fit the counts");
+        gb_graph_destroy(g);
+    }
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         g = fresh(cases[i].names, cases[i].weighted);
         if (g == NULL)

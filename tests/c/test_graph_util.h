@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "csr64.h"
 #include "graph_internal.h"
 
 static char tmpdir[64];
@@ -36,16 +37,17 @@ static inline const char *write_text(const char *name, const char *text)
 static inline const char *csr_text(const gb_graph *g, int dir)
 {
     static char buf[2048];
-    const int64_t *off, *nbr;
+    csr64 c = csr64_get(g, dir);
+    const int64_t *off = c.off, *nbr = c.nbr;
     size_t at = 0;
-    gb_graph_csr(g, dir, &off, &nbr, NULL);
     buf[0] = '\0';
-    for (int64_t v = 0; v < gb_graph_node_count(g) && at < sizeof buf - 64; v++) {
+    for (int64_t v = 0; off != NULL && v < gb_graph_node_count(g) && at < sizeof buf - 64; v++) {
         at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%lld:", v ? ";" : "", (long long)v);
         for (int64_t k = off[v]; k < off[v + 1] && at < sizeof buf - 64; k++)
             at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%lld", k > off[v] ? "," : "",
                                    (long long)nbr[k]);
     }
+    csr64_free(&c);
     return buf;
 }
 

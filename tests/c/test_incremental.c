@@ -206,8 +206,10 @@ static void test_not_incremental(void)
 
 int main(void)
 {
-    for (int directed = 0; directed <= 1; directed++) {
-        gb_graph *g = skewed_graph(3000, 9000, directed, 1);
+    /* compact storage both ways; all 64-bit and 64-bit offsets on the directed graph */
+    for (int variant = 0; variant < 4; variant++) {
+        int directed = variant > 0, layout = variant > 1 ? variant - 1 : 0;
+        gb_graph *g = skewed_graph_layout(3000, 9000, directed, 1, layout);
         for (int shape = 0; shape < NSHAPES; shape++)
             for (int fused = 0; fused <= 1; fused++)
                 if (shape != FILTERED || !fused)   /* its epilogue stores the filter slot */

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "csr64.h"
 #include "parallel_util.h"
 
 /* ---- the pool on its own ---- */
@@ -218,7 +219,6 @@ static void test_fused(void)
     const int64_t n = 20000;
     gb_graph *g = skewed_graph(n, 120000, 1, 0);
     void **init = slots_new(NSLOT, n);
-    const int64_t *off;
     gb_value regs[4] = { { 0 } };
     for (int specialize = 0; specialize <= 1; specialize++) {
         tplan t;
@@ -246,12 +246,13 @@ static void test_fused(void)
         CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
         CHECK_EQ_I(p->kernels[0].special, GB_SP_GATHER);
         gb_plan_tune(p, specialize, 1);
-        gb_graph_csr(g, GB_DIR_OUT, &off, NULL, NULL);
+        csr64 out = csr64_get(g, GB_DIR_OUT);
         for (int64_t v = 0; v < n; v++) {
-            int64_t d = off[v + 1] - off[v];
+            int64_t d = out.off[v + 1] - out.off[v];
             ((double *)init[RANK])[v] = 1.0 / (double)(v + 3);
             ((double *)init[CONTRIB])[v] = d > 0 ? 1.0 / (double)(v + 3) / (double)d : 0.0;
         }
+        csr64_free(&out);
         regs[0].f = 0.85;
         CHECK_EQ_I(compare_threads(p, g, init, NSLOT, regs, 4, 1, GB_OK), 0);
         CHECK_EQ_I(compare_threads(p, g, init, NSLOT, regs, 4, 3000, GB_OK), 0);

@@ -3,7 +3,10 @@
  * path's bits: every recognized shape, aggregation, value dtype, filter dtype,
  * direction and default kind, run with specialization on and off (gb_plan_tune) on
  * graphs with hubs, empty neighborhoods, self-loops, multi-edges, NaN, infinities, -0.0
- * and wrapping ints; the shapes are recognized (and near-misses are not).
+ * and wrapping ints; the shapes are recognized (and near-misses are not).  Every run
+ * is repeated on the same graph stored compact (int32 offsets and neighbors), wide
+ * (int64 both) and mixed (int64 offsets, int32 neighbors), which must give the same
+ * bits: each layout has its own instance of the loops.
  */
 #include "check.h"
 #include "exec_internal.h"
@@ -104,61 +107,70 @@ static void fill_slots(void **slots, int64_t n)
     }
 }
 
-/* Runs one case with specialization on and off; returns 1 if the outputs differ. */
-static int compare_case(const gb_graph *g, const scase *sc, void **slots, int64_t *recognized)
+/* The layouts every case runs on: gb_load_options.wide_index 0, 1, 2. */
+enum { NLAYOUTS = 3 };
+
+/* Runs one case with specialization on and off on each layout of the graph (gs[0] the
+ * compact one); returns 1 if any output differs from the compact generic run's. */
+static int compare_case(gb_graph *const *gs, const scase *sc, void **slots, int64_t *recognized)
 {
-    const int64_t n = gb_graph_node_count(g);
+    const int64_t n = gb_graph_node_count(gs[0]);
     const int out = out_slot(sc);
     const size_t bytes = (size_t)(n > 0 ? n : 1) * (DTYPES[out] == GB_BOOL ? 1 : 8);
-    unsigned char *got[2];
+    unsigned char *got[2 * NLAYOUTS];
     gb_value regs[2];
     tplan t;
     int differ = 0;
 
     build(&t, sc);
-    for (int spec = 0; spec <= 1; spec++) {
+    for (int r = 0; r < 2 * NLAYOUTS; r++) {
+        const int spec = r % 2, layout = r / 2;
         gb_plan *p = NULL;
         gb_error err;
-        got[spec] = malloc(bytes);
+        got[r] = malloc(bytes);
         if (tp_create(&t, &p, &err) != GB_OK) {
             CHECK(0);
             fprintf(stderr, "    shape %d agg %d: %s\n", sc->shape, sc->agg, err.message);
-            memset(got[spec], spec, bytes);
+            memset(got[r], r, bytes);
             continue;
         }
-        *recognized += p->kernels[0].special == sc->shape;
+        if (layout == 0)
+            *recognized += p->kernels[0].special == sc->shape;
         gb_plan_tune(p, spec, GB_MIN_ITEM_WORK);
         regs[0].i = -77;
         regs[1].f = -0.0;
         memset(slots[out], 0xA5, bytes);
-        CHECK_EQ_I(gb_run(p, g, regs, slots, NULL, &err), GB_OK);
-        memcpy(got[spec], slots[out], bytes);
+        CHECK_EQ_I(gb_run(p, gs[layout], regs, slots, NULL, &err), GB_OK);
+        memcpy(got[r], slots[out], bytes);
         gb_plan_destroy(p);
     }
     /* Bits, except that two NaNs match: C lets a compiler commute a + b, and the NaN
      * an addition of two NaNs returns is the first operand's. */
-    if (DTYPES[out] == GB_F64) {
-        for (int64_t v = 0; v < n && !differ; v++) {
-            double a, b;
-            memcpy(&a, got[0] + v * 8, 8);
-            memcpy(&b, got[1] + v * 8, 8);
-            differ = !(isnan(a) && isnan(b)) && memcmp(&a, &b, 8) != 0;
+    for (int r = 1; r < 2 * NLAYOUTS && !differ; r++) {
+        if (DTYPES[out] == GB_F64) {
+            for (int64_t v = 0; v < n && !differ; v++) {
+                double a, b;
+                memcpy(&a, got[0] + v * 8, 8);
+                memcpy(&b, got[r] + v * 8, 8);
+                differ = !(isnan(a) && isnan(b)) && memcmp(&a, &b, 8) != 0;
+            }
+        } else {
+            differ = memcmp(got[0], got[r], bytes) != 0;
         }
-    } else {
-        differ = memcmp(got[0], got[1], bytes) != 0;
+        if (differ)
+            fprintf(stderr, "    differs (layout %d, specialized %d): shape %d agg %d x %d "
+                    "filter %d swap %d dir %d default %d\n", r / 2, r % 2, sc->shape, sc->agg,
+                    sc->xslot, sc->fslot, sc->swap, sc->dir, sc->dk);
     }
-    if (differ)
-        fprintf(stderr, "    differs: shape %d agg %d x %d filter %d swap %d dir %d default %d\n",
-                sc->shape, sc->agg, sc->xslot, sc->fslot, sc->swap, sc->dir, sc->dk);
-    free(got[0]);
-    free(got[1]);
+    for (int r = 0; r < 2 * NLAYOUTS; r++)
+        free(got[r]);
     return differ;
 }
 
-/* Every case on one graph; returns the number of cases. */
-static int64_t all_cases(const gb_graph *g)
+/* Every case on one graph (its layouts gs[0..NLAYOUTS)); returns the number of cases. */
+static int64_t all_cases(gb_graph *const *gs)
 {
-    const int64_t n = gb_graph_node_count(g);
+    const int64_t n = gb_graph_node_count(gs[0]);
     void **slots = slots_new(NSLOTS, n);
     int64_t cases = 0, recognized = 0, differ = 0;
     scase sc;
@@ -177,12 +189,12 @@ static int64_t all_cases(const gb_graph *g)
                     sc.shape = GB_SP_GATHER;
                     sc.fslot = -1;
                     sc.swap = 0;
-                    differ += compare_case(g, &sc, slots, &recognized);
+                    differ += compare_case(gs, &sc, slots, &recognized);
                     cases++;
                     sc.shape = GB_SP_GATHER_IF;
                     for (sc.fslot = FL_B; sc.fslot <= FL_I; sc.fslot++)
                         for (sc.swap = 0; sc.swap <= 1; sc.swap++) {
-                            differ += compare_case(g, &sc, slots, &recognized);
+                            differ += compare_case(gs, &sc, slots, &recognized);
                             cases++;
                         }
                 }
@@ -191,17 +203,17 @@ static int64_t all_cases(const gb_graph *g)
                 for (sc.swap = 0; sc.swap <= 1; sc.swap++) {
                     if (sc.agg == GB_AGG_SUM || sc.agg == GB_AGG_MIN || sc.agg == GB_AGG_MAX) {
                         sc.shape = GB_SP_PLUS_WEIGHT;
-                        differ += compare_case(g, &sc, slots, &recognized);
+                        differ += compare_case(gs, &sc, slots, &recognized);
                         cases++;
                     }
                     if (sc.agg == GB_AGG_SUM) {
                         sc.shape = GB_SP_TIMES_WEIGHT;
-                        differ += compare_case(g, &sc, slots, &recognized);
+                        differ += compare_case(gs, &sc, slots, &recognized);
                         cases++;
                     }
                     if (sc.agg == GB_AGG_COUNT) {   /* swap: imm 0 instead of 1 */
                         sc.shape = GB_SP_COUNT_ALL;
-                        differ += compare_case(g, &sc, slots, &recognized);
+                        differ += compare_case(gs, &sc, slots, &recognized);
                         cases++;
                     }
                 }
@@ -212,11 +224,36 @@ static int64_t all_cases(const gb_graph *g)
     return cases;
 }
 
-static gb_graph *random_graph(int64_t n, int64_t m, int weighted, int directed, uint64_t seed)
+/* g's edges (src, dst, w) stored in each layout: gs[i] with wide_index i. */
+static void layouts(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
+                    const double *w, int directed, gb_graph **gs)
+{
+    for (int i = 0; i < NLAYOUTS; i++) {
+        gb_load_options opts = { .wide_index = i };
+        gb_error err;
+        gs[i] = NULL;
+        CHECK_EQ_I(gb_graph_from_arrays_opts(n, m, src, dst, w, directed, &opts, &gs[i], &err),
+                   GB_OK);
+        if (gs[i] != NULL) {
+            int ob, nb;
+            gb_graph_csr(gs[i], GB_DIR_OUT, NULL, NULL, NULL, &ob, &nb);
+            CHECK_EQ_I(ob, i == 0 ? 4 : 8);
+            CHECK_EQ_I(nb, i == 1 ? 8 : 4);
+        }
+    }
+}
+
+static void layouts_free(gb_graph **gs)
+{
+    for (int i = 0; i < NLAYOUTS; i++)
+        gb_graph_destroy(gs[i]);
+}
+
+static void random_layouts(int64_t n, int64_t m, int weighted, int directed, uint64_t seed,
+                           gb_graph **gs)
 {
     int64_t *src = malloc((size_t)(m + 1) * sizeof *src), *dst = malloc((size_t)(m + 1) * sizeof *dst);
     double *w = malloc((size_t)(m + 1) * sizeof *w);
-    gb_graph *g;
     rng_state = seed;
     for (int64_t i = 0; i < m; i++) {
         uint64_t r = rng();
@@ -232,10 +269,19 @@ static gb_graph *random_graph(int64_t n, int64_t m, int weighted, int directed, 
         if (i % 53 == 0)
             w[i] = i % 2 ? -0.0 : INFINITY;   /* NaN weights are rejected at load */
     }
-    g = graph_new(n, m, src, dst, weighted ? w : NULL, directed);
+    layouts(n, m, src, dst, weighted ? w : NULL, directed, gs);
     free(src);
     free(dst);
     free(w);
+}
+
+static gb_graph *random_graph(int64_t n, int64_t m, int weighted, int directed, uint64_t seed)
+{
+    gb_graph *gs[NLAYOUTS], *g;
+    random_layouts(n, m, weighted, directed, seed, gs);
+    g = gs[0];
+    gs[0] = NULL;
+    layouts_free(gs);
     return g;
 }
 
@@ -245,22 +291,24 @@ static void test_random_graphs(void)
     const int64_t per_graph = 3 * (3 * 115 - 15);
     for (int directed = 0; directed <= 1; directed++)
         for (int weighted = 0; weighted <= 1; weighted++) {
-            gb_graph *g = random_graph(3000, 20000, weighted, directed, 11 + (uint64_t)directed);
-            CHECK(g != NULL);
-            if (g != NULL)
-                CHECK_EQ_I(all_cases(g), per_graph);
-            gb_graph_destroy(g);
+            gb_graph *gs[NLAYOUTS];
+            random_layouts(3000, 20000, weighted, directed, 11 + (uint64_t)directed, gs);
+            CHECK(gs[0] != NULL && gs[1] != NULL && gs[2] != NULL);
+            if (gs[0] != NULL && gs[1] != NULL && gs[2] != NULL)
+                CHECK_EQ_I(all_cases(gs), per_graph);
+            layouts_free(gs);
         }
     {
         /* small: a self-loop, a multi-edge, isolated nodes; and a graph with no edges */
         static const int64_t src[] = { 0, 0, 1, 2, 2, 3, 3, 4, 1, 2 };
         static const int64_t dst[] = { 1, 2, 2, 0, 3, 3, 4, 1, 2, 2 };
-        gb_graph *g = graph_new(7, 10, src, dst, NULL, 1);
-        all_cases(g);
-        gb_graph_destroy(g);
-        g = graph_new(5, 0, NULL, NULL, NULL, 1);
-        all_cases(g);
-        gb_graph_destroy(g);
+        gb_graph *gs[NLAYOUTS];
+        layouts(7, 10, src, dst, NULL, 1, gs);
+        all_cases(gs);
+        layouts_free(gs);
+        layouts(5, 0, NULL, NULL, NULL, 1, gs);
+        all_cases(gs);
+        layouts_free(gs);
     }
 }
 
