@@ -1,6 +1,9 @@
 """What a run of a plan takes in memory, from the plan and the graph's counts alone.
 
-    rss = baseline + graph + buffers + scratch + incremental + results
+    rss = baseline + graph + buffers + scratch + incremental
+
+and, beside it, `results`: what `graphbuild run` adds when it turns the columns into Python
+values (profile-memory runs the plan without that step).
 
 - baseline: the process before the graph is loaded (interpreter, graphbuild, the compiled
   plan), measured in the process that predicts;

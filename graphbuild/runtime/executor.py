@@ -42,9 +42,9 @@ class Result:
 
 @dataclass
 class Trials:
-    """The last run's result and every run's time inside C, in seconds."""
+    """The last run's result (None when not collected) and every run's time inside C, in seconds."""
 
-    result: Result
+    result: Result | None
     seconds: list[float]
 
     @property
@@ -82,11 +82,14 @@ class Executable:
                                full_passes=full_passes).result
 
     def run_trials(self, graph: Graph, params: dict[str, Any] | None, trials: int, *, threads: int = 1,
-                   max_iterations: int = DEFAULT_MAX_ITERATIONS, full_passes: bool = False) -> Trials:
+                   max_iterations: int = DEFAULT_MAX_ITERATIONS, full_passes: bool = False,
+                   collect: bool = True) -> Trials:
         """Run the plan `trials` times on one graph, each from freshly bound parameters and
         zeroed buffers from the pool; time only the call into C (as GAPBS times its kernels),
         collect the last run before the pool can serve another.  full_passes: every edge
-        pass covers all nodes, never only those whose inputs changed (tests compare both)."""
+        pass covers all nodes, never only those whose inputs changed (tests compare both);
+        collect=False leaves the results in C's buffers (profile-memory measures the run, not
+        the Python values `run` makes of its columns)."""
         if trials < 1:
             raise GraphbuildError(f"trials must be at least 1, got {trials}", kind=ErrorKind.USAGE)
         ensure_graph_fits(self.plan, graph, threads)
@@ -95,7 +98,7 @@ class Executable:
             for _ in range(trials):
                 regs, slots = self._prepare(graph, params, pool)
                 seconds.append(self._call(graph, regs, slots, threads, max_iterations, full_passes))
-            return Trials(self._collect(graph, regs, slots), seconds)
+            return Trials(self._collect(graph, regs, slots) if collect else None, seconds)
 
     def incremental_bytes(self, nodes: int) -> int:
         """What a run on `nodes` nodes allocates to run edge passes incrementally."""
