@@ -107,24 +107,6 @@ static inline int64_t wrap_add(int64_t a, int64_t b)
     } while (0)
 
 /* The most frequent key, ties to the smallest (the first run of the longest length). */
-uint64_t gb_mode_key(uint64_t *keys, int64_t n)
-{
-    uint64_t best = keys[0];
-    int64_t best_run = 0;
-    gb_sort_u64_with(keys, keys + n, n);
-    for (int64_t i = 0; i < n;) {
-        int64_t j = i + 1;
-        while (j < n && keys[j] == keys[i])
-            j++;
-        if (j - i > best_run) {
-            best_run = j - i;
-            best = keys[i];
-        }
-        i = j;
-    }
-    return best;
-}
-
 /* Mode keeps every kept value of the open node in s->keys (sized for the largest
  * neighborhood); st->cnt is how many so far. */
 static void fold_mode(const gb_kernel *k, gb_scratch *s, gb_fold *st, int32_t nseg,

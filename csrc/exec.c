@@ -57,8 +57,8 @@ static int alloc_scratch(const gb_ctx *c, gb_scratch *s, int64_t max_nbhd)
         for (int64_t l = 0; l < GB_EDGE_BLOCK; l++)
             s->weight_buf[l] = 1.0;
     }
-    /* twice the largest neighborhood: gb_mode_key sorts with the second half as scratch */
-    if (p->has_mode && (s->keys = alloc_zeroed(2 * max_nbhd, sizeof *s->keys)) == NULL)
+    /* the largest neighborhood's keys and gb_mode_key's scratch after them */
+    if (p->has_mode && (s->keys = alloc_zeroed(GB_MODE_WORDS * max_nbhd, sizeof *s->keys)) == NULL)
         goto nomem;
     return 0;
 

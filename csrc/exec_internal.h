@@ -17,7 +17,9 @@
  *   edge.c     edge kernels: lanes from the CSR, aggregation into out_slot
  *   special.c  recognizing common edge-kernel shapes; their loops, with no
  *              interpretation per edge
- *   sort.c     sorting 64-bit keys (the mode aggregation)
+ *   mode.c     the mode aggregation's most frequent key (sorted or hashed)
+ *   sort.c     sorting 64-bit keys (short neighborhoods' mode)
+ *   incremental.c  passes that recompute only the nodes whose inputs changed
  */
 #ifndef EXEC_INTERNAL_H
 #define EXEC_INTERNAL_H
@@ -384,8 +386,9 @@ static inline double gb_unkey_f(uint64_t k)
     return x;
 }
 
-/* edge.c: the most frequent of n keys, ties to the smallest; sorts keys, using
- * keys[n .. 2n) as scratch (the mode buffer holds twice the largest neighborhood). */
+/* mode.c: the most frequent of n keys, ties to the smallest.  keys[n ..) is scratch:
+ * the mode buffer holds GB_MODE_WORDS words per key of the largest neighborhood. */
+#define GB_MODE_WORDS 8
 uint64_t gb_mode_key(uint64_t *keys, int64_t n);
 
 /* ---- incremental.c ---- */
@@ -419,7 +422,5 @@ void gb_incr_forget(gb_ctx *c, const gb_kernel *k);
 /* ---- sort.c ---- */
 
 void gb_sort_u64(uint64_t *a, int64_t n);
-/* The same, with tmp[0..n) as scratch for long arrays (a radix sort). */
-void gb_sort_u64_with(uint64_t *a, uint64_t *tmp, int64_t n);
 
 #endif

@@ -5,9 +5,6 @@
  * with a median-of-three pivot, insertion sort for short ranges, and heapsort once the
  * depth passes 2 log2 n, so an adversarial neighborhood cannot make it quadratic.
  * Recursing into the smaller side and looping on the larger keeps the stack O(log n).
- * Long arrays (a hub's neighborhood) go through an LSD radix sort instead, one counting
- * pass per byte that differs among the keys: labels that are node ids differ in two or
- * three bytes, so a neighborhood of d labels sorts in about 3d steps rather than d log d.
  */
 #include "exec_internal.h"
 
@@ -97,47 +94,6 @@ static void intro_sort(uint64_t *a, int64_t n, int depth)
         }
     }
     insertion_sort(a, n);
-}
-
-/* Neighborhoods at least this long are radix sorted. */
-#define RADIX_MIN 256
-
-/* Sorts a[0..n) using tmp[0..n) as scratch. */
-static void radix_sort(uint64_t *a, uint64_t *tmp, int64_t n)
-{
-    uint64_t all_or = 0, all_and = ~0ull, *from = a, *to = tmp;
-    for (int64_t i = 0; i < n; i++) {
-        all_or |= a[i];
-        all_and &= a[i];
-    }
-    for (int shift = 0; shift < 64; shift += 8) {
-        int64_t count[256] = { 0 }, at = 0;
-        uint64_t *t;
-        if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
-            continue;   /* every key has the same byte here */
-        for (int64_t i = 0; i < n; i++)
-            count[(from[i] >> shift) & 0xff]++;
-        for (int b = 0; b < 256; b++) {
-            int64_t c = count[b];
-            count[b] = at;
-            at += c;
-        }
-        for (int64_t i = 0; i < n; i++)
-            to[count[(from[i] >> shift) & 0xff]++] = from[i];
-        t = from;
-        from = to;
-        to = t;
-    }
-    if (from != a)
-        memcpy(a, from, (size_t)n * sizeof *a);
-}
-
-void gb_sort_u64_with(uint64_t *a, uint64_t *tmp, int64_t n)
-{
-    if (n >= RADIX_MIN)
-        radix_sort(a, tmp, n);
-    else
-        gb_sort_u64(a, n);
 }
 
 void gb_sort_u64(uint64_t *a, int64_t n)

@@ -389,7 +389,7 @@ static void test_sort(void)
 {
     for (int round = 0; round < 200; round++) {
         int64_t n = round < 50 ? round : (int64_t)(rng() % 3000);
-        uint64_t *a = malloc((size_t)(2 * n + 1) * sizeof *a);
+        uint64_t *a = malloc((size_t)(n + 1) * sizeof *a);
         int64_t bad = 0;
         uint64_t sum = 0, sum2 = 0, xor = 0, xor2 = 0;
         for (int64_t i = 0; i < n; i++) {
@@ -402,11 +402,7 @@ static void test_sort(void)
             sum += a[i];
             xor ^= a[i] * 0x9E3779B97F4A7C15ull;
         }
-        /* odd rounds through the radix sort for long arrays */
-        if (round % 2)
-            gb_sort_u64_with(a, a + n, n);
-        else
-            gb_sort_u64(a, n);
+        gb_sort_u64(a, n);
         for (int64_t i = 0; i < n; i++)
             xor2 ^= a[i] * 0x9E3779B97F4A7C15ull;
         CHECK(xor == xor2);
@@ -418,6 +414,39 @@ static void test_sort(void)
         CHECK_EQ_I(bad, 0);
         CHECK(sum == sum2);
         free(a);
+    }
+}
+
+/* gb_mode_key, sorted (short) or hashed (long), against the first longest run of the
+ * sorted keys (gb_sort_u64 is tested above): the most frequent key, ties to the smallest,
+ * for few or many distinct keys and every size around the switch between the two ways. */
+static void test_mode_key(void)
+{
+    for (int round = 0; round < 400; round++) {
+        int64_t n = round < 200 ? 1 + round : 1 + (int64_t)(rng() % 5000);
+        uint64_t distinct = round % 3 == 0 ? 3 : round % 3 == 1 ? (uint64_t)n / 2 + 1 : 1ull << 40;
+        uint64_t *keys = malloc((size_t)(GB_MODE_WORDS * n) * sizeof *keys);
+        uint64_t *copy = malloc((size_t)n * sizeof *copy);
+        uint64_t want = 0, got;
+        int64_t want_count = 0;
+        for (int64_t i = 0; i < n; i++)
+            keys[i] = copy[i] = (1ull << 63) ^ (rng() % distinct) * 0x100000001ull;
+        gb_sort_u64(copy, n);
+        for (int64_t i = 0, j; i < n; i = j) {
+            for (j = i + 1; j < n && copy[j] == copy[i]; j++)
+                ;
+            if (j - i > want_count) {
+                want = copy[i];
+                want_count = j - i;
+            }
+        }
+        got = gb_mode_key(keys, n);
+        if (got != want)
+            fprintf(stderr, "    mode of %lld keys: got %llx, want %llx\n", (long long)n,
+                    (unsigned long long)got, (unsigned long long)want);
+        CHECK(got == want);
+        free(keys);
+        free(copy);
     }
 }
 
@@ -499,5 +528,6 @@ int main(void)
     test_kernel_error_locations();
     test_load_in_place();
     test_sort();
+    test_mode_key();
     return CHECK_DONE();
 }
