@@ -319,8 +319,8 @@ gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
                          const int32_t *slot_dtypes, int64_t nslots, int64_t nregs,
                          gb_plan **out, gb_error *err);
 void gb_plan_destroy(gb_plan *p);
-/* Bytes gb_run allocates on a graph of n nodes to run p's selective edge aggregations
- * (min, max, any, all, mode over gathered values) incrementally: copies of their inputs
+/* Bytes gb_run allocates on a graph of n nodes to run p's settling edge aggregations
+ * (min, max, any, all, mode, count over gathered values) incrementally: copies of their inputs
  * and results between passes, and the marks of the nodes to recompute. */
 int64_t gb_plan_incremental_bytes(const gb_plan *p, int64_t n);
 

@@ -14,9 +14,9 @@
  * any thread count.  When the changed nodes have more than a quarter of the edges, the
  * pass runs in full and refreshes the copies.
  *
- * Only selective aggregations qualify (min, max, any, all, mode): a sum or mean changes
- * wherever any input does, so iterating one (PageRank) would pay for the copies and never
- * skip a node.
+ * Only aggregations whose inputs tend to settle qualify: min, max, any, all, mode, and
+ * count (k-core peeling flips a few flags per pass).  A float sum or mean changes wherever
+ * any input does, so iterating one (PageRank) would pay for the copies and never skip a node.
  */
 #include <stdlib.h>
 
@@ -32,7 +32,7 @@ static size_t elem_size(int32_t dtype)
 void gb_incr_detect(const gb_plan *p, gb_kernel *k)
 {
     int selective = k->agg == GB_AGG_MIN || k->agg == GB_AGG_MAX || k->agg == GB_AGG_ANY ||
-                    k->agg == GB_AGG_ALL || k->agg == GB_AGG_MODE;
+                    k->agg == GB_AGG_ALL || k->agg == GB_AGG_MODE || k->agg == GB_AGG_COUNT;
     int pure = k->special == GB_SP_GATHER || k->special == GB_SP_GATHER_IF ||
                k->special == GB_SP_PLUS_WEIGHT || k->special == GB_SP_TIMES_WEIGHT;
     (void)p;

@@ -102,5 +102,5 @@ def test_incremental_passes_give_the_bytes_of_full_passes(executables, algorithm
 
 def test_the_selective_loops_run_incrementally(executables) -> None:
     incremental = {name for name, ex in executables.items() if ex.incremental_bytes(1000) > 0}
-    assert {"bfs", "sssp", "connected_components", "label_propagation"} <= incremental
+    assert {"bfs", "sssp", "connected_components", "label_propagation", "k_core"} <= incremental
     assert "pagerank" not in incremental and "katz" not in incremental   # sums change everywhere
