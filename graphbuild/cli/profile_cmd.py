@@ -108,12 +108,12 @@ def show(r: dict[str, Any]) -> None:
         ("graph", r["graph_bytes"], "CSR, weights and id map"),
         ("executor scratch", r["scratch_bytes"], f"{r['threads']} workers"),
         ("incremental passes", r["incremental_bytes"], "inputs and results kept between passes"),
-        ("result columns", r["results_bytes"], "not in the run: what `run` adds as Python lists"),
         ("process before the graph", r["baseline_rss_bytes"], "interpreter, graphbuild, the plan"),
         ("predicted peak RSS", r["predicted_rss_bytes"], "the sum above"),
     ]
     if r["mode"] == "measured":
         rows.append(("peak RSS", r["rss_peak_bytes"], "measured (ru_maxrss)"))
+    rows.append(("result columns", r["results_bytes"], "not in this run: what `run` adds as Python lists"))
     for label, value, note in rows:
         summary.add_row(label, human(value), note)
     out.print(summary)
