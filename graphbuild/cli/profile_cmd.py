@@ -109,7 +109,7 @@ def show(r: dict[str, Any]) -> None:
         ("executor scratch", r["scratch_bytes"], f"{r['threads']} workers"),
         ("incremental passes", r["incremental_bytes"], "inputs and results kept between passes"),
         ("process before the graph", r["baseline_rss_bytes"], "interpreter, graphbuild, the plan"),
-        ("predicted peak RSS", r["predicted_rss_bytes"], "the sum above"),
+        ("predicted peak RSS", r["predicted_rss_bytes"], "process + graph + buffers + scratch + incremental"),
     ]
     if r["mode"] == "measured":
         rows.append(("peak RSS", r["rss_peak_bytes"], "measured (ru_maxrss)"))
