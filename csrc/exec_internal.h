@@ -401,6 +401,7 @@ typedef struct gb_incr {
     int pass;                  /* how the current pass runs (incremental.c) */
     unsigned char *prev_x, *prev_f, *prev_d, *prev_out;
     int x_size, f_size, d_size, out_size;
+    int push;                  /* the kernel can take the push form (incr_push.c) */
 } gb_incr;
 
 /* At gb_plan_create: marks k->incr when k qualifies (after gb_special_detect). */
@@ -418,6 +419,17 @@ gb_status gb_incr_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0
 void gb_incr_finish(gb_ctx *c, const gb_kernel *k);
 /* k is about to run some other way (a level): its copies no longer describe it. */
 void gb_incr_forget(gb_ctx *c, const gb_kernel *k);
+
+/* ---- incr_push.c: the push form of an incremental pass (min and max) ---- */
+
+/* k's shape allows it: min or max of x[u] or x[u] + weight, x and the result alike. */
+int gb_push_eligible(const gb_plan *p, const gb_kernel *k);
+/* Whether the value at now moved in the direction agg can follow (false for NaN). */
+int gb_push_improves(int agg, int32_t dtype, const void *now, const void *was);
+/* The nodes in c->changed push their candidates through the CSR directions dirs into
+ * kept; *conflict is set when the fold's order could matter (run the pass in full). */
+gb_status gb_push_run(gb_ctx *c, const gb_kernel *k, unsigned char *kept, int ndirs,
+                      const int dirs[2], int *conflict);
 
 /* ---- sort.c ---- */
 

@@ -12,7 +12,8 @@
  * loops (gb_edge_range) and copies the others' results.  A recomputed node runs the same
  * code on the same values as in a full pass, so the result is bitwise a full pass's, for
  * any thread count.  When the changed nodes have more than a quarter of the edges, the
- * pass runs in full and refreshes the copies.
+ * pass runs in full and refreshes the copies.  A min or max whose changed inputs all moved
+ * its way takes the push form instead (incr_push.c) while they have at most half of them.
  *
  * Only aggregations whose inputs tend to settle qualify: min, max, any, all, mode, and
  * count (k-core peeling flips a few flags per pass).  A float sum or mean changes wherever
@@ -22,7 +23,12 @@
 
 #include "exec_internal.h"
 
-enum { PASS_OFF, PASS_CAPTURE, PASS_DELTA };
+enum { PASS_OFF, PASS_CAPTURE, PASS_DELTA, PASS_PUSH };
+
+/* A push pass (incr_push.c) runs while the changed nodes' arcs are at most this share of
+ * all arcs: each pushed arc costs about what a pulled one does. */
+#define PUSH_SHARE_NUM 1
+#define PUSH_SHARE_DEN 2
 
 static size_t elem_size(int32_t dtype)
 {
@@ -128,6 +134,7 @@ gb_status gb_incr_start(gb_ctx *c, int enabled)
         st->out_size = elem_size(p->slot_dtypes[k->out_slot]);
         st->f_size = k->special == GB_SP_GATHER_IF ? elem_size(p->slot_dtypes[k->sp_filter]) : 0;
         st->d_size = d >= 0 ? elem_size(p->slot_dtypes[d]) : 0;
+        st->push = gb_push_eligible(p, k);
         if ((st->prev_x = alloc_n(c->n, st->x_size)) == NULL ||
             (st->prev_out = alloc_n(c->n, st->out_size)) == NULL ||
             (st->f_size && (st->prev_f = alloc_n(c->n, st->f_size)) == NULL) ||
@@ -179,6 +186,7 @@ typedef struct scan_job {
     gb_incr *st;
     int copy_only;        /* first pass: fill the copies, find nothing */
     int ndirs, dirs[2];
+    int moved_back;       /* a changed input moved against a push (set atomically) */
 } scan_job;
 
 /* Compares element v of slot s with its copy, refreshing the copy; nonzero if it differed. */
@@ -203,7 +211,9 @@ static gb_status scan_item(void *arg, int worker, int64_t item)
     const void *x = c->slots[k->sp_slot];
     const void *f = st->f_size ? c->slots[k->sp_filter] : NULL;
     const void *d = st->d_size ? c->slots[k->default_index] : NULL;
+    const int32_t xt = c->p->slot_dtypes[k->sp_slot];
     int64_t count = 0, degree = 0;
+    int back = 0;
 
     (void)worker;
     if (v1 > c->n)
@@ -221,7 +231,17 @@ static gb_status scan_item(void *arg, int worker, int64_t item)
     }
     memset(c->dirty + v0, 0, (size_t)(v1 - v0));
     for (int64_t v = v0; v < v1; v++) {
-        int changed = refresh(x, st->prev_x, st->x_size, v);
+        int changed;
+        if (st->push) {   /* x is 8 bytes wide: compare before the copy is refreshed */
+            const unsigned char *now = (const unsigned char *)x + v * 8;
+            unsigned char *was = st->prev_x + v * 8;
+            if ((changed = memcmp(now, was, 8) != 0)) {
+                back |= !gb_push_improves(k->agg, xt, now, was);
+                memcpy(was, now, 8);
+            }
+        } else {
+            changed = refresh(x, st->prev_x, st->x_size, v);
+        }
         if (f != NULL)
             changed |= refresh(f, st->prev_f, st->f_size, v);
         if (d != NULL && refresh(d, st->prev_d, st->d_size, v))
@@ -234,6 +254,8 @@ static gb_status scan_item(void *arg, int worker, int64_t item)
     }
     c->item_changed[item] = count;
     c->item_degree[item] = degree;
+    if (back)
+        __atomic_store_n(&((scan_job *)arg)->moved_back, 1, __ATOMIC_RELAXED);
     return GB_OK;
 }
 
@@ -293,6 +315,13 @@ gb_status gb_incr_prepare(gb_ctx *c, const gb_kernel *k)
         degree += c->item_degree[i];
     for (int q = 0; q < j.ndirs; q++)
         arcs += gb_ctx_off(c, j.dirs[q], c->n);
+    if (st->push && !j.moved_back && degree <= arcs / PUSH_SHARE_DEN * PUSH_SHARE_NUM) {
+        int conflict;
+        if ((s = gb_push_run(c, k, st->prev_out, j.ndirs, j.dirs, &conflict)) != GB_OK)
+            return s;
+        st->pass = conflict ? PASS_CAPTURE : PASS_PUSH;   /* a conflict: recompute all */
+        return GB_OK;
+    }
     if (degree > arcs / 4) {
         st->pass = PASS_CAPTURE;   /* the copies of the inputs are current already */
         return GB_OK;
@@ -324,6 +353,10 @@ gb_status gb_incr_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0
         if ((r = gb_edge_range(c, k, s, v0, v1, instr_loc)) == GB_OK)
             memcpy(st->prev_out + v0 * size, out + v0 * size, (size_t)(v1 - v0) * size);
         return r;
+    }
+    if (st->pass == PASS_PUSH) {   /* the pushes left the results in the copy */
+        memcpy(out + v0 * size, st->prev_out + v0 * size, (size_t)(v1 - v0) * size);
+        return GB_OK;
     }
     for (int64_t v = v0; v < v1;) {
         const int64_t a = v;

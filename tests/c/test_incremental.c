@@ -4,15 +4,18 @@
  * label propagation (mode with the gathered slot as default) and a filtered min with a
  * default slot of its own run for a fixed number of passes, fused and unfused, on
  * directed and undirected skewed graphs, with incremental passes off (the reference),
- * on at 1, 2, 3 and 8 threads, and off through gb_run_options.full_passes.
+ * on at 1, 2, 3 and 8 threads, and off through gb_run_options.full_passes.  Two more
+ * shapes take the push form (incr_push.c): an integer min over both directions, and a
+ * float min whose inputs are signed zeros (ties the push must not decide) and now and
+ * then move up (against the push).
  */
 #include "parallel_util.h"
 
 enum { PASSES = 12 };
 enum { R_ITER, R_ONE, R_FLAG, R_LIMIT, R_LT, R_DEPTH, NREGS };
 enum { X, OUT, AUX, OWN, NSLOTS };   /* gathered slot, edge kernel result, two more */
-enum { SSSP, BFS, MODE, FILTERED, NSHAPES };
-static const char *NAMES[NSHAPES] = { "sssp", "bfs", "mode", "filtered" };
+enum { SSSP, BFS, MODE, FILTERED, CCMIN, SWING, NSHAPES };
+static const char *NAMES[NSHAPES] = { "sssp", "bfs", "mode", "filtered", "ccmin", "swing" };
 
 /* for r_iter < PASSES: edge kernel into OUT, node kernel epilogue, swap X and OUT */
 static void build(tplan *t, int shape, int fused)
@@ -20,8 +23,10 @@ static void build(tplan *t, int shape, int fused)
     int64_t ek, nk, top;
 
     tp_init(t, NREGS);
-    tp_slot(t, shape == SSSP ? GB_F64 : shape == BFS ? GB_BOOL : GB_I64);
-    tp_slot(t, shape == SSSP ? GB_F64 : shape == BFS ? GB_BOOL : GB_I64);
+    const int32_t xt = shape == SSSP || shape == SWING ? GB_F64 : shape == BFS ? GB_BOOL : GB_I64;
+
+    tp_slot(t, xt);
+    tp_slot(t, xt);
     tp_slot(t, shape == FILTERED ? GB_BOOL : GB_I64);
     tp_slot(t, GB_I64);
     ek = kbegin(t, GB_DOMAIN_EDGE, 3, 10);
@@ -40,13 +45,21 @@ static void build(tplan *t, int shape, int fused)
         kedge(t, ek, GB_DIR_BOTH, GB_AGG_MODE, 0, OUT, 0, -1, GB_DEFAULT_SLOT, X);
         micro(t, GB_OP_GATHER, 11, 0, X, 0, 0);
         break;
+    case CCMIN:   /* OUT = min over both directions of X[u] */
+        kedge(t, ek, GB_DIR_BOTH, GB_AGG_MIN, 0, OUT, 0, -1, GB_DEFAULT_IDENTITY, -1);
+        micro(t, GB_OP_GATHER, 11, 0, X, 0, 0);
+        break;
+    case SWING:   /* OUT = min over out-edges of X[u] */
+        kedge(t, ek, GB_DIR_OUT, GB_AGG_MIN, 1, OUT, 0, -1, GB_DEFAULT_IDENTITY, -1);
+        micro(t, GB_OP_GATHER, 11, 0, X, 0, 0);
+        break;
     default:      /* OUT = min over both directions of X[u] where AUX[u], else OWN[v] */
         kedge(t, ek, GB_DIR_BOTH, GB_AGG_MIN, 0, OUT, 0, 1, GB_DEFAULT_SLOT, OWN);
         micro(t, GB_OP_GATHER, 11, 0, X, 0, 0);
         micro(t, GB_OP_GATHER, 12, 1, AUX, 0, 0);
         break;
     }
-    nk = kbegin(t, GB_DOMAIN_NODE, 8, 20);
+    nk = kbegin(t, GB_DOMAIN_NODE, 10, 20);
     micro(t, GB_OP_LOAD, 21, 0, OUT, 0, 0);
     micro(t, GB_OP_LOAD, 22, 1, X, 0, 0);
     switch (shape) {
@@ -67,6 +80,30 @@ static void build(tplan *t, int shape, int fused)
         break;
     case MODE:    /* flag = any(OUT != X) */
         micro(t, GB_OP_NE_I, 23, 3, 0, 1, 0);
+        break;
+    case CCMIN:   /* OUT = min(X, OUT); flag = any(OUT < X) */
+        micro(t, GB_OP_MIN_I, 23, 2, 0, 1, 0);
+        micro(t, GB_OP_LT_I, 24, 3, 2, 1, 0);
+        micro(t, GB_OP_STORE, 25, 0, OUT, 2, 0);
+        break;
+    case SWING:   /* OUT = min(X, OUT) (X on a tie: no sign flips), plus random(depth)
+                     where v is even on every 3rd pass (the inputs move up) */
+        micro(t, GB_OP_MIN_F, 23, 2, 1, 0, 0);
+        micro(t, GB_OP_LT_F, 24, 3, 2, 1, 0);
+        micro(t, GB_OP_NODE_ID, 25, 4, 0, 0, 0);
+        micro(t, GB_OP_IMM, 26, 5, 2, 0, 0);
+        micro(t, GB_OP_MOD_I, 27, 4, 4, 5, 0);
+        micro(t, GB_OP_IMM, 28, 6, 0, 0, 0);
+        micro(t, GB_OP_EQ_I, 29, 4, 4, 6, 0);
+        micro(t, GB_OP_BCAST, 30, 7, R_DEPTH, 0, 0);
+        micro(t, GB_OP_IMM, 31, 5, 3, 0, 0);
+        micro(t, GB_OP_MOD_I, 32, 7, 7, 5, 0);
+        micro(t, GB_OP_EQ_I, 33, 7, 7, 6, 0);
+        micro(t, GB_OP_AND, 34, 4, 4, 7, 0);
+        micro(t, GB_OP_RANDOM, 35, 8, R_DEPTH, 0, 0);
+        micro(t, GB_OP_ADD_F, 36, 8, 2, 8, 0);
+        micro(t, GB_OP_WHERE, 37, 9, 4, 8, 2);
+        micro(t, GB_OP_STORE, 38, 0, OUT, 9, 0);
         break;
     default:      /* OUT = min(X, OUT); AUX = OUT < X or v % 3 == 0 (the filter moves);
                      OWN = OUT - 1 where OUT < X (the default moves) */
@@ -115,6 +152,12 @@ static void init_slots(void **s, int shape, int64_t n)
             break;
         case MODE:
             ((int64_t *)s[X])[v] = v % 97;   /* few labels: many ties and changes */
+            break;
+        case CCMIN:
+            ((int64_t *)s[X])[v] = (v * 7919) % 1009;
+            break;
+        case SWING:
+            ((double *)s[X])[v] = v == 5 ? -0.0 : v % 401 == 7 ? 0.0 : (double)v + 1.0;
             break;
         default:
             ((int64_t *)s[X])[v] = v;
