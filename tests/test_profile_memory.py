@@ -11,7 +11,7 @@ from test_opt_alloc import ALGORITHMS, plan_of
 
 from graphbuild.profile import build_report, plan_reads_in_edges
 from graphbuild.profile.counts import predict_counts
-from graphbuild.profile.model import graph_bytes
+from graphbuild.profile.model import graph_bytes, restart_rss_peak, rss_peak
 from graphbuild.profile.timeline import bar, bars
 from graphbuild.runtime.graph_layout import csr_bytes, int_id_bytes
 
@@ -134,3 +134,13 @@ def test_errors_are_one_message_and_the_right_exit_code(cache, args, code, messa
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) <= 3
 
+
+
+def test_the_peak_count_restarts_so_building_the_graph_is_not_in_the_run() -> None:
+    assert restart_rss_peak()   # Linux; elsewhere the report says its peak covers the process
+    block = bytearray(64 << 20)
+    block[::4096] = b"\1" * len(block[::4096])    # touch every page
+    with_block = rss_peak()
+    del block
+    assert restart_rss_peak()
+    assert rss_peak() <= with_block - (48 << 20)   # the 64 MiB block is no longer in the peak

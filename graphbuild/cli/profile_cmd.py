@@ -10,7 +10,7 @@ from rich.table import Table
 from ..api import compile_file
 from ..profile import build_report
 from ..profile.counts import predict_counts
-from ..profile.model import graph_bytes, rss_now, rss_peak
+from ..profile.model import graph_bytes, restart_rss_peak, rss_now, rss_peak
 from ..profile.timeline import bars
 from ..runtime import Executable
 from . import (Algorithm, CacheDir, NoCache, OptLevel, app, dumps, guarded, open_cache, out, settings_for,
@@ -64,12 +64,14 @@ def profile_memory(
     else:
         g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
                            plan=plan)
+        scope = "run" if restart_rss_peak() else "process"
         # the run as it is, without turning its columns into Python values (`run` does that)
         Executable(plan).run_trials(g, parse_params(param), 1, threads=settings.threads,
                                     max_iterations=settings.max_iterations, collect=False)
         report = build_report(plan, nodes=g.node_count, edges=g.edge_count, directed=g.directed,
                               weighted=g.weighted, threads=settings.threads, baseline_rss=baseline,
-                              graph_parts={"graph_bytes": g.nbytes}, measured_rss=rss_peak())
+                              graph_parts={"graph_bytes": g.nbytes}, measured_rss=rss_peak(),
+                              rss_scope=scope)
     if json_:
         out.print(dumps(report), markup=False)
     else:
@@ -112,7 +114,9 @@ def show(r: dict[str, Any]) -> None:
         ("predicted peak RSS", r["predicted_rss_bytes"], "process + graph + buffers + scratch + incremental"),
     ]
     if r["mode"] == "measured":
-        rows.append(("peak RSS", r["rss_peak_bytes"], "measured (ru_maxrss)"))
+        rows.append(("peak RSS", r["rss_peak_bytes"],
+                     "measured from the loaded graph on" if r["rss_peak_scope"] == "run"
+                     else "measured, building the graph included"))
     rows.append(("result columns", r["results_bytes"], "not in this run: what `run` adds as Python lists"))
     for label, value, note in rows:
         summary.add_row(label, human(value), note)

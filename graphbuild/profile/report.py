@@ -25,9 +25,11 @@ def plan_records(plan: Plan) -> tuple[list[dict[str, Any]], list[int]]:
 
 def build_report(plan: Plan, *, nodes: int, edges: int, directed: bool, weighted: bool, threads: int,
                  graph_parts: dict[str, int], baseline_rss: int,
-                 measured_rss: int | None = None) -> dict[str, Any]:
+                 measured_rss: int | None = None, rss_scope: str = "run") -> dict[str, Any]:
     """graph_parts: {"csr_bytes", "id_bytes"} (predicted) or {"graph_bytes"} (a loaded
-    graph's own count); measured_rss: the run's peak RSS, None for a prediction."""
+    graph's own count); measured_rss: the run's peak RSS, None for a prediction; rss_scope:
+    "run" when that peak was counted from the loaded graph on, "process" when building the
+    graph is in it too."""
     records, per_node = plan_records(plan)
     st = plan.stats
     buffers = [{**r, "bytes": nodes * r["size_class"]} for r in records]
@@ -67,5 +69,6 @@ def build_report(plan: Plan, *, nodes: int, edges: int, directed: bool, weighted
         # not part of the profiled run: `graphbuild run` converts the columns to Python values
         "results_bytes": model.results_bytes(plan, nodes),
         "rss_peak_bytes": predicted if measured_rss is None else measured_rss,
+        "rss_peak_scope": "predicted" if measured_rss is None else rss_scope,
         "timeline": timeline(plan, per_node, nodes),
     }
