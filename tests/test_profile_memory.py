@@ -135,7 +135,6 @@ def test_errors_are_one_message_and_the_right_exit_code(cache, args, code, messa
     assert len(proc.stderr.strip().splitlines()) <= 3
 
 
-
 def test_the_peak_count_restarts_so_building_the_graph_is_not_in_the_run() -> None:
     assert restart_rss_peak()   # Linux; elsewhere the report says its peak covers the process
     block = bytearray(64 << 20)
