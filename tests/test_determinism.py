@@ -91,7 +91,7 @@ def test_same_bytes_for_every_thread_count(executables, algorithm: str, g) -> No
 @pytest.mark.parametrize("g", GRAPHS)
 @pytest.mark.parametrize("algorithm", [p.stem for p in ALGORITHMS])
 def test_incremental_passes_give_the_bytes_of_full_passes(executables, algorithm: str, g) -> None:
-    """csrc/incremental.c recomputes only the nodes next to a changed input; every node
+    """csrc/exec/incremental.c recomputes only the nodes next to a changed input; every node
     recomputed in full instead must give the same bytes."""
     graph = _graph(g)
     ex = executables[algorithm]

@@ -1,7 +1,7 @@
 """Compact graph storage: the same results on compact and wide storage, in-edges and weights
 stored only when a plan reads them, and Graph.nbytes as graph_layout predicts it.
 
-Storage layouts (csrc/graph_internal.h): compact (int32 offsets and neighbors, what every
+Storage layouts (csrc/graph/graph_internal.h): compact (int32 offsets and neighbors, what every
 graph here gets), wide (int64 both, forced with wide_index=1) and mixed (int64 offsets, int32
 neighbors, wide_index=2: the layout of a graph with more than 2^31 - 1 arcs).  Each layout
 runs its own instance of the executor's loops, so every shipped algorithm is run on all

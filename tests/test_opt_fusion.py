@@ -20,7 +20,7 @@ from graphbuild.errors import GraphbuildError
 from graphbuild.plan.build import build_plan
 from graphbuild.plan.options import PlanOptions
 
-EXEC_C = Path(__file__).resolve().parents[1] / "csrc" / "exec.c"
+EXEC_C = Path(__file__).resolve().parents[1] / "csrc" / "exec" / "exec.c"
 HAS_FUSED = "GB_OP_FUSED" in EXEC_C.read_text()
 
 FULL = PlanOptions(fuse_epilogue=False)

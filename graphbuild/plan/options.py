@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Whether the executor runs GB_OP_FUSED (csrc/exec.c; it does).  Off, an aggregation and the node
+# Whether the executor runs GB_OP_FUSED (csrc/exec/exec.c; it does).  Off, an aggregation and the node
 # kernel that follows it are two instructions; on, they are one pass over the nodes.
 FUSED_OP = True
 

@@ -11,11 +11,11 @@ values (profile-memory runs the plan without that step).
   the transpose of a directed graph only when the plan reads in-edges, weights only when
   the graph has them and the plan reads them) and its integer id table;
 - buffers: the pool's one block (runtime/pool.py), every slot n elements, 64-byte aligned;
-- scratch: what csrc/exec.c allocates per worker for a run (the temps of the largest
+- scratch: what csrc/exec/exec.c allocates per worker for a run (the temps of the largest
   kernel, the edge-lane buffers when the plan has an edge kernel) and the reduction
   partials of a level;
 - incremental: copies the executor keeps between passes of a selective edge aggregation
-  (csrc/incremental.c), sized by C itself (gb_plan_incremental_bytes);
+  (csrc/exec/incremental.c), sized by C itself (gb_plan_incremental_bytes);
 - results: the output columns as Python lists (Result.columns), "node" column included,
   with the transient list ffi.unpack makes before conversion (int columns taken as small
   values, which CPython does not allocate).
@@ -59,7 +59,7 @@ def buffer_bytes(plan: Plan, nodes: int) -> int:
 
 
 def _kernel_temps(plan: Plan) -> int:
-    """csrc/plan.c's max_temp_values: the largest ntemps * stride, a fused pair's two summed."""
+    """csrc/exec/plan.c's max_temp_values: the largest ntemps * stride, a fused pair's two summed."""
     def values(k) -> int:
         return k.ntemps * (EDGE_BLOCK if k.domain == "edge" else NODE_BLOCK)
 

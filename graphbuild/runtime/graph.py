@@ -5,7 +5,7 @@
     g = generate_graph("kron:16")                  # GAP's Kronecker generator, in C
     g.node_count, g.edge_count, g.node_ids(), g.find_node("42"), g.stats
 
-Files are read by csrc/graph_load.c; this module turns its status codes into
+Files are read by csrc/graph/graph_load.c; this module turns its status codes into
 GraphbuildError with the file's line shown, and reads the graph back for tests.
 The graph cache (graph_cache.py) and writing graphs (graph_io.py) build on it.
 """
@@ -276,7 +276,7 @@ def parse_generator(spec: str) -> tuple[str, int, int] | None:
 def load_graph(path: str | os.PathLike[str], undirected: bool = False, *,
                options: LoadOptions | None = None, threads: int = 1,
                progress: Progress | None = None) -> Graph:
-    """Read an edge list or Matrix Market file, plain or gzipped (csrc/graph_load.c).
+    """Read an edge list or Matrix Market file, plain or gzipped (csrc/graph/graph_load.c).
 
     options (if given) replaces undirected.  Raises GraphbuildError: MISSING if there is no
     such file, IO if it cannot be read, PROGRAM with the file's line and column if it is

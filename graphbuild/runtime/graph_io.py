@@ -3,7 +3,7 @@
     write_graph(graph, "out.mtx.gz")    # format from the suffix, gzip if it ends in .gz
     describe(graph)["degree"]["out"]    # {"min": ..., "max": ..., "mean": ..., "median": ...}
 
-Writing is C (csrc/graph_write.c): an undirected edge is written once, weights with the
+Writing is C (csrc/graph/graph_write.c): an undirected edge is written once, weights with the
 fewest digits that read back exactly.
 """
 from __future__ import annotations

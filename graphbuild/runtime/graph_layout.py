@@ -1,6 +1,6 @@
 """How many bytes a graph takes in memory, from its counts alone.
 
-The C graph (csrc/graph_internal.h) stores each direction it keeps as a CSR:
+The C graph (csrc/graph/graph_internal.h) stores each direction it keeps as a CSR:
 offsets[n + 1] and neighbors[arcs] (and weights[arcs] when kept).  Index widths are the
 narrowest that fit: neighbors are 32-bit while n <= 2^31 - 1, offsets are 32-bit while the
 direction's arcs <= 2^31 - 1; 64-bit otherwise.  An undirected graph stores every input edge

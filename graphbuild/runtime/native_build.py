@@ -20,8 +20,9 @@ def _cdef_text() -> str:
 
 
 def _sources() -> list[str]:
-    # Paths relative to the project root, as setuptools wants them.
-    return sorted(str(p.relative_to(ROOT)) for p in CSRC.glob("*.c"))
+    # Paths relative to the project root, as setuptools wants them: csrc/exec (the executor)
+    # and csrc/graph (graph loading and storage); csrc/ itself holds the shared headers.
+    return sorted(str(p.relative_to(ROOT)) for p in CSRC.glob("*/*.c"))
 
 
 ffibuilder = FFI()
@@ -33,7 +34,7 @@ ffibuilder.set_source(
     include_dirs=[str(CSRC.relative_to(ROOT))],
     extra_compile_args=["-O3", "-std=c11", "-Wall", "-Wextra", "-pthread",
                         *os.environ.get("GRAPHBUILD_CFLAGS", "").split()],
-    extra_link_args=["-pthread", "-lm", "-lz"],   # zlib: csrc/graph_read.c reads gzipped edge lists
+    extra_link_args=["-pthread", "-lm", "-lz"],   # zlib: csrc/graph/graph_read.c reads gzipped edge lists
 )
 
 if __name__ == "__main__":

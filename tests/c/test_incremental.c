@@ -1,5 +1,5 @@
 /*
- * test_incremental.c — incremental passes (csrc/incremental.c) give the bits of full
+ * test_incremental.c — incremental passes (csrc/exec/incremental.c) give the bits of full
  * passes.  Loops shaped like Bellman-Ford (min of value + weight), BFS (any of a bool),
  * label propagation (mode with the gathered slot as default) and a filtered min with a
  * default slot of its own run for a fixed number of passes, fused and unfused, on
