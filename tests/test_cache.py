@@ -246,10 +246,11 @@ def test_read_only_directory_serves_hits_and_warns_once(tmp_path, monkeypatch, t
         raise PermissionError(13, "Permission denied")
 
     import graphbuild.cache.store as store
+    import graphbuild.safe_io as safe_io
     if target == "replace":
         monkeypatch.setattr(store.os, "replace", refuse)
     else:
-        monkeypatch.setattr(store.tempfile, "mkstemp", refuse)
+        monkeypatch.setattr(safe_io.tempfile, "mkstemp", refuse)
     monkeypatch.setattr(store.os, "utime", refuse)
     monkeypatch.setattr(pathlib.Path, "unlink", refuse)
     cache = PlanCache(tmp_path / "cache")

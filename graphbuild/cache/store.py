@@ -19,18 +19,17 @@ import os
 import pathlib
 import re
 import stat
-import tempfile
 import time
 from typing import Callable
 
 from ..errors import GraphbuildError
 from ..plan.model import Plan
+from ..safe_io import TEMP_PREFIX, atomic_write
 from ..settings import DEFAULT_CACHE_MAX_SIZE
 from .entry import decode_entry, encode_entry
 
 SUFFIX = ".gbplan"
 STATS_FILE = "stats.json"
-TEMP_PREFIX = ".tmp-"
 # A temporary file this old belongs to a writer that died; younger ones may still be renamed.
 STALE_TEMP_SECONDS = 3600.0
 _KEY = re.compile(r"[0-9a-f]{64}")
@@ -119,39 +118,14 @@ class PlanCache:
         return True
 
     def _write_atomically(self, target: pathlib.Path, data: bytes, durable: bool) -> bool:
-        tmp = None
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=self.dir)
-            with os.fdopen(fd, "wb") as f:
+            with atomic_write(target, mode=0o600, durable=durable) as f:
                 f.write(data)
-                if durable:
-                    f.flush()
-                    os.fsync(f.fileno())
-            os.replace(tmp, target)
-            tmp = None
         except OSError as exc:
             self._write_failure(exc)
             return False
-        finally:
-            if tmp is not None:
-                _unlink_quietly(tmp)
-        if durable:
-            self._fsync_dir()
         return True
-
-    def _fsync_dir(self) -> None:
-        """Make the rename itself durable (a crash right after it keeps the new entry)."""
-        try:
-            fd = os.open(self.dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError:
-            return
-        try:
-            os.fsync(fd)
-        except OSError:
-            pass  # some file systems cannot fsync a directory; the rename is still atomic
-        finally:
-            os.close(fd)
 
     def _unlink(self, path: pathlib.Path) -> bool:
         """Remove a file; False if it was already gone or cannot be removed (which warns once)."""
@@ -305,10 +279,3 @@ def _describe(info: EntryInfo, check: Callable[[Plan], object] | None) -> None:
         info.problem = exc.message
     else:
         info.algorithm, info.source_path = plan.algorithm, plan.source_path
-
-
-def _unlink_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
