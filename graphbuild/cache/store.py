@@ -14,7 +14,6 @@ What it guarantees (docs/cache.md has the long form):
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import pathlib
 import re
@@ -26,10 +25,11 @@ from ..errors import GraphbuildError
 from ..plan.model import Plan
 from ..safe_io import TEMP_PREFIX, atomic_write
 from ..settings import DEFAULT_CACHE_MAX_SIZE
+from .counters import STATS_FILE as STATS_FILE  # re-exported: the stats file beside the entries
+from .counters import add_count, read_counts
 from .entry import decode_entry, encode_entry
 
 SUFFIX = ".gbplan"
-STATS_FILE = "stats.json"
 # A temporary file this old belongs to a writer that died; younger ones may still be renamed.
 STALE_TEMP_SECONDS = 3600.0
 _KEY = re.compile(r"[0-9a-f]{64}")
@@ -142,24 +142,16 @@ class PlanCache:
 
     def stats(self) -> dict[str, int]:
         """Hits and misses recorded so far; a missing or unreadable stats file counts as zero."""
-        counts = {"hits": 0, "misses": 0}
-        try:
-            data = json.loads((self.dir / STATS_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return counts
-        if isinstance(data, dict):
-            for name in counts:
-                value = data.get(name)
-                if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-                    counts[name] = value
-        return counts
+        counts = read_counts(self.dir)
+        return {"hits": counts["hits"], "misses": counts["misses"]}
 
     def _count(self, name: str) -> None:
-        """Read, add one, rename a new file into place: racing updates may lose a count, but the
-        file is always whole.  Not fsynced: a count is not worth a disk flush on every hit."""
-        counts = self.stats()
-        counts[name] += 1
-        self._write_atomically(self.dir / STATS_FILE, json.dumps(counts).encode(), durable=False)
+        """One more hit or miss (counters.py: under a lock, so racing processes lose none)."""
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            add_count(self.dir, name)
+        except OSError as exc:
+            self._write_failure(exc)
 
     # ---- listing and maintenance --------------------------------------------------------
 
