@@ -28,6 +28,7 @@ from ..settings import DEFAULT_CACHE_MAX_SIZE
 from .counters import STATS_FILE as STATS_FILE  # re-exported: the stats file beside the entries
 from .counters import add_count, read_counts
 from .entry import decode_entry, encode_entry
+from .trust import CachePolicy, directory_problem, prepare_directory, refusal
 
 SUFFIX = ".gbplan"
 # A temporary file this old belongs to a writer that died; younger ones may still be renamed.
@@ -55,11 +56,36 @@ class PruneResult:
 class PlanCache:
     """A directory of plan entries named by key.  Failures become warnings, never errors."""
 
-    def __init__(self, directory: str | os.PathLike, max_size: int | None = DEFAULT_CACHE_MAX_SIZE):
+    def __init__(self, directory: str | os.PathLike, max_size: int | None = DEFAULT_CACHE_MAX_SIZE,
+                 policy: CachePolicy | None = None):
         self.dir = pathlib.Path(directory)
         self.max_size = max_size   # None: no limit
+        self.policy = policy or CachePolicy.from_environment()
         self.warnings: list[str] = []
         self._write_failed = False
+        self._trusted: bool | None = None   # the directory's check, once made
+
+    def usable(self, create: bool = False) -> bool:
+        """Whether the directory may be used: this user's and writable by no one else (trust.py),
+        checked once; a refused directory warns once and turns the cache off.  create makes it
+        (0700) if it is missing; without, a missing directory is usable (every lookup misses)."""
+        if self._trusted is not None:
+            return self._trusted
+        try:
+            if create:
+                problem = prepare_directory(self.dir, self.policy)
+            elif not os.path.lexists(self.dir):
+                return True   # no cache yet: every lookup misses
+            else:
+                problem = directory_problem(self.dir, self.policy)
+        except OSError as exc:
+            if create:
+                self._write_failure(exc)
+            return False
+        if problem is not None:
+            self._warn(refusal("plan cache", self.dir, problem))
+        self._trusted = problem is None
+        return self._trusted
 
     def path_of(self, key: str) -> pathlib.Path:
         return self.dir / f"{key}{SUFFIX}"
@@ -79,6 +105,8 @@ class PlanCache:
 
     def get(self, key: str) -> Plan | None:
         """The plan stored under key, or None (a miss) for an absent or unusable entry."""
+        if not self.usable():
+            return None
         path = self.path_of(key)
         try:
             data = path.read_bytes()
@@ -110,6 +138,8 @@ class PlanCache:
         """Store atomically, then evict down to the size limit; False if it could not be stored."""
         # An absolute source path, so `cache list` means the same from any directory; a hit
         # replaces it with the path the program was given by.
+        if not self.usable(create=True):
+            return False
         data = encode_entry(dataclasses.replace(plan, source_path=os.path.abspath(plan.source_path)))
         if not self._write_atomically(self.path_of(key), data, durable=True):
             return False
@@ -119,8 +149,7 @@ class PlanCache:
 
     def _write_atomically(self, target: pathlib.Path, data: bytes, durable: bool) -> bool:
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            with atomic_write(target, mode=0o600, durable=durable) as f:
+            with atomic_write(target, mode=self.policy.file_mode, durable=durable) as f:
                 f.write(data)
         except OSError as exc:
             self._write_failure(exc)
@@ -147,9 +176,10 @@ class PlanCache:
 
     def _count(self, name: str) -> None:
         """One more hit or miss (counters.py: under a lock, so racing processes lose none)."""
+        if not self.usable(create=True):
+            return
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            add_count(self.dir, name)
+            add_count(self.dir, name, self.policy.file_mode)
         except OSError as exc:
             self._write_failure(exc)
 
@@ -196,7 +226,7 @@ class PlanCache:
     def verify(self, check: Callable[[Plan], object] | None = None, fix: bool = False) -> list[EntryInfo]:
         """The unusable entries (removed when fix is set); check(plan) may raise GraphbuildError."""
         bad = [e for e in self.entries(details=True, check=check) if e.problem]
-        if fix:
+        if fix and self.usable():
             for e in bad:
                 self._unlink(e.path)
         return bad
@@ -222,6 +252,8 @@ class PlanCache:
         neither given, trim to the cache's own limit.  Stale temporary files go too."""
         now = time.time() if now is None else now
         removed = freed = 0
+        if not self.usable():
+            return PruneResult(0, 0)
         if older_than is not None:
             for e in self.entries():
                 if now - e.last_used > older_than and self._unlink(e.path):
@@ -236,6 +268,8 @@ class PlanCache:
     def clear(self) -> int:
         """Remove every entry (and stale temporary files); returns how many entries were removed.
         The hit and miss counts stay: they describe the cache's use, not its contents."""
+        if not self.usable():
+            return 0
         removed = sum(self._unlink(e.path) for e in self.entries())
         self._remove_stale_temps(time.time())
         return removed

@@ -74,9 +74,14 @@ def guarded(command: Callable) -> Callable:
     return wrapper
 
 
+_warned: set[str] = set()   # each warning once per command, whichever cache gave it
+
+
 def warn_all(messages: list[str]) -> None:
     for message in messages:
-        err.print(f"[yellow]warning:[/] {message}", markup=True)
+        if message not in _warned:
+            _warned.add(message)
+            err.print(f"[yellow]warning:[/] {message}", markup=True)
     messages.clear()
 
 
