@@ -23,7 +23,7 @@ from typing import Callable
 
 from ..errors import GraphbuildError
 from ..plan.model import Plan
-from ..safe_io import TEMP_PREFIX, atomic_write
+from ..safe_io import TEMP_PREFIX, UnsafeFile, atomic_write, describe_mode, read_regular, unlink_quietly
 from ..settings import DEFAULT_CACHE_MAX_SIZE
 from .counters import STATS_FILE as STATS_FILE  # re-exported: the stats file beside the entries
 from .counters import add_count, read_counts
@@ -34,6 +34,7 @@ SUFFIX = ".gbplan"
 # A temporary file this old belongs to a writer that died; younger ones may still be renamed.
 STALE_TEMP_SECONDS = 3600.0
 _KEY = re.compile(r"[0-9a-f]{64}")
+MAX_ENTRY_BYTES = 64 << 20   # plans are kilobytes; a bigger file is not an entry
 
 
 @dataclasses.dataclass
@@ -84,6 +85,9 @@ class PlanCache:
             return False
         if problem is not None:
             self._warn(refusal("plan cache", self.dir, problem))
+        elif self.policy.key() is None:
+            problem = self.policy.key_problem
+            self._warn(problem)
         self._trusted = problem is None
         return self._trusted
 
@@ -109,14 +113,18 @@ class PlanCache:
             return None
         path = self.path_of(key)
         try:
-            data = path.read_bytes()
+            data = read_regular(path, MAX_ENTRY_BYTES)
         except (FileNotFoundError, NotADirectoryError):  # no entry, or no cache directory at all
+            return self._miss()
+        except UnsafeFile as exc:
+            self._warn(f"discarding cache entry {path.name}: it is {exc.reason}; recompiling")
+            unlink_quietly(path)   # a directory stays (clear and verify --fix report it)
             return self._miss()
         except OSError as exc:
             self._warn(f"cannot read cache entry {path}: {exc.strerror or exc}; recompiling")
             return self._miss()
         try:
-            plan = decode_entry(data)
+            plan = decode_entry(data, self.policy.key())
         except ValueError as exc:
             self._warn(f"discarding cache entry {path.name}: {exc}; recompiling")
             self._unlink(path)
@@ -140,7 +148,8 @@ class PlanCache:
         # replaces it with the path the program was given by.
         if not self.usable(create=True):
             return False
-        data = encode_entry(dataclasses.replace(plan, source_path=os.path.abspath(plan.source_path)))
+        data = encode_entry(dataclasses.replace(plan, source_path=os.path.abspath(plan.source_path)),
+                            self.policy.key())
         if not self._write_atomically(self.path_of(key), data, durable=True):
             return False
         if self.max_size is not None:
@@ -198,14 +207,14 @@ class PlanCache:
             if name.startswith(".") or not name.endswith(SUFFIX):
                 continue
             try:
-                st = os.stat(path)
+                st = os.lstat(path)
             except OSError:
                 continue  # removed while we looked
-            if not stat.S_ISREG(st.st_mode):
-                continue
             info = EntryInfo(name[: -len(SUFFIX)], pathlib.Path(path), st.st_size, st.st_mtime)
-            if details:
-                _describe(info, check)
+            if not stat.S_ISREG(st.st_mode):   # never read; verify reports it, clear removes it
+                info.problem = f"it is {describe_mode(st.st_mode)}, not a regular file"
+            elif details:
+                self._describe(info, check)
             result.append(info)
         return result
 
@@ -213,12 +222,39 @@ class PlanCache:
         """The entry for key with its details, or None; unlike get, neither touches nor counts."""
         path = self.path_of(key)
         try:
-            st = path.stat()
+            st = path.lstat()
         except OSError:
             return None
         info = EntryInfo(key, path, st.st_size, st.st_mtime)
-        _describe(info, None)
+        if not stat.S_ISREG(st.st_mode):
+            info.problem = f"it is {describe_mode(st.st_mode)}, not a regular file"
+        else:
+            self._describe(info, None)
         return info
+
+    def _describe(self, info: EntryInfo, check: Callable[[Plan], object] | None) -> None:
+        """Fill in algorithm and source, or the problem that makes the entry unusable."""
+        if not _KEY.fullmatch(info.key):
+            info.problem = "file name is not a cache key"
+            return
+        key = self.policy.key()
+        if key is None:
+            info.problem = "cannot be checked without the cache key"
+            return
+        try:
+            plan = decode_entry(read_regular(info.path, MAX_ENTRY_BYTES), key)
+            if check is not None:
+                check(plan)
+        except UnsafeFile as exc:
+            info.problem = f"it is {exc.reason}"
+        except OSError as exc:
+            info.problem = f"unreadable: {exc.strerror or exc}"
+        except ValueError as exc:
+            info.problem = str(exc)
+        except GraphbuildError as exc:
+            info.problem = exc.message
+        else:
+            info.algorithm, info.source_path = plan.algorithm, plan.source_path
 
     def total_bytes(self) -> int:
         return sum(e.size for e in self.entries())
@@ -286,22 +322,3 @@ class PlanCache:
                     os.unlink(path)
             except OSError:
                 pass  # renamed into place or removed by its writer meanwhile
-
-
-def _describe(info: EntryInfo, check: Callable[[Plan], object] | None) -> None:
-    """Fill in algorithm and source, or the problem that makes the entry unusable."""
-    if not _KEY.fullmatch(info.key):
-        info.problem = "file name is not a cache key"
-        return
-    try:
-        plan = decode_entry(info.path.read_bytes())
-        if check is not None:
-            check(plan)
-    except OSError as exc:
-        info.problem = f"unreadable: {exc.strerror or exc}"
-    except ValueError as exc:
-        info.problem = str(exc)
-    except GraphbuildError as exc:
-        info.problem = exc.message
-    else:
-        info.algorithm, info.source_path = plan.algorithm, plan.source_path

@@ -17,19 +17,49 @@ import pathlib
 import pwd
 import stat
 
+from .auth import KeyProblem, load_key
 
-@dataclasses.dataclass(frozen=True)
+
+@dataclasses.dataclass
 class CachePolicy:
-    """How a cache directory may be shared (docs/cache.md, "Trust")."""
+    """How a cache directory may be shared, and the key its entries are authenticated with
+    (docs/cache.md, "Trust").  key_file None: the default (settings.cache_trust)."""
 
     shared: bool = False
+    key_file: pathlib.Path | None = None
+    _key: bytes | None = dataclasses.field(default=None, init=False, repr=False, compare=False)
+    _key_problem: str | None = dataclasses.field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_environment(cls) -> "CachePolicy":
         from ..settings import cache_trust
 
-        shared, _ = cache_trust()
-        return cls(shared=shared)
+        shared, key_file = cache_trust()
+        return cls(shared=shared, key_file=key_file)
+
+    @classmethod
+    def from_settings(cls, settings) -> "CachePolicy":
+        """The policy of a graphbuild.settings.Settings."""
+        return cls(shared=settings.cache_shared, key_file=settings.cache_key_file)
+
+    def key(self) -> bytes | None:
+        """The authentication key (made on first use), or None: key_problem says why."""
+        if self._key is None and self._key_problem is None:
+            from ..settings import cache_trust
+
+            path = self.key_file or cache_trust()[1]
+            try:
+                self._key = load_key(path, self.shared)
+            except KeyProblem as exc:
+                self._key_problem = f"{exc}; running without the caches"
+            except OSError as exc:
+                self._key_problem = (f"cannot read or create the cache key file {path} "
+                                     f"({exc.strerror or exc}); running without the caches")
+        return self._key
+
+    @property
+    def key_problem(self) -> str | None:
+        return self._key_problem
 
     @property
     def dir_mode(self) -> int:

@@ -125,8 +125,10 @@ def settings_for(cache_dir: Optional[pathlib.Path], **flags: Any) -> Settings:
 
 def open_cache(settings: Settings, no_cache: bool):
     from ..cache import PlanCache
+    from ..cache.trust import CachePolicy
 
-    return None if no_cache else PlanCache(settings.cache_dir, max_size=settings.cache_max_size)
+    return None if no_cache else PlanCache(settings.cache_dir, max_size=settings.cache_max_size,
+                                           policy=CachePolicy.from_settings(settings))
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import pathlib
 import time
@@ -27,6 +28,7 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from .. import __version__
+from ..cache.auth import NOT_VERIFIED, same_mac, tree_mac
 from ..cache.trust import CachePolicy, directory_problem, prepare_directory, refusal
 from ..errors import ErrorKind, GraphbuildError
 from ..safe_io import TEMP_PREFIX, UnsafeFile, atomic_write, open_regular
@@ -34,9 +36,10 @@ from .graph import (Graph, LoadOptions, Progress, _message, default_graph_path, 
                     load_graph, parse_generator)
 from .native import ffi, lib
 
-ENTRY_FORMAT = 2   # 2: compact CSR; entries keyed by need_in_edges / need_weights
+ENTRY_FORMAT = 3   # 2: compact CSR, keyed by need_in_edges / need_weights; 3: authenticated
 SUFFIX = ".gbgraph"
 MIN_CACHED_BYTES = 1 << 20
+MAC_OFFSET, MAC_BYTES = lib.GB_BINARY_MAC_OFFSET, lib.GB_BINARY_MAC_BYTES
 STALE_TEMP_SECONDS = 3600
 
 
@@ -91,6 +94,9 @@ class GraphCache:
             return False
         if problem is not None:
             self._warn(refusal("graph cache", where, problem))
+        elif self.policy.key() is None:
+            problem = self.policy.key_problem
+            self._warn(problem)
         self._trusted = problem is None
         return self._trusted
 
@@ -137,6 +143,11 @@ class GraphCache:
         out = ffi.new("gb_graph **")
         err = ffi.new("gb_error *")
         try:
+            mac = self._mac(fd)
+            if not mac or not same_mac(mac, self._stored_mac(fd)):
+                self._warn(f"discarding graph cache entry {path.name}: {NOT_VERIFIED}; rebuilding it")
+                self._unlink(path)
+                return None
             status = lib.gb_graph_load_binary_fd(fd, os.fsencode(str(path)), self.threads, out, err)
         finally:
             os.close(fd)
@@ -169,10 +180,24 @@ class GraphCache:
                 if lib.gb_graph_save(graph.handle, f.fileno(), os.fsencode(str(path)), ffi.NULL,
                                      err) != lib.GB_OK:
                     raise OSError(_message(err))
+                os.pwrite(f.fileno(), self._mac(f.fileno()), MAC_OFFSET)
             return True
         except OSError as exc:
             self._warn_unwritable(exc)
             return False
+
+    def _mac(self, fd: int) -> bytes:
+        """The authentication code of the file open on fd (auth.tree_mac over its bytes, with
+        the header's MAC field as zeros); b"" for a file too short to hold one."""
+        size = os.fstat(fd).st_size
+        if size < MAC_OFFSET + MAC_BYTES:
+            return b""
+        with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as mapped, memoryview(mapped) as view:
+            return tree_mac(self.policy.key(), view, (MAC_OFFSET, MAC_BYTES), self.threads)
+
+    @staticmethod
+    def _stored_mac(fd: int) -> bytes:
+        return os.pread(fd, MAC_BYTES, MAC_OFFSET)
 
     def _remove_stale_temps(self) -> None:
         """Temp files a killed process left behind (an hour old: no writer is still busy)."""
