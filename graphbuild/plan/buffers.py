@@ -56,6 +56,9 @@ def live_bytes_per_node(plan: Plan) -> list[int]:
 def buffer_records(plan: Plan) -> list[dict[str, Any]]:
     used = in_use(plan)
     names = plan.stats.get("slot_names", [])
+    if not (isinstance(names, list) and all(isinstance(n, list) and all(isinstance(v, str) for v in n)
+                                            for n in names)):
+        names = []   # a plan file's stats are anyone's text: no names rather than wrong ones
     records = []
     for s, dtype in enumerate(plan.slots):
         first_write = next((pc for pc, ins in enumerate(plan.code) if s in slot_effects(plan, ins).defs), -1)
