@@ -58,6 +58,12 @@ bench-quick: native
 bench-opt: native
 	$(PYTHON) bench/opt.py --scale 18
 
+# Compile time against program size (250, 500, 1,000 and 10,000 variables, four program
+# shapes), CPU seconds per stage and the growth rate; table in bench/results/compile.md.
+.PHONY: bench-compile
+bench-compile:
+	$(PYTHON) bench/compile.py
+
 # ---- graph input (bench/io.py) ----
 .PHONY: bench-io bench-memory
 
