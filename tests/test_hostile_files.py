@@ -114,7 +114,7 @@ def crafted_plan(tmp_path, source_path: str | None = None, edit=None) -> pathlib
     plan_file = tmp_path / "broken.json"
     env = {**os.environ, "PYTHONPATH": PACKAGE_PARENT}
     made = subprocess.run(gb_command("compile", str(program), "--no-cache", "-o", str(plan_file)),
-                          capture_output=True, text=True, env=env, timeout=120)
+                          capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     outer = json.loads(plan_file.read_text())
     body = outer["plan"]
