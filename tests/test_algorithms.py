@@ -111,7 +111,8 @@ def check(algorithm: str, g: ZooGraph, params: dict, columns: dict[str, list]) -
 
 def run_gdsl(algorithm_file: Path, g: ZooGraph, params: dict) -> dict[str, list]:
     """Compile and run a .gdsl file through graphbuild on a zoo graph built from arrays."""
-    from graphbuild.api import Graph, run_file
+    from graphbuild.api import run_file
+    from graphbuild.runtime import Graph
 
     src, dst, weights = g.arrays()
     graph = Graph.from_edges(g.n, list(zip(src, dst)), weights, g.directed, list(g.nodes))
