@@ -14,6 +14,7 @@ import re
 from importlib import resources
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])")   # not "i.e. x"
 
 
 def shipped_dir() -> str:
@@ -49,10 +50,9 @@ def summary(path: str) -> str:
             if not line.startswith("#"):
                 break
             words += line[1:].split()
-            text = " ".join(words)
-            end = text.find(". ")
-            if end >= 0:
-                return text[:end + 1]
+            end = _SENTENCE_END.search(" ".join(words))
+            if end is not None:
+                return " ".join(words)[:end.start() + 1]
     return " ".join(words)
 
 
