@@ -78,8 +78,10 @@ class Program:
         start = time.perf_counter()
         g = Graph.coerce(graph)
         values = self._bind_nodes({**(params or {}), **kwargs}, g)
-        settings = _checked(lambda: load_settings({"threads": threads,
-                                                   "max_iterations": max_iterations}), None)
+        if threads is None or max_iterations is None:   # the settings fill in what is not given
+            settings = _checked(lambda: load_settings({"threads": threads,
+                                                       "max_iterations": max_iterations}), None)
+            threads, max_iterations = settings.threads, settings.max_iterations
         collected: dict[str, Any] = {}
 
         def collector(executable: Any, _graph: Any, regs: Any, slots: Any, pool: Any) -> None:
@@ -88,13 +90,13 @@ class Program:
             collected["ms"] = (time.perf_counter() - began) * 1000.0
 
         trials = _checked(lambda: self.executable.run_trials(
-            g.runtime, values, 1, threads=settings.threads,
-            max_iterations=settings.max_iterations, collect=collector), self)
+            g.runtime, values, 1, threads=threads, max_iterations=max_iterations,
+            collect=collector), self)
         total_ms = (time.perf_counter() - start) * 1000.0
         run_ms = trials.seconds[0] * 1000.0
         columns, scalars, zero_copy = collected["result"]
         timings = {"prepare_ms": total_ms - run_ms - collected["ms"], "run_ms": run_ms,
-                   "collect_ms": collected["ms"], "total_ms": total_ms, "threads": settings.threads}
+                   "collect_ms": collected["ms"], "total_ms": total_ms, "threads": threads}
         dtypes = {o.name: o.dtype for o in self.plan.outputs}
         return RunResult(self.name, g, columns, scalars, dtypes, timings, zero_copy)
 

@@ -45,32 +45,61 @@ def adjacency_arrays(G: Any, weight: str | None = None, default: float = 1.0) ->
     """G's arcs; with weight, each edge's attribute of that name (default where missing)."""
     nodes = list(G)
     n = len(nodes)
-    adj = G._adj   # successors on a directed graph; neighbors on an undirected one
+    adj = adjacency(G)
     multigraph = G.is_multigraph()
-    distinct = np.fromiter(map(len, adj.values()), dtype=np.int64, count=n)
-    total = int(distinct.sum())
-    heads = chain.from_iterable(adj.values())
+    plain = type(adj) is dict   # a plain graph's dict of dicts, where len() counts exactly
+    if plain:
+        counts = np.fromiter(map(len, adj.values()), dtype=np.int64, count=n)
+        heads: Any = chain.from_iterable(adj.values())
+    else:                   # a view (filtered, or a subclass's): count what iterating yields
+        listed: list[Any] = []
+        counts = np.empty(n, dtype=np.int64)
+        for i, nbrs in enumerate(adj.values()):
+            before = len(listed)
+            listed.extend(nbrs)
+            counts[i] = len(listed) - before
+        heads = listed
+    total = int(counts.sum())
     if not all(type(v) is int for v in nodes) or nodes != list(range(n)):
         index = dict(zip(nodes, range(n)))
         heads = map(index.__getitem__, heads)
     dst = np.fromiter(heads, dtype=np.int64, count=total)
-    src = np.repeat(np.arange(n, dtype=np.int64), distinct)
+    src = np.repeat(np.arange(n, dtype=np.int64), counts)
     if multigraph:   # one arc per key of each neighbor
-        keys = np.fromiter((len(k) for nbrs in adj.values() for k in nbrs.values()),
+        size = len if plain else (lambda keys: sum(1 for _ in keys))
+        keys = np.fromiter((size(k) for nbrs in adj.values() for k in nbrs.values()),
                            dtype=np.int64, count=total)
         src, dst = np.repeat(src, keys), np.repeat(dst, keys)
+    arcs = Arcs(nodes, src, dst, None, G.is_directed(), multigraph)
+    if weight is not None:
+        arcs.weights = edge_attribute(G, weight, default)
+    return arcs
+
+
+def adjacency(G: Any) -> Any:
+    """G's adjacency (successors on a directed graph) as networkx's own traversals see it: the
+    internal dict, unless G's class redefines adjacency (networkx's complement graph in
+    approximation.kcomponents does), then its public G.adj."""
+    import networkx as nx
+
+    base = next(c for c in type(G).__mro__ if c in (nx.MultiDiGraph, nx.MultiGraph, nx.DiGraph, nx.Graph))
+    if type(G).adj is base.adj and type(G).__getitem__ is base.__getitem__:
+        return G._adj
+    return G.adj
+
+
+def edge_attribute(G: Any, name: str, default: float = 1.0) -> np.ndarray:
+    """Attribute name of every arc, in adjacency_arrays' order, as float64 (default where an
+    edge lacks it); a UsageError for a value that is not a number."""
+    adj = adjacency(G)
+    if G.is_multigraph():
         datas = (d for nbrs in adj.values() for k in nbrs.values() for d in k.values())
-        total = len(dst)
     else:
         datas = (d for nbrs in adj.values() for d in nbrs.values())
-    weights = None
-    if weight is not None:
-        try:
-            weights = np.fromiter((d.get(weight, default) for d in datas), dtype=np.float64,
-                                  count=total)
-        except (TypeError, ValueError) as exc:
-            raise UsageError(f"edge attribute '{weight}' must be a number on every edge ({exc})") from None
-    return Arcs(nodes, src, dst, weights, G.is_directed(), multigraph)
+    try:
+        return np.fromiter((d.get(name, default) for d in datas), dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"edge attribute '{name}' must be a number on every edge ({exc})") from None
 
 
-__all__ = ["Arcs", "adjacency_arrays"]
+__all__ = ["Arcs", "adjacency_arrays", "edge_attribute"]
