@@ -71,6 +71,16 @@ bench-quick: native
 bench-opt: native
 	$(PYTHON) bench/opt.py --scale 18
 
+# ---- the Python API and the networkx backend (bench/api.py) ----
+.PHONY: bench-api
+
+# Issue 15's targets: Graph.from_edges on 1M numpy edges, converting a 1M-edge networkx graph,
+# nx.pagerank through the backend against networkx at Kronecker scale 16, gb.run at scale 20
+# call-to-array against the C run, and should_run's crossover; bench/results/api.md (a few
+# minutes).  Runs the installed package: networkx finds backends through entry points.
+bench-api: install
+	$(PYTHON) bench/api.py
+
 # ---- graph input (bench/io.py) ----
 .PHONY: bench-io bench-memory
 
