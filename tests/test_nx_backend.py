@@ -23,6 +23,17 @@ def private_cache(tmp_path_factory, monkeypatch):
     nx.config.warnings_to_ignore.add("cache")
 
 
+@pytest.fixture
+def prefer_graphbuild():
+    """Every call tried on graphbuild first, however small its graph (should_run says yes)."""
+    config = nx.config.backends.graphbuild
+    nx.config.backend_priority.algos = ["graphbuild"]
+    saved, config.min_edges = config.min_edges, 0
+    yield
+    nx.config.backend_priority.algos = []
+    config.min_edges = saved
+
+
 def graphs() -> list[nx.Graph]:
     """The zoo, and what it leaves out: parallel edges, undirected self-loops, tuple and mixed
     ids, zero and fractional weights, isolated nodes, an empty graph."""
@@ -154,14 +165,19 @@ def test_weighted_paths_match_networkx(G):
                     assert f(G, s, t, backend="graphbuild") == want
 
 
-def test_errors_are_networkx_errors():
+def test_errors_are_networkx_errors(prefer_graphbuild):
     G = nx.path_graph(50)
-    for call in (lambda **b: nx.pagerank(G, max_iter=1, **b), lambda **b: nx.hits(G, max_iter=1, **b),
-                 lambda **b: nx.hits(G, max_iter=0, **b), lambda **b: nx.katz_centrality(G, max_iter=0, **b)):
+    for call in (lambda **b: nx.pagerank(G, max_iter=1, **b), lambda **b: nx.hits(G, max_iter=0, **b),
+                 lambda **b: nx.katz_centrality(G, max_iter=0, **b)):
         with pytest.raises(nx.PowerIterationFailedConvergence):
             call()
         with pytest.raises(nx.PowerIterationFailedConvergence):
             call(backend="graphbuild")
+    # hits' max_iter bounds networkx's SVD solver, not power iterations: networkx decides
+    with pytest.raises(NotImplementedError):
+        nx.hits(G, max_iter=1, backend="graphbuild")
+    with pytest.raises(nx.PowerIterationFailedConvergence):
+        nx.hits(G, max_iter=1)
     with pytest.raises(nx.NodeNotFound, match="Source 99 is not in G"):
         nx.single_source_shortest_path_length(G, 99, backend="graphbuild")
     with pytest.raises(nx.NodeNotFound, match="Node 99 not found in graph"):
@@ -207,38 +223,40 @@ REFUSED = [
 
 
 @pytest.mark.parametrize("name, call, reason", REFUSED, ids=[f"{r[0]}-{r[2]}" for r in REFUSED])
-def test_refusals_say_why_and_networkx_runs_instead(name, call, reason):
+def test_refusals_say_why_and_networkx_runs_instead(name, call, reason, prefer_graphbuild):
     G = nx.path_graph(3)
     args, kwargs = call(G)
     assert reason in interface.can_run(name, args, kwargs)
-    nx.config.backend_priority.algos = ["graphbuild"]
+    if "no_such_argument" in kwargs:
+        return
+    # networkx answers (or raises) as it would alone
     try:
-        if "no_such_argument" not in kwargs:   # networkx answers (or raises) as it would alone
-            try:
-                want = getattr(nx, name)(*call(G)[0], backend="networkx", **call(G)[1])
-                want = list(want) if inspect.isgenerator(want) else want
-            except Exception as exc:   # noqa: BLE001  (the same failure either way)
-                with pytest.raises(type(exc)):
-                    got = getattr(nx, name)(*call(G)[0], **call(G)[1])
-                    list(got) if inspect.isgenerator(got) else got
-            else:
-                got = getattr(nx, name)(*call(G)[0], **call(G)[1])
-                assert (list(got) if inspect.isgenerator(got) else got) == want
-    finally:
-        nx.config.backend_priority.algos = []
+        want = getattr(nx, name)(*call(G)[0], backend="networkx", **call(G)[1])
+        want = list(want) if inspect.isgenerator(want) else want
+    except Exception as exc:   # noqa: BLE001  (the same failure either way)
+        with pytest.raises(type(exc)):
+            got = getattr(nx, name)(*call(G)[0], **call(G)[1])
+            list(got) if inspect.isgenerator(got) else got
+    else:
+        got = getattr(nx, name)(*call(G)[0], **call(G)[1])
+        assert (list(got) if inspect.isgenerator(got) else got) == want
 
 
-def test_weighted_personalization_falls_back_inside_the_call():
+def test_weighted_personalization_falls_back_inside_the_call(prefer_graphbuild):
     G = nx.DiGraph([(0, 1, {"weight": 2.0}), (1, 2, {"weight": 1.0}), (2, 0, {"weight": 1.0})])
     with pytest.raises(NotImplementedError) as info:
         nx.pagerank(G, personalization={0: 1}, backend="graphbuild")
     assert "personalized PageRank with edge weights" in str(info.value.__cause__)
-    nx.config.backend_priority.algos = ["graphbuild"]
-    try:
-        assert nx.pagerank(G, personalization={0: 1}) == nx.pagerank(G, personalization={0: 1},
-                                                                     backend="networkx")
-    finally:
-        nx.config.backend_priority.algos = []
+    assert nx.pagerank(G, personalization={0: 1}) == nx.pagerank(G, personalization={0: 1},
+                                                                 backend="networkx")
+
+
+def test_a_preferred_backend_runs_what_it_can(prefer_graphbuild, monkeypatch):
+    calls = []
+    monkeypatch.setattr(interface, "convert_from_nx",
+                        lambda G, *a, **k: calls.append(G) or BackendGraph.from_networkx(G))
+    G = nx.path_graph(5)
+    assert nx.core_number(G) == {0: 1, 1: 1, 2: 1, 3: 1, 4: 1} and calls == [G]
 
 
 def test_should_run_declines_small_graphs():
