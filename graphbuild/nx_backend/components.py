@@ -58,13 +58,17 @@ def node_connected_component(G: BackendGraph, n: Any) -> set:
     return set(map(G.nodes.__getitem__, members.tolist()))
 
 
-@implements()
-def is_connected(G: BackendGraph) -> bool:
+def _one_component(G: BackendGraph) -> bool:
     if len(G) == 0:
         import networkx as nx
 
         raise nx.NetworkXPointlessConcept("Connectivity is undefined for the null graph.")
     return _count(G) == 1
+
+
+@implements()
+def is_connected(G: BackendGraph) -> bool:
+    return _one_component(G)
 
 
 @implements()
@@ -79,11 +83,7 @@ def number_weakly_connected_components(G: BackendGraph) -> int:
 
 @implements()
 def is_weakly_connected(G: BackendGraph) -> bool:
-    if len(G) == 0:
-        import networkx as nx
-
-        raise nx.NetworkXPointlessConcept("Connectivity is undefined for the null graph.")
-    return _count(G) == 1
+    return _one_component(G)
 
 
 @implements()
