@@ -288,6 +288,16 @@ def test_conversion_is_cached_on_the_graph(monkeypatch):
     assert len(calls) == 2
 
 
+def test_edge_attributes_are_read_once_each_with_networkx_defaults():
+    plain = BackendGraph.from_networkx(nx.path_graph(3), {"weight": 1, "cost": 2.5})
+    assert plain.weights["weight"] is None                  # no edge data: the unweighted graph
+    assert plain.weights["cost"].tolist() == [2.5] * 4      # a default other than 1 is kept
+    G = nx.DiGraph([(0, 1, {"color": "red"}), (1, 2, {"weight": 3})])
+    assert BackendGraph.from_networkx(G, {"weight": 1}).weights["weight"].tolist() == [1.0, 3.0]
+    with pytest.raises(ValueError, match="edge attribute 'color' must be a number"):
+        BackendGraph.from_networkx(G, {"color": 1})
+
+
 def test_converted_graphs_go_back_to_networkx():
     for G in GRAPHS:
         converted = interface.convert_from_nx(G, {"weight": 1})

@@ -14,8 +14,10 @@ neighbors, one for the weights), each a C-level iterator feeding np.fromiter.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
+from operator import methodcaller
 from typing import Any
 
 import numpy as np
@@ -28,7 +30,8 @@ class Arcs:
     nodes: list[Any]               # node i's networkx node
     src: np.ndarray                # int64 node indices, ascending
     dst: np.ndarray                # int64 node indices
-    weights: np.ndarray | None     # float64 per arc (default where missing), None if not asked
+    weights: np.ndarray | None     # float64 per arc (default where missing); None if not asked
+                                   # for, or when no edge has attributes (all default)
     directed: bool
     multigraph: bool
 
@@ -72,7 +75,7 @@ def adjacency_arrays(G: Any, weight: str | None = None, default: float = 1.0) ->
         src, dst = np.repeat(src, keys), np.repeat(dst, keys)
     arcs = Arcs(nodes, src, dst, None, G.is_directed(), multigraph)
     if weight is not None:
-        arcs.weights = edge_attribute(G, weight, default)
+        arcs.weights = edge_attribute(G, weight, default, len(dst))
     return arcs
 
 
@@ -88,18 +91,27 @@ def adjacency(G: Any) -> Any:
     return G.adj
 
 
-def edge_attribute(G: Any, name: str, default: float = 1.0) -> np.ndarray:
-    """Attribute name of every arc, in adjacency_arrays' order, as float64 (default where an
-    edge lacks it); a UsageError for a value that is not a number."""
-    adj = adjacency(G)
-    if G.is_multigraph():
-        datas = (d for nbrs in adj.values() for k in nbrs.values() for d in k.values())
-    else:
-        datas = (d for nbrs in adj.values() for d in nbrs.values())
+def edge_attribute(G: Any, name: str, default: float, arcs: int) -> np.ndarray | None:
+    """Attribute name of each of G's `arcs` arcs, in adjacency_arrays' order, as float64
+    (default where an edge lacks it); None when no edge has any attribute and default is 1
+    (the unweighted graph); a UsageError for a value that is not a number.  A graph without
+    edge data is the common case, and finding that out touches each edge once, no lookup."""
+    if next(filter(None, _edge_data(G)), None) is None:
+        return None if default == 1 else np.full(arcs, float(default))
     try:
-        return np.fromiter((d.get(name, default) for d in datas), dtype=np.float64)
+        return np.fromiter(map(methodcaller("get", name, default), _edge_data(G)), dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise UsageError(f"edge attribute '{name}' must be a number on every edge ({exc})") from None
+
+
+def _edge_data(G: Any) -> Iterator[dict]:
+    """Every arc's attribute dict, in adjacency_arrays' order."""
+    adj = adjacency(G)
+    if G.is_multigraph():
+        return (d for nbrs in adj.values() for k in nbrs.values() for d in k.values())
+    if type(adj) is dict:
+        return chain.from_iterable(map(dict.values, adj.values()))
+    return (d for nbrs in adj.values() for d in nbrs.values())
 
 
 __all__ = ["Arcs", "adjacency_arrays", "edge_attribute"]

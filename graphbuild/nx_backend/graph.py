@@ -24,9 +24,9 @@ from .convert import Arcs, adjacency_arrays, edge_attribute
 class BackendGraph:
     __networkx_backend__ = "graphbuild"
 
-    def __init__(self, arcs: Arcs, weights: dict[str, np.ndarray], graph_attrs: dict[str, Any]):
+    def __init__(self, arcs: Arcs, weights: dict[str, np.ndarray | None], graph_attrs: dict[str, Any]):
         self.arcs = arcs
-        self.weights = weights          # edge attribute -> one float64 per arc
+        self.weights = weights          # edge attribute -> one float64 per arc (None: all 1)
         self.graph = graph_attrs        # networkx's G.graph
         self.__networkx_cache__: dict[str, Any] = {}
         self._forms: dict[tuple[str, str | None], Graph] = {}
@@ -38,7 +38,7 @@ class BackendGraph:
                       graph_attrs: bool = False) -> BackendGraph:
         """G's arcs, and each attribute in edge_attrs ({name: default}) as a weight array."""
         arcs = adjacency_arrays(G)
-        weights = {name: edge_attribute(G, name, 1.0 if default is None else default)
+        weights = {name: edge_attribute(G, name, 1.0 if default is None else default, len(arcs.dst))
                    for name, default in (edge_attrs or {}).items()}
         return cls(arcs, weights, dict(G.graph) if graph_attrs else {})
 
@@ -93,10 +93,8 @@ class BackendGraph:
     def weights_for(self, weight: str | None) -> np.ndarray | None:
         """The arcs' weights under attribute `weight`, or None when every one is 1 (or there is
         no such attribute): the unweighted programs then give the same answer."""
-        if weight is None or weight not in self.weights:
-            return None
-        w = self.weights[weight]
-        return None if bool(np.all(w == 1.0)) else w
+        w = self.weights.get(weight) if weight is not None else None
+        return None if w is None or bool(np.all(w == 1.0)) else w
 
     def form(self, kind: str, weight: str | None = None) -> Graph:
         """The graphbuild graph of kind "arcs" or "edges" (see the module docstring), weighted

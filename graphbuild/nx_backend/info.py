@@ -44,9 +44,10 @@ FUNCTIONS: dict[str, str] = {
 DEFAULT_CONFIG: dict[str, Any] = {
     # worker threads for graphbuild's runs (None: GRAPHBUILD_THREADS or every core)
     "threads": None,
-    # should_run declines graphs with fewer edges: converting them costs more than networkx's
-    # own run (bench/api.py measures where the two cross)
-    "min_edges": 50_000,
+    # should_run declines graphs with fewer edges, where converting costs about what networkx's
+    # own run does: nx.pagerank crosses over between 100 and 300 edges (make bench-api), and
+    # below 1,000 either takes about a millisecond
+    "min_edges": 1_000,
 }
 
 

@@ -38,7 +38,7 @@ def convert_to_nx(obj: Any, *, name: str | None = None) -> Any:
     G.add_nodes_from(arcs.nodes)
     src, dst = arcs.src, arcs.dst
     keep = slice(None) if arcs.directed else src <= dst   # an undirected edge from one end
-    columns = {attr: w[keep].tolist() for attr, w in obj.weights.items()}
+    columns = {attr: w[keep].tolist() for attr, w in obj.weights.items() if w is not None}
     nodes = arcs.nodes
     for i, (u, v) in enumerate(zip(src[keep].tolist(), dst[keep].tolist())):
         G.add_edge(nodes[u], nodes[v], **{attr: values[i] for attr, values in columns.items()})

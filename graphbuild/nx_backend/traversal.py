@@ -163,7 +163,7 @@ def _distances(G: BackendGraph, source: Any, weight: Any) -> np.ndarray:
 
 
 def _no_negative_weights(G: BackendGraph, weight: Any) -> None:
-    w = G.weights.get(weight) if weight is not None else None
+    w = G.weights_for(weight)
     if w is not None and bool(np.any(w < 0)):
         raise NotImplementedError("negative weights: Dijkstra's algorithm does not define them")
 
