@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..cache.trust import CachePolicy
 from ..errors import ErrorKind, GraphbuildError, UsageError, refine
 from ..runtime import Graph as CGraph
 from ..runtime.graph import LoadOptions
@@ -135,7 +136,8 @@ class Graph:
         (cache=False skips it); the options are the CLI's (docs/graphs.md)."""
         settings = _refined(load_settings)
         threads = threads or settings.threads
-        store = GraphCache(graph_cache_dir(settings.cache_dir), threads=threads) if cache else None
+        store = (GraphCache(graph_cache_dir(settings.cache_dir), threads=threads,
+                            policy=CachePolicy.from_settings(settings)) if cache else None)
         graph = cls(_refined(lambda: open_graph(source, LoadOptions(
             undirected=undirected, dedupe=dedupe, no_self_loops=no_self_loops, ids=ids),
             store, threads)))

@@ -32,10 +32,19 @@ class Compiled:
     cache_hit: bool
 
 
+MAX_TEXT_BYTES = 64 << 20   # a program or plan file larger than this is not one
+
+
 def read_text(path: str | os.PathLike, what: str = "file") -> str:
+    """The file's text (universal newlines); at most MAX_TEXT_BYTES are read, so a device or
+    an endless pipe named by mistake is an error, not a machine out of memory."""
     try:
         with open(path, encoding="utf-8") as f:
-            return f.read()
+            text = f.read(MAX_TEXT_BYTES + 1)
+        if len(text) > MAX_TEXT_BYTES:
+            raise GraphbuildError(f"{path} is larger than {MAX_TEXT_BYTES >> 20} MiB: not a {what}",
+                                  kind=ErrorKind.PROGRAM)
+        return text
     except FileNotFoundError:
         raise GraphbuildError(f"{what} not found: {path}", kind=ErrorKind.MISSING) from None
     except IsADirectoryError:

@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from ..cache import PlanCache, cache_key
+from ..cache.trust import CachePolicy
 from ..errors import ErrorKind, GraphbuildError, Location, UsageError, refine
 from ..plan.model import Plan
 from ..runtime import Executable
@@ -147,7 +148,8 @@ def compile(source: str | os.PathLike, algorithm: str | None = None, *, opt_leve
     if known is not None:
         return known
     settings = load_settings()
-    store = PlanCache(settings.cache_dir, max_size=settings.cache_max_size) if cache else None
+    store = (PlanCache(settings.cache_dir, max_size=settings.cache_max_size,
+                       policy=CachePolicy.from_settings(settings)) if cache else None)
     compiled = _checked(lambda: compile_text(text, path, algorithm, opt_level, store), None)
     if store is not None and store.warnings:
         import warnings

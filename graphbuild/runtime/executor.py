@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import ErrorKind, GraphbuildError, Location
 from ..plan.model import Plan
+from ..plan.source import own_source
 from .encode import encode
 from .graph import Graph
 from .native import ffi, lib
@@ -148,13 +149,9 @@ class Executable:
             return None
         sl = plan.locations[loc]
         text = None
-        try:
-            with open(plan.source_path, encoding="utf-8") as f:
-                lines = f.read().splitlines()
-            if 0 < sl.line <= len(lines):
-                text = lines[sl.line - 1]
-        except OSError:
-            pass
+        lines = (own_source(plan) or "").split("\n")   # only the plan's own program is quoted
+        if 0 < sl.line <= len(lines) and lines[sl.line - 1]:
+            text = lines[sl.line - 1]
         return Location(plan.source_path, sl.line, sl.col, text)
 
     def _collect(self, graph: Graph, regs: Any, slots: Any) -> Result:

@@ -21,6 +21,7 @@ from importlib import resources
 from typing import Any
 
 from ..errors import ErrorKind, GraphbuildError, Location
+from ..safe_io import open_regular
 from .native import ffi, lib
 
 
@@ -424,14 +425,19 @@ def _location(path: str, line: int, col: int) -> Location:
     return Location(path, line, char_col, text)
 
 
+MAX_QUOTED_LINE = 1 << 20   # an error quotes at most this much of a line
+
+
 def _read_line(path: str, line: int) -> bytes | None:
     """Line `line` (1-based, split on b"\\n" like the C reader) without its line ending.
     Newlines are counted a block at a time, so an error deep in a big file is found fast."""
     block = 1 << 20
     try:
-        with open(path, "rb") as f:
-            gzipped = f.read(2) == b"\x1f\x8b"
-        with (gzip.open(path, "rb") if gzipped else open(path, "rb")) as f:
+        fd, _ = open_regular(path, follow_symlinks=True)   # never a FIFO the load has drained
+        raw = os.fdopen(fd, "rb")
+        gzipped = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        with raw, (gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw) as f:
             skip = line - 1   # newlines before the line
             while True:
                 chunk = f.read(block)
@@ -445,11 +451,11 @@ def _read_line(path: str, line: int) -> bytes | None:
             for _ in range(skip):
                 start = chunk.index(b"\n", start) + 1
             rest = chunk[start:]
-            while b"\n" not in rest:   # the line runs on past this block
+            while b"\n" not in rest and len(rest) < MAX_QUOTED_LINE:   # runs on past this block
                 more = f.read(block)
                 if not more:
                     break
                 rest += more
-            return rest.split(b"\n", 1)[0].rstrip(b"\r")
+            return rest.split(b"\n", 1)[0][:MAX_QUOTED_LINE].rstrip(b"\r")
     except (OSError, EOFError):
         return None
