@@ -147,6 +147,6 @@ def elapsed_ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000.0
 
 
-from . import cache_cmd, compile_cmd, graph_cmd, profile_cmd, run_cmd  # noqa: E402  (commands register on app)
+from . import cache_cmd, compile_cmd, graph_cmd, list_cmd, profile_cmd, run_cmd  # noqa: E402  (commands register on app)
 
-__all__ = ["app", "main", "cache_cmd", "compile_cmd", "graph_cmd", "profile_cmd", "run_cmd"]
+__all__ = ["app", "main", "cache_cmd", "compile_cmd", "graph_cmd", "list_cmd", "profile_cmd", "run_cmd"]

@@ -189,12 +189,12 @@ def explain(
 
       graphbuild cache explain algorithms/pagerank.gdsl -O0 --json
     """
-    from ..api import PLAN_SUFFIXES, read_text
+    from ..api import PLAN_SUFFIXES, program_source
 
     if str(file).endswith(PLAN_SUFFIXES):
         raise GraphbuildError(f"{file} is a plan file; plan files run as they are and have no cache key",
                               kind=ErrorKind.USAGE)
-    components = key_components(read_text(file, "program"), algorithm, opt_level)
+    components = key_components(program_source(file)[1], algorithm, opt_level)
     key = key_of(components)
     cache, _ = _open(cache_dir)
     entry = cache.lookup(key)
