@@ -34,14 +34,14 @@ PROBE = """
 import sys, time
 stamp_file = sys.argv[1]
 from graphbuild.runtime import executor
-enter_c = executor._run_interruptibly
+enter_c = executor.run_interruptibly
 def timed(call, interrupt):
     now = time.time()
     compiler = any(m.startswith(COMPILER) for m in sys.modules)
     with open(stamp_file, "w") as f:
         f.write(f"{now!r} {int(compiler)}")
     return enter_c(call, interrupt)
-executor._run_interruptibly = timed
+executor.run_interruptibly = timed
 sys.argv = ["graphbuild", *sys.argv[2:]]
 import runpy
 runpy.run_module("graphbuild", run_name="__main__", alter_sys=True)

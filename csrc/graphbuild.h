@@ -100,6 +100,9 @@ typedef struct gb_load_options {
     int wide_index;       /* tests: 1 = 64-bit offsets and neighbors whatever the sizes;
                              2 = 64-bit offsets only (the layout of a graph of more than
                              2^31 - 1 arcs per direction); 0 = the narrowest that fit */
+    volatile int32_t *interrupt;   /* may be NULL; nonzero stops the load with GB_EINTR: it is
+                             polled between chunks, generator blocks, build steps and
+                             every 2^20 edges of a build, so a load stops within a second */
 } gb_load_options;
 
 /* What the loader saw.  Self-loops and duplicates are counted on the edges as read, so a
@@ -144,8 +147,9 @@ gb_status gb_graph_load_binary(const char *path, int threads, gb_graph **out, gb
 gb_status gb_graph_load_binary_fd(int fd, const char *name, int threads, gb_graph **out,
                                   gb_error *err);
 /* A 128-bit hash (out[0], out[1]) of a regular file's bytes as stored, for cache keys;
- * the same for any thread count. */
-gb_status gb_hash_file(const char *path, int threads, uint64_t *out, gb_error *err);
+ * the same for any thread count.  A nonzero *interrupt (may be NULL) stops it (GB_EINTR). */
+gb_status gb_hash_file(const char *path, int threads, const volatile int32_t *interrupt,
+                       uint64_t *out, gb_error *err);
 
 /* Writes g as text in GB_FORMAT_EDGELIST (src dst [weight]), GB_FORMAT_WEL (weight 1 when
  * unweighted) or GB_FORMAT_MTX (nodes renumbered 1..n; symmetric if undirected), gzipped

@@ -67,6 +67,7 @@ typedef struct csr_job {
     int64_t **pos;             /* pos[t][v]: counts, then thread t's next slot in v's list */
     void *offsets, *nbr;
     double *wout;
+    const volatile int32_t *interrupt;   /* polled every GB_POLL_EDGES edges */
 } csr_job;
 
 static void edge_range(const csr_job *job, int t, int64_t *lo, int64_t *hi)
@@ -82,10 +83,13 @@ static void count_degrees(void *arg, int t)
     csr_job *job = arg;
     int64_t lo, hi, *deg = job->pos[t];
     edge_range(job, t, &lo, &hi);
-    for (int64_t i = lo; i < hi; i++) {
-        deg[job->tail[i]]++;
-        if (job->undirected)
-            deg[job->head[i]]++;
+    for (int64_t at = lo; at < hi && !gb_stop_requested(job->interrupt); at += GB_POLL_EDGES) {
+        int64_t end = hi - at > GB_POLL_EDGES ? at + GB_POLL_EDGES : hi;
+        for (int64_t i = at; i < end; i++) {
+            deg[job->tail[i]]++;
+            if (job->undirected)
+                deg[job->head[i]]++;
+        }
     }
 }
 
@@ -107,13 +111,13 @@ static void prefix_sum(int64_t n, int threads, int64_t **pos, void *offsets, int
 /* Step 3: arcs tail->head in edge order; an undirected edge u-v gives u->v then v->u
  * (a self-loop: two arcs v->v, next to each other).  nb (the neighbor width) is a
  * constant in each instance. */
-static inline __attribute__((always_inline)) void fill_range(csr_job *job, int t, const int nb)
+static inline __attribute__((always_inline)) void fill_edges(csr_job *job, int t, int64_t lo,
+                                                             int64_t hi, const int nb)
 {
-    int64_t lo, hi, *pos = job->pos[t];
+    int64_t *pos = job->pos[t];
     void *nbr = job->nbr;
     const int64_t *tail = job->tail, *head = job->head;
     const double *w = job->w;
-    edge_range(job, t, &lo, &hi);
     if (!job->undirected && w == NULL) {
         for (int64_t i = lo; i < hi; i++)
             gb_idx_set(nbr, nb, pos[tail[i]]++, head[i]);
@@ -131,6 +135,15 @@ static inline __attribute__((always_inline)) void fill_range(csr_job *job, int t
                 job->wout[pv] = w[i];
         }
     }
+}
+
+/* This thread's edges, a block of GB_POLL_EDGES at a time (the interrupt is polled between). */
+static inline __attribute__((always_inline)) void fill_range(csr_job *job, int t, const int nb)
+{
+    int64_t lo, hi;
+    edge_range(job, t, &lo, &hi);
+    for (int64_t at = lo; at < hi && !gb_stop_requested(job->interrupt); at += GB_POLL_EDGES)
+        fill_edges(job, t, at, hi - at > GB_POLL_EDGES ? at + GB_POLL_EDGES : hi, nb);
 }
 
 static void fill(void *arg, int t)
@@ -167,12 +180,12 @@ static int build_threads(int threads, int64_t n, int64_t arcs, int64_t units)
 /* The out-CSR: offsets and neighbors (and weights) of arcs tail->head. */
 static gb_status build_csr(int64_t n, int64_t m, const int64_t *tail, const int64_t *head,
                            const double *w, int undirected, int threads, int off_bytes,
-                           int nbr_bytes, gb_csr *out)
+                           int nbr_bytes, const volatile int32_t *interrupt, gb_csr *out)
 {
     int64_t arcs = undirected ? 2 * m : m;
     csr_job job = { .n = n, .m = m, .tail = tail, .head = head, .w = w,
                     .undirected = undirected, .off_bytes = off_bytes, .nbr_bytes = nbr_bytes,
-                    .threads = build_threads(threads, n, arcs, m) };
+                    .threads = build_threads(threads, n, arcs, m), .interrupt = interrupt };
     int64_t *pos[GB_MAX_THREADS] = { 0 };
     gb_status st = GB_ENOMEM;
     job.pos = pos;
@@ -191,9 +204,14 @@ static gb_status build_csr(int64_t n, int64_t m, const int64_t *tail, const int6
     for (int t = 0; t < job.threads; t++)
         gb_advise_hugepages(pos[t], ((size_t)n + 1) * sizeof *pos[t]);
 
+    st = GB_EINTR;
     gb_parallel(job.threads, count_degrees, &job);
+    if (gb_stop_requested(interrupt))
+        goto cleanup;
     prefix_sum(n, job.threads, pos, job.offsets, off_bytes);
     gb_parallel(job.threads, fill, &job);
+    if (gb_stop_requested(interrupt))
+        goto cleanup;
     out->off = job.offsets;
     out->nbr = job.nbr;
     out->w = job.wout;
@@ -221,6 +239,7 @@ typedef struct transpose_job {
     int64_t bounds[GB_MAX_THREADS + 1];
     int64_t **pos;
     gb_csr in;
+    const volatile int32_t *interrupt;
 } transpose_job;
 
 static inline __attribute__((always_inline)) void
@@ -230,8 +249,9 @@ transpose_count_t(transpose_job *job, int t, const int ob, const int nb)
     int64_t *deg = job->pos[t];
     int64_t lo = gb_idx_get(o->off, ob, job->bounds[t]);
     int64_t hi = gb_idx_get(o->off, ob, job->bounds[t + 1]);
-    for (int64_t k = lo; k < hi; k++)
-        deg[gb_idx_get(o->nbr, nb, k)]++;
+    for (int64_t at = lo; at < hi && !gb_stop_requested(job->interrupt); at += GB_POLL_EDGES)
+        for (int64_t k = at, end = hi - at > GB_POLL_EDGES ? at + GB_POLL_EDGES : hi; k < end; k++)
+            deg[gb_idx_get(o->nbr, nb, k)]++;
 }
 
 static inline __attribute__((always_inline)) void
@@ -241,6 +261,8 @@ transpose_fill_t(transpose_job *job, int t, const int ob, const int nb)
     int64_t *pos = job->pos[t];
     const double *w = o->w;
     for (int64_t v = job->bounds[t]; v < job->bounds[t + 1]; v++) {
+        if (v % 4096 == 0 && gb_stop_requested(job->interrupt))
+            return;
         int64_t end = gb_idx_get(o->off, ob, v + 1);
         for (int64_t k = gb_idx_get(o->off, ob, v); k < end; k++) {
             int64_t p = pos[gb_idx_get(o->nbr, nb, k)]++;
@@ -287,6 +309,12 @@ void gb_graph_arc_bounds(const gb_graph *g, int threads, int64_t *bounds)
 
 gb_status gb_graph_build_in_edges(gb_graph *g, int threads, gb_error *err)
 {
+    return gb_graph_transpose(g, threads, NULL, err);
+}
+
+gb_status gb_graph_transpose(gb_graph *g, int threads, const volatile int32_t *interrupt,
+                             gb_error *err)
+{
     int64_t n, arcs, *pos[GB_MAX_THREADS] = { 0 };
     transpose_job job;
 
@@ -300,6 +328,7 @@ gb_status gb_graph_build_in_edges(gb_graph *g, int threads, gb_error *err)
     memset(&job, 0, sizeof job);
     job.g = g;
     job.pos = pos;
+    job.interrupt = interrupt;
     job.threads = build_threads(threads, n, arcs, arcs);
     job.in.off = alloc_index(n + 1, g->off_bytes);
     job.in.nbr = alloc_index(arcs, g->nbr_bytes);
@@ -312,10 +341,16 @@ gb_status gb_graph_build_in_edges(gb_graph *g, int threads, gb_error *err)
     gb_advise_hugepages(job.in.nbr, (size_t)arcs * (size_t)g->nbr_bytes);
     gb_graph_arc_bounds(g, job.threads, job.bounds);
     gb_parallel(job.threads, transpose_count, &job);
-    prefix_sum(n, job.threads, pos, job.in.off, g->off_bytes);
-    gb_parallel(job.threads, transpose_fill, &job);
+    if (!gb_stop_requested(interrupt))
+        prefix_sum(n, job.threads, pos, job.in.off, g->off_bytes);
+    if (!gb_stop_requested(interrupt))
+        gb_parallel(job.threads, transpose_fill, &job);
     for (int t = 0; t < job.threads; t++)
         free(pos[t]);
+    if (gb_stop_requested(interrupt)) {
+        free_csr(&job.in);
+        return gb_graph_fail(err, GB_EINTR, 0, 0, "building the in-edges was interrupted");
+    }
     g->in = job.in;
     g->owns_in = 1;
     return GB_OK;
@@ -331,8 +366,9 @@ nomem:
 
 gb_status gb_graph_build(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
                          const double *weights, int directed, int wide, int threads,
-                         gb_graph **out, gb_error *err)
+                         const volatile int32_t *interrupt, gb_graph **out, gb_error *err)
 {
+    gb_status st;
     gb_graph *g = calloc(1, sizeof *g);
     if (g == NULL)
         goto nomem;
@@ -346,8 +382,13 @@ gb_status gb_graph_build(int64_t n, int64_t m, const int64_t *src, const int64_t
     g->ids_kind = GB_IDS_INT;
     g->stats.input_edges = m;
     g->owns_out = 1;
-    if (build_csr(n, m, src, dst, weights, !directed, threads, g->off_bytes, g->nbr_bytes,
-                  &g->out) != GB_OK)
+    st = build_csr(n, m, src, dst, weights, !directed, threads, g->off_bytes, g->nbr_bytes,
+                   interrupt, &g->out);
+    if (st == GB_EINTR) {
+        gb_graph_destroy(g);
+        return gb_graph_fail(err, GB_EINTR, 0, 0, "building the graph was interrupted");
+    }
+    if (st != GB_OK)
         goto nomem;
     if (!directed)
         g->in = g->out;
@@ -368,14 +409,17 @@ gb_status gb_graph_finish(int64_t n, int64_t m, const int64_t *src, const int64_
     gb_graph *g = NULL;
     int threads = opts != NULL ? opts->threads : 1;
     int drop_weights = weights != NULL && opts != NULL && opts->skip_weights;
+    const volatile int32_t *interrupt = gb_load_interrupt(opts);
     gb_status st = gb_graph_build(n, m, src, dst, drop_weights ? NULL : weights, directed,
-                                  opts != NULL ? opts->wide_index : 0, threads, &g, err);
+                                  opts != NULL ? opts->wide_index : 0, threads, interrupt, &g, err);
     if (st == GB_OK) {
         g->stats.weights_dropped = drop_weights;
         st = gb_graph_squish(g, opts, err);
     }
+    if (st == GB_OK && gb_stop_requested(interrupt))
+        st = gb_graph_fail(err, GB_EINTR, 0, 0, "building the graph was interrupted");
     if (st == GB_OK && directed && !(opts != NULL && opts->skip_in_edges))
-        st = gb_graph_build_in_edges(g, threads, err);
+        st = gb_graph_transpose(g, threads, interrupt, err);
     if (st != GB_OK) {
         gb_graph_destroy(g);
         g = NULL;

@@ -140,7 +140,7 @@ static void gen_worker(void *arg, int t)
     gen_job *job = arg;
     gb_mt19937 mt;
     for (int64_t block = t; block < job->blocks; block += job->threads) {
-        if (atomic_load(&job->stop))
+        if (atomic_load(&job->stop) || gb_stop_requested(job->opts->interrupt))
             return;
         gen_block(job, block, &mt);
         int64_t done = atomic_fetch_add(&job->blocks_done, 1) + 1;
@@ -218,7 +218,7 @@ gb_status gb_graph_generate(int kind, int scale, int64_t degree, const gb_load_o
         goto cleanup;
     }
     gb_parallel(job.threads, gen_worker, &job);
-    if (atomic_load(&job.stop)) {
+    if (atomic_load(&job.stop) || gb_stop_requested(job.opts->interrupt)) {
         st = gb_graph_fail(err, GB_EINTR, 0, 0, "generating the graph was interrupted");
         goto cleanup;
     }

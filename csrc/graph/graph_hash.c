@@ -132,6 +132,7 @@ void gb_seghash_final(gb_seghash *h, uint64_t out[2])
 /* Piece hashes of memory (data) or of a regular file (fd, read with pread). */
 typedef struct hash_job {
     const unsigned char *data;
+    const volatile int32_t *interrupt;   /* polled between pieces */
     int fd;
     uint64_t len, pieces;
     int threads;
@@ -147,7 +148,9 @@ static void hash_worker(void *arg, int t)
         job->read_errno = ENOMEM;
         return;
     }
-    for (uint64_t s = (uint64_t)t; s < job->pieces && job->read_errno == 0; s += (uint64_t)job->threads) {
+    for (uint64_t s = (uint64_t)t; s < job->pieces && job->read_errno == 0 &&
+                                   !gb_stop_requested(job->interrupt);
+         s += (uint64_t)job->threads) {
         uint64_t at = s * SEGMENT, end = at + SEGMENT < job->len ? at + SEGMENT : job->len;
         gb_hasher h;
         gb_hasher_init(&h);
@@ -191,7 +194,8 @@ static int hash_parallel(hash_job *job, int threads, uint64_t out[2])
     return job->read_errno;
 }
 
-gb_status gb_hash_file(const char *path, int threads, uint64_t *out, gb_error *err)
+gb_status gb_hash_file(const char *path, int threads, const volatile int32_t *interrupt,
+                       uint64_t *out, gb_error *err)
 {
     struct stat info;
     gb_status st = GB_OK;
@@ -203,9 +207,11 @@ gb_status gb_hash_file(const char *path, int threads, uint64_t *out, gb_error *e
         close(fd);
         return gb_graph_fail(err, GB_EIO, 0, 0, "cannot hash '%s': not a regular file", path);
     }
-    hash_job job = { .fd = fd, .len = (uint64_t)info.st_size };
+    hash_job job = { .fd = fd, .len = (uint64_t)info.st_size, .interrupt = interrupt };
     int e = hash_parallel(&job, threads, out);
-    if (e == ENOMEM)
+    if (gb_stop_requested(interrupt))
+        st = gb_graph_fail(err, GB_EINTR, 0, 0, "hashing '%s' was interrupted", path);
+    else if (e == ENOMEM)
         st = gb_graph_fail(err, GB_ENOMEM, 0, 0, "out of memory hashing '%s'", path);
     else if (e != 0)
         st = gb_graph_fail(err, GB_EIO, 0, 0, "cannot read '%s': %s", path, strerror(e));

@@ -103,6 +103,17 @@ void gb_parallel(int threads, void (*fn)(void *arg, int t), void *arg);
 int gb_thread_count(int requested, int64_t work_units);
 /* opts->max_nodes, or its default 2^31 - 1. */
 int64_t gb_max_nodes(const gb_load_options *opts);
+/* Whether the load was asked to stop (gb_load_options.interrupt). */
+static inline int gb_stop_requested(const volatile int32_t *interrupt)
+{
+    return interrupt != NULL && *interrupt != 0;
+}
+static inline const volatile int32_t *gb_load_interrupt(const gb_load_options *opts)
+{
+    return opts != NULL ? opts->interrupt : NULL;
+}
+/* Edges between two polls of the interrupt flag in a long loop. */
+enum { GB_POLL_EDGES = 1 << 20 };
 
 /* Fills *err (if not NULL) and returns code; fmt is printf-style. */
 gb_status gb_graph_fail(gb_error *err, gb_status code, int64_t line, int64_t col,
@@ -116,7 +127,10 @@ void gb_graph_clear_error(gb_error *err);
  * caller to attach.  Each node's arcs keep the input order whatever the thread count. */
 gb_status gb_graph_build(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
                          const double *weights, int directed, int wide, int threads,
-                         gb_graph **out, gb_error *err);
+                         const volatile int32_t *interrupt, gb_graph **out, gb_error *err);
+/* gb_graph_build_in_edges, stopped by a nonzero *interrupt (GB_EINTR). */
+gb_status gb_graph_transpose(gb_graph *g, int threads, const volatile int32_t *interrupt,
+                             gb_error *err);
 /* gb_graph_build, then the load policies of opts (graph_squish.c): counts self-loops
  * and duplicates into g->stats and drops those opts ask to drop; then, on a directed
  * graph, the in-CSR unless opts->skip_in_edges.  Weights are not stored (and

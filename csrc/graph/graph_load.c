@@ -102,8 +102,9 @@ static gb_status parse_file(gb_parser *ps)
         at_file_start = 0;
         memmove(buf, buf + upto, len - upto);
         len -= upto;
-        if (ps->opts->progress != NULL &&
-            ps->opts->progress(ps->opts->progress_ctx, r.raw_bytes, r.size, ps->m) != 0) {
+        if ((ps->opts->progress != NULL &&
+             ps->opts->progress(ps->opts->progress_ctx, r.raw_bytes, r.size, ps->m) != 0) ||
+            gb_stop_requested(ps->opts->interrupt)) {
             st = gb_graph_fail(ps->err, GB_EINTR, 0, 0, "loading '%s' was interrupted", ps->path);
             goto done;
         }
@@ -215,6 +216,8 @@ gb_status gb_graph_load_edgelist(const char *path, const gb_load_options *opts,
     }
     if (st == GB_OK)
         st = gb_parse_end(&ps);
+    if (st == GB_OK && gb_stop_requested(ps.opts->interrupt))
+        st = gb_graph_fail(err, GB_EINTR, 0, 0, "loading '%s' was interrupted", path);
     if (st == GB_OK)
         st = finish(&ps, out);
 

@@ -105,12 +105,19 @@ def tree_mac(key: bytes, view: memoryview, hole: tuple[int, int], threads: int =
     if len(view) < at + size:
         raise ValueError("shorter than its header")
     first = bytes(view[:at]) + bytes(size) + bytes(view[at + size:SEGMENT])
-    pieces = [first] + [view[i:i + SEGMENT] for i in range(SEGMENT, len(view), SEGMENT)]
-    if threads > 1 and len(pieces) > 1:
-        with concurrent.futures.ThreadPoolExecutor(min(threads, len(pieces))) as pool:
-            digests = list(pool.map(_sha256, pieces))   # hashlib lets go of the GIL
-    else:
-        digests = [_sha256(p) for p in pieces]
+    pieces = [view[i:i + SEGMENT] for i in range(SEGMENT, len(view), SEGMENT)]
+    try:
+        if threads > 1 and pieces:
+            pool = concurrent.futures.ThreadPoolExecutor(min(threads, len(pieces) + 1))
+            try:
+                digests = list(pool.map(_sha256, [first, *pieces]))   # hashlib lets go of the GIL
+            finally:   # Ctrl-C: the pieces in hand finish, the others never start
+                pool.shutdown(wait=True, cancel_futures=True)
+        else:
+            digests = [_sha256(p) for p in [first, *pieces]]
+    finally:
+        for piece in pieces:   # no view outlives the call (the caller may unmap the bytes)
+            piece.release()
     return entry_mac(key, GRAPH_DOMAIN, len(view).to_bytes(8, "little") + b"".join(digests))
 
 

@@ -57,7 +57,7 @@ def guarded(command: Callable) -> Callable:
         except GraphbuildError as exc:
             fail(exc)
         except KeyboardInterrupt:
-            err.print("[bold red]error:[/] interrupted")
+            say_interrupted()
             raise typer.Exit(ErrorKind.INTERRUPTED.exit_code) from None
         except BrokenPipeError:
             sys.stderr.close()  # the reader went away (e.g. `| head`); nothing left to say
@@ -131,12 +131,28 @@ def open_cache(settings: Settings, no_cache: bool):
                                            policy=CachePolicy.from_settings(settings))
 
 
+_interrupt_said = False
+
+
+def say_interrupted() -> None:
+    """The one line a Ctrl-C prints, whichever layer caught it first."""
+    global _interrupt_said
+    if not _interrupt_said:
+        _interrupt_said = True
+        err.print("[bold red]error:[/] interrupted")
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """The command line (graphbuild/__main__.py's run calls it)."""
     try:
         app()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:   # outside every command: while typer finishes
+        say_interrupted()
         sys.exit(ErrorKind.INTERRUPTED.exit_code)
+    except SystemExit as exc:
+        if exc.code == ErrorKind.INTERRUPTED.exit_code:
+            say_interrupted()   # typer turns a Ctrl-C while it parses into a silent exit 130
+        raise
 
 
 def dumps(obj: Any) -> str:

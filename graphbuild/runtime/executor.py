@@ -5,7 +5,6 @@ The runtime never imports the compiler: it sees a Plan, a Graph and parameter va
 from __future__ import annotations
 
 import statistics
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from ..plan.model import Plan
 from ..plan.source import own_source
 from .encode import encode
 from .graph import Graph
+from .interrupt import Interrupt, call_interruptibly
 from .native import ffi, lib
 from .params import bind_params
 from .pool import BufferPool
@@ -117,13 +117,13 @@ class Executable:
     def _call(self, graph: Graph, regs: Any, slots: Any, threads: int, max_iterations: int,
               full_passes: bool = False) -> float:
         """One gb_run; its time in seconds."""
-        interrupt = ffi.new("int32_t *")
+        stop = Interrupt()
         opts = ffi.new("gb_run_options *", {"max_iterations": max_iterations, "threads": threads,
-                                            "interrupt": interrupt, "full_passes": int(full_passes)})
+                                            "interrupt": stop.flag, "full_passes": int(full_passes)})
         err = ffi.new("gb_error *")
         start = time.perf_counter()
-        status = _run_interruptibly(lambda: lib.gb_run(self._handle, graph.handle, regs, slots, opts, err),
-                                    interrupt)
+        status = run_interruptibly(lambda: lib.gb_run(self._handle, graph.handle, regs, slots, opts, err),
+                                   stop)
         seconds = time.perf_counter() - start
         if status != lib.GB_OK:
             raise self._run_error(status, err)
@@ -180,30 +180,13 @@ def _convert(values: list, dtype: str, ids: list) -> list:
     return list(values)
 
 
-def _run_interruptibly(call, interrupt) -> int:
-    """Run call() in a worker thread so the main thread can turn Ctrl-C into the C flag.
-
-    It never returns before call() does, since C is using the caller's buffers.  It waits on
-    an Event, not Thread.join: on Python 3.11 a join interrupted by Ctrl-C can mark the still
-    running thread as stopped (its bpo-45274 clean-up releases the lock the worker holds), and
-    the buffers would then be freed under C.
-    """
-    box: dict[str, int] = {}
-    done = threading.Event()
-
-    def work() -> None:
-        try:
-            box["status"] = call()
-        finally:
-            done.set()
-
-    threading.Thread(target=work, daemon=True).start()
-    while not done.is_set():
-        try:
-            done.wait(0.05)
-        except KeyboardInterrupt:
-            interrupt[0] = 1  # C stops at its next check; keep waiting until it has
-    return box.get("status", lib.GB_EINTR)
+def run_interruptibly(call: Callable[[], int], stop: Interrupt) -> int:
+    """gb_run on a worker thread (interrupt.py): Ctrl-C stops it with GB_EINTR, which the
+    caller reports as an interrupted run (a KeyboardInterrupt after C finished, too)."""
+    try:
+        return call_interruptibly(call, stop)
+    except KeyboardInterrupt:
+        return lib.GB_EINTR
 
 
 def ensure_graph_fits(plan: Plan, graph: Graph, threads: int = 1) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import ErrorKind, GraphbuildError, Location
 from ..safe_io import open_regular
+from .interrupt import Interrupt, call_interruptibly
 from .native import ffi, lib
 
 
@@ -270,9 +271,10 @@ class LoadOptions:
             raise GraphbuildError(f"--ids must be one of {', '.join(IDS_MODES)}, not '{self.ids}'",
                                   kind=ErrorKind.USAGE)
 
-    def c_options(self, threads: int = 1, progress: Any = None) -> Any:
+    def c_options(self, threads: int = 1, progress: Any = None, interrupt: Any = None) -> Any:
         """A gb_load_options; the format is left to C (content, then the file's name)."""
         return ffi.new("gb_load_options *", {
+            "interrupt": interrupt if interrupt is not None else ffi.NULL,
             "undirected": int(self.undirected), "dedupe": int(self.dedupe),
             "no_self_loops": int(self.no_self_loops),
             "ids": lib.GB_IDS_DENSE if self.ids == "dense" else lib.GB_IDS_MAP,
@@ -310,17 +312,20 @@ def load_graph(path: str | os.PathLike[str], undirected: bool = False, *,
 
     options (if given) replaces undirected.  Raises GraphbuildError: MISSING if there is no
     such file, IO if it cannot be read, PROGRAM with the file's line and column if it is
-    malformed; KeyboardInterrupt from progress stops the load and is raised again.
+    malformed, INTERRUPTED on Ctrl-C (the load runs on a worker thread: interrupt.py); an
+    exception from progress stops the load and is raised again.
     """
     path = os.fspath(path)
     options = options or LoadOptions(undirected=undirected)
     if not os.path.exists(path):
         raise GraphbuildError(f"graph file '{path}' does not exist", kind=ErrorKind.MISSING)
-    bridge = _ProgressBridge(progress)
+    stop = Interrupt()
+    bridge = _ProgressBridge(progress, stop)
     out = ffi.new("gb_graph **")
     err = ffi.new("gb_error *")
-    status = lib.gb_graph_load_edgelist(os.fsencode(path), options.c_options(threads, bridge.c),
-                                        out, err)
+    c_options = options.c_options(threads, bridge.c, stop.flag)
+    status = _interruptibly(lambda: lib.gb_graph_load_edgelist(os.fsencode(path), c_options, out, err),
+                            stop, out)
     if status == lib.GB_OK:
         return Graph(out[0])
     bridge.reraise()
@@ -338,24 +343,37 @@ def generate_graph(spec: str, options: LoadOptions | None = None, threads: int =
         raise GraphbuildError(f"'{spec}' is not a graph generator", kind=ErrorKind.USAGE)
     kind, scale, degree = parsed
     options = options or LoadOptions()
-    bridge = _ProgressBridge(progress)
+    stop = Interrupt()
+    bridge = _ProgressBridge(progress, stop)
     out = ffi.new("gb_graph **")
     err = ffi.new("gb_error *")
-    status = lib.gb_graph_generate(GENERATORS[kind], scale, degree,
-                                   options.c_options(threads, bridge.c), out, err)
+    c_options = options.c_options(threads, bridge.c, stop.flag)
+    status = _interruptibly(lambda: lib.gb_graph_generate(GENERATORS[kind], scale, degree, c_options,
+                                                          out, err), stop, out)
     if status == lib.GB_OK:
         return Graph(out[0])
     bridge.reraise()
     raise _status_error(status, _message(err))
 
 
-class _ProgressBridge:
-    """A C progress callback that calls a Python one; an exception it raises (Ctrl-C)
-    cancels the load and is raised again once C has returned."""
+def _interruptibly(call: Callable[[], int], stop: Interrupt, out: Any) -> int:
+    """A load on a worker thread (interrupt.py); a graph C made just as Ctrl-C came is freed."""
+    def free(status: int) -> None:
+        if status == lib.GB_OK:
+            lib.gb_graph_destroy(out[0])
 
-    def __init__(self, progress: Progress | None):
+    return call_interruptibly(call, stop, on_interrupt=free)
+
+
+class _ProgressBridge:
+    """A C progress callback that calls a Python one, on the loading (worker) thread: it
+    returns nonzero, which stops the load, when Ctrl-C has raised the flag or the Python
+    callback raised (that exception is raised again once C has returned)."""
+
+    def __init__(self, progress: Progress | None, stop: Interrupt):
         self.error: BaseException | None = None
         self._progress = progress
+        self._stop = stop
         self.c = ffi.NULL
         if progress is not None:
             try:
@@ -364,6 +382,8 @@ class _ProgressBridge:
                 pass   # a platform without writable+executable memory: load without progress
 
     def _call(self, _ctx: Any, done: int, total: int, edges: int) -> int:
+        if self._stop.raised:
+            return 1
         try:
             self._progress(done, total, edges)
             return 0

@@ -34,6 +34,7 @@ from ..errors import ErrorKind, GraphbuildError
 from ..safe_io import TEMP_PREFIX, UnsafeFile, atomic_write, open_regular
 from .graph import (Graph, LoadOptions, Progress, _message, default_graph_path, generate_graph,
                     load_graph, parse_generator)
+from .interrupt import Interrupt, call_interruptibly
 from .native import ffi, lib
 
 ENTRY_FORMAT = 3   # 2: compact CSR, keyed by need_in_edges / need_weights; 3: authenticated
@@ -113,7 +114,9 @@ class GraphCache:
             return None
         digest = ffi.new("uint64_t[2]")
         err = ffi.new("gb_error *")
-        if lib.gb_hash_file(os.fsencode(path), self.threads, digest, err) != lib.GB_OK:
+        stop = Interrupt()
+        if call_interruptibly(lambda: lib.gb_hash_file(os.fsencode(path), self.threads, stop.flag,
+                                                       digest, err), stop) != lib.GB_OK:
             return None   # the load itself will report why the file cannot be read
         return _key({"content": f"{digest[0]:016x}{digest[1]:016x}", "size": info.st_size,
                      "format": suffix_format(path)}, options)
@@ -177,8 +180,10 @@ class GraphCache:
         try:
             with atomic_write(path, mode=self.policy.file_mode, durable=False) as f:
                 err = ffi.new("gb_error *")
-                if lib.gb_graph_save(graph.handle, f.fileno(), os.fsencode(str(path)), ffi.NULL,
-                                     err) != lib.GB_OK:
+                stop = Interrupt()   # Ctrl-C: KeyboardInterrupt, and atomic_write removes the file
+                if call_interruptibly(lambda: lib.gb_graph_save(graph.handle, f.fileno(),
+                                                                os.fsencode(str(path)), stop.flag, err),
+                                      stop) != lib.GB_OK:
                     raise OSError(_message(err))
                 os.pwrite(f.fileno(), self._mac(f.fileno()), MAC_OFFSET)
             return True

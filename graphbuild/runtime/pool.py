@@ -8,7 +8,7 @@ graph comes; the block is freed when the pool (its Executable) is dropped.
 
 A pool serves one run at a time (lock): a second thread running the same Executable
 borrows a private pool instead of waiting.  The caller keeps the block alive until C has
-returned, interrupt or not (executor._run_interruptibly never returns earlier).
+returned, interrupt or not (executor.run_interruptibly never returns earlier).
 """
 from __future__ import annotations
 

@@ -28,18 +28,18 @@ static void test_hash(void)
     fclose(f);
     uint64_t h1[2], h3[2], again[2];
     gb_error err;
-    CHECK_EQ_I(gb_hash_file(path, 1, h1, &err), GB_OK);
-    CHECK_EQ_I(gb_hash_file(path, 3, h3, &err), GB_OK);
+    CHECK_EQ_I(gb_hash_file(path, 1, NULL, h1, &err), GB_OK);
+    CHECK_EQ_I(gb_hash_file(path, 3, NULL, h3, &err), GB_OK);
     CHECK(h1[0] == h3[0] && h1[1] == h3[1]);
     data[len - 1] ^= 1;   /* one bit in the last segment */
     f = fopen(path, "wb");
     fwrite(data, 1, len, f);
     fclose(f);
-    CHECK_EQ_I(gb_hash_file(path, 2, again, &err), GB_OK);
+    CHECK_EQ_I(gb_hash_file(path, 2, NULL, again, &err), GB_OK);
     CHECK(again[0] != h1[0] && again[1] != h1[1]);
     free(data);
-    CHECK_EQ_I(gb_hash_file(tmpdir, 1, again, &err), GB_EIO);
-    CHECK_EQ_I(gb_hash_file("/nonexistent", 1, again, &err), GB_EIO);
+    CHECK_EQ_I(gb_hash_file(tmpdir, 1, NULL, again, &err), GB_EIO);
+    CHECK_EQ_I(gb_hash_file("/nonexistent", 1, NULL, again, &err), GB_EIO);
 }
 
 /* Saves g, damaged by `damage` after a copy of the arrays is taken, and expects the map to
@@ -192,6 +192,30 @@ static void test_descriptors(void)
     gb_graph_destroy(g);
 }
 
+/* A raised interrupt flag stops every long operation of a load with GB_EINTR. */
+static void test_interrupts(void)
+{
+    volatile int32_t stop = 1;
+    gb_load_options opts = { .interrupt = &stop, .threads = 2 };
+    gb_graph *g = NULL;
+    gb_error err;
+    uint64_t digest[2];
+    int64_t src[3] = { 0, 1, 2 }, dst[3] = { 1, 2, 0 };
+    const char *path = write_text("i.el", "1 2\n2 3\n3 1\n");
+
+    CHECK_EQ_I(gb_graph_load_edgelist(path, &opts, &g, &err), GB_EINTR);
+    CHECK(g == NULL);
+    CHECK_CONTAINS(err.message, "interrupted");
+    CHECK_EQ_I(gb_graph_generate(GB_GEN_KRONECKER, 10, 8, &opts, &g, &err), GB_EINTR);
+    CHECK(g == NULL);
+    CHECK_EQ_I(gb_graph_from_arrays_opts(3, 3, src, dst, NULL, 1, &opts, &g, &err), GB_EINTR);
+    CHECK(g == NULL);
+    CHECK_EQ_I(gb_hash_file(path, 2, &stop, digest, &err), GB_EINTR);
+    stop = 0;
+    CHECK_EQ_I(gb_graph_load_edgelist(path, &opts, &g, &err), GB_OK);
+    gb_graph_destroy(g);
+}
+
 int main(void)
 {
     if (!make_tmpdir("/tmp/gb_test_binary_XXXXXX"))
@@ -199,6 +223,7 @@ int main(void)
     test_hash();
     test_binary();
     test_descriptors();
+    test_interrupts();
     remove_tmpdir();
     return CHECK_DONE();
 }
