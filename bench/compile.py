@@ -4,7 +4,7 @@ Four shapes of generated program, each with N variables (bench/compile.py --show
 prints one):
     chain    x_i = x_{i-1} * a + x_{i-2}: node vectors, each live for two statements
     scalars  y_i = y_{i-1} * a + i: scalars (registers), no slots
-    live     x_i = deg * i + s for every i, then s = s + x_i: N vectors live at once
+    live     x_i = deg * i + s for every i, all returned: N vectors live at once
     loop     N vectors carried through one repeat loop, each updated from its neighbor
 Each size is compiled in a fresh process (`compile_source`, no cache), timed in CPU seconds
 (so other work on a shared machine weighs less) and wall seconds, with the stage times and
@@ -46,8 +46,7 @@ def program(shape: str, n: int) -> str:
     elif shape == "live":
         lines = ["algorithm live(scale: float = 1.0):", "    d = out_degree()"]
         lines += [f"    x{i} = d * {i}.5 + scale" for i in range(n)]
-        lines += ["    s = x0"] + [f"    s = s + x{i}" for i in range(1, n)]
-        lines += ["    return s"]
+        lines += ["    return " + ", ".join(f"x{i}" for i in range(n))]
     elif shape == "loop":
         lines = ["algorithm loop(k: int = 3):"]
         lines += [f"    x{i} = fill({i}.0)" for i in range(n)]
@@ -87,8 +86,9 @@ print(json.dumps({"cpu": time.process_time() - start_cpu, "wall": time.perf_coun
 
 def measure(shape: str, n: int, tree: pathlib.Path = ROOT) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree)}
+    # run in the tree: `python -c` puts the working directory first on sys.path
     done = subprocess.run([sys.executable, "-c", MEASURE], input=program(shape, n), text=True,
-                          capture_output=True, env=env, timeout=3600, check=True)
+                          capture_output=True, env=env, cwd=tree, timeout=3600, check=True)
     return json.loads(done.stdout)
 
 

@@ -144,3 +144,17 @@ algorithm a():
     edges = [pc for pc, i in enumerate(plan.code)
              if i.op == "kernel" and plan.kernels[i.args[0]].domain == "edge"]
     assert len(edges) == 2 and len({plan.stats["op_levels"][pc] for pc in edges}) == 1
+
+
+@pytest.mark.parametrize("name", sorted(sources()))
+def test_span_coloring_keeps_results(name, monkeypatch):
+    """Plans with too many conflicts to list (thousands of vectors live at once) are colored
+    by spans instead: forced here on every program, the plan checks out, never uses fewer
+    slots than vectors live at once, and gives the results of the plan without reuse."""
+    from graphbuild.plan import alloc
+
+    monkeypatch.setattr(alloc, "MAX_PAIRS", -1)
+    plan = plan_of(sources()[name], REUSE)
+    check_plan(plan)
+    assert plan.stats["max_live"] <= len(plan.slots) <= plan.stats["variables"]
+    agree(plan, plan_of(sources()[name], NO_REUSE))

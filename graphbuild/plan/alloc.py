@@ -12,6 +12,9 @@ to as few real slots as the plan's liveness allows:
    coloring already allows it, as it mostly does, without coloring again);
 3. coloring: greedy, in order of first definition and by saturation (DSatur), the better
    of the two; on these small graphs it meets the lower bound `max_live` in practice.
+A plan with thousands of vectors live at once has too many conflicts to list (N^2 / 2):
+beyond MAX_PAIRS its slots are colored by their spans of instructions instead, without
+coalescing (_interval_coloring), in time linear in the plan.
 The plan is rewritten in place: slot operands, kernel headers, outputs, slot names, and
 the dropped moves (jump targets renumbered).
 """
@@ -24,6 +27,9 @@ from .liveness import liveness
 from .model import Plan
 
 _SLOT_ARGS = {"get": (1,), "copy_v": (0, 1), "swap_v": (0, 1)}
+# Beyond this many conflict pairs to list, slots are colored by spans (_interval_coloring):
+# about 2,000 vectors live at once, whose conflicts alone take a gigabyte.
+MAX_PAIRS = 4_000_000
 
 
 def _color(nodes: list[int], adj: dict[int, set[int]], dsatur: bool) -> dict[int, int]:
@@ -82,7 +88,24 @@ def allocate_slots(plan: Plan) -> None:
         return
     lv = liveness(plan)
     dtypes, order = list(plan.slots), _definition_order(plan)
-    adj, bound = _interference(lv, dtypes, len(plan.code))
+    if _pairs(lv, len(plan.code)) > MAX_PAIRS:
+        best, rep = _interval_coloring(lv, dtypes, order, len(plan.code)), list(range(nslots))
+    else:
+        best, rep = _graph_coloring(lv, dtypes, order, len(plan.code))
+    physical: dict[tuple[str, int], int] = {}
+    mapping = [physical.setdefault(best[rep[s]], len(physical)) for s in order]
+    by_slot = [0] * nslots
+    for s, p in zip(order, mapping):
+        by_slot[s] = p
+    _rewrite(plan, by_slot, [key[0] for key in physical])
+
+
+def _graph_coloring(lv, dtypes: list[str], order: list[int],
+                    ninstr: int) -> tuple[dict[int, tuple[str, int]], list[int]]:
+    """Steps 1-3 of the module docstring: (representative -> (dtype, color), representative
+    of each slot)."""
+    nslots = len(dtypes)
+    adj, bound = _interference(lv, dtypes, ninstr)
     rep = list(range(nslots))
     members = [[s] for s in range(nslots)]   # representative -> the slots joined into it
     # representative -> the representatives of its dtype it conflicts with (kept merged)
@@ -116,12 +139,51 @@ def allocate_slots(plan: Plan) -> None:
             near[x].add(a)
         near[a] |= near[b]
         near[b] = set()
-    physical: dict[tuple[str, int], int] = {}
-    mapping = [physical.setdefault(best[rep[s]], len(physical)) for s in order]
-    by_slot = [0] * nslots
-    for s, p in zip(order, mapping):
-        by_slot[s] = p
-    _rewrite(plan, by_slot, [key[0] for key in physical])
+    return best, rep
+
+
+def _pairs(lv, ninstr: int) -> int:
+    """The work of building the interference graph (_interference): pairs with a newcomer."""
+    total, before = 0, set()
+    for pc in range(ninstr):
+        for group in lv.conflicts(pc):
+            total += len(group - before) * len(group)
+            before = group
+    return total
+
+
+def _interval_coloring(lv, dtypes: list[str], order: list[int], ninstr: int) -> dict[int, tuple[str, int]]:
+    """Colors for a plan whose conflicts are too many to list (thousands of vectors live at
+    once): each slot is given the span from the first to the last instruction whose conflict
+    sets hold it, and, in order of first appearance, the lowest color no live span holds.
+    Two slots that conflict share an instruction, so their spans overlap and they never
+    share a color.  A span may cover gaps where the slot is dead, and moves are not
+    coalesced: it can take more slots than the graph coloring, in time O(code * live)."""
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for pc in range(ninstr):
+        for group in lv.conflicts(pc):
+            for s in group:
+                first.setdefault(s, pc)
+                last[s] = pc
+    position = {s: i for i, s in enumerate(order)}
+    colors: dict[int, tuple[str, int]] = {}
+    for dtype in dict.fromkeys(dtypes):
+        slots = sorted((s for s in range(len(dtypes)) if dtypes[s] == dtype),
+                       key=lambda s: (first.get(s, -1), position[s]))
+        active: list[tuple[int, int]] = []   # (last instruction, color) of the spans still open
+        free: list[int] = []
+        used = 0
+        for s in slots:
+            while active and active[0][0] < first.get(s, -1):
+                heapq.heappush(free, heapq.heappop(active)[1])
+            if free:
+                color = heapq.heappop(free)
+            else:
+                color, used = used, used + 1
+            colors[s] = (dtype, color)
+            heapq.heappush(active, (last.get(s, -1), color))
+    return colors
 
 
 def _interference(lv, dtypes: list[str], ninstr: int) -> tuple[list[set[int]], dict[str, int]]:
