@@ -8,9 +8,10 @@ PIP ?= $(PYTHON) -m pip
 install:
 	$(PIP) install .
 
-# Install with the test extras (pytest, hypothesis, networkx, scipy, numpy, ruff).
+# Install with the test extras (pytest, hypothesis, networkx, scipy, numpy, ruff) and the
+# Spark engine's (pyspark: its tests run in local mode, on the machine's Java 17).
 install-test:
-	$(PIP) install ".[test]"
+	$(PIP) install ".[test,spark]"
 
 # Build the C extension in place, for working in the source tree.
 native:
