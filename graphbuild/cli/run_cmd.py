@@ -164,13 +164,15 @@ def _sort_key(value: Any) -> tuple:
     return (0, -float(value))
 
 
-def show_result(result: Result, top: int) -> None:
-    """A table of the top rows by the first output column, then the summary values."""
+def show_result(result: Result, top: int, total: int | None = None) -> None:
+    """A table of the top rows by the first output column, then the summary values; total:
+    the rows there are, when result holds only some (the Spark engine collects the top)."""
     names = list(result.columns)
     if len(names) > 1 and top > 0:
         first = result.columns[names[1]]
         order = sorted(range(len(first)), key=lambda i: _sort_key(first[i]))[:top]
-        table = Table(*names, title=f"{result.algorithm}: top {len(order)} of {len(first)} by {names[1]}")
+        title = f"{result.algorithm}: top {len(order)} of {total or len(first)} by {names[1]}"
+        table = Table(*names, title=title)
         for i in order:
             table.add_row(*(_fmt(result.columns[name][i]) for name in names))
         out.print(table)

@@ -58,10 +58,11 @@ def run_on_spark(compiled: Compiled, compile_ms: float, graph: Optional[str], lo
         return
     from .run_cmd import show_result
 
-    show_result(result.top(top), top)
+    show_result(result.top(top), top, graph_run.node_count)
     source = graph or "bundled karate club graph"
+    master = result.run.state.sparkSession.sparkContext.master
     err.print(f"{result.algorithm} on {source} ({info['nodes']} nodes, {info['edges']} edges) on Spark "
-              f"({spark_settings.master}): {'cache hit' if compiled.cache_hit else 'compiled'} "
+              f"({master}): {'cache hit' if compiled.cache_hit else 'compiled'} "
               f"{compile_ms:.1f} ms, load and run {run_ms:.1f} ms, {len(result.pass_seconds)} loop passes"
               + (f"; wrote {output} ({fmt})" if output else ""), markup=False)
 

@@ -13,14 +13,12 @@ The plan's meaning, lowered without the executor's hints:
   left-joins the result back, empty neighborhoods taking the default;
 - copy_v/swap_v rename columns; get reads one row.
 Every pass of a loop ends with `state` materialized (persisted), and every
-`checkpoint_interval` passes it is checkpointed to files, so the lineage stays short; the
-run's checkpoint directory is removed at the end.
+`checkpoint_interval` passes it is checkpointed to files (checkpoints.py), so the RDD lineage
+stays short too; the run's checkpoint files are removed at the end.
 """
 from __future__ import annotations
 
-import contextlib
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +29,7 @@ from pyspark.sql import functions as F
 from ..errors import ErrorKind, GraphbuildError
 from ..plan.model import Kernel, Plan
 from . import scalar
+from .checkpoints import Checkpoints
 from .aggregate import REDUCTIONS, aggregate_lanes, out_kind, reduction, reduction_value, with_default
 from .columns import Val, elementwise, lit, parse_failure, random_f
 from .graph import SparkGraph
@@ -77,7 +76,7 @@ class _Machine:
         self.persisted: list[DataFrame] = []
         self.dirty = False                      # state has work not yet materialized
         self.passes = 0
-        self.checkpoint_root: str | None = None
+        self.checkpoints = Checkpoints(spark, options.checkpoint_dir)
         self._clock = time.perf_counter
         self.pass_seconds: list[float] = []
         self._pass_start = self._clock()
@@ -200,22 +199,21 @@ class _Machine:
         self.dirty = False
 
     def end_pass(self) -> None:
-        """A backward jump: one loop pass is over."""
+        """A backward jump: one loop pass is over.  The next pass starts from a cut (no job
+        runs here), and every checkpoint_interval passes from a checkpoint."""
         self.passes += 1
         interval = self.options.checkpoint_interval
         if interval > 0 and self.passes % interval == 0:
             self.checkpoint()
-        else:
-            self.materialize()
+        elif self.dirty:
+            self.state = self.cut(self.state)
+            self.dirty = False
         now = self._clock()
         self.pass_seconds.append(now - self._pass_start)
         self._pass_start = now
 
     def checkpoint(self) -> None:
-        if self.checkpoint_root is None:
-            self.checkpoint_root = _checkpoint_dir(self.spark, self.options.checkpoint_dir)
-            self.spark.sparkContext.setCheckpointDir(self.checkpoint_root)
-        self.state = self.state.checkpoint(eager=True)
+        self.state = self.checkpoints.checkpoint(self.state)
         for df in self.persisted:
             df.unpersist()
         self.persisted = []
@@ -224,8 +222,7 @@ class _Machine:
     def cleanup(self) -> None:
         for df in self.persisted:
             df.unpersist()
-        if self.checkpoint_root is not None:
-            _delete_dir(self.spark, self.checkpoint_root)
+        self.checkpoints.remove()
 
     # ---- kernels -------------------------------------------------------------------
 
@@ -344,6 +341,7 @@ class _Machine:
         self.update(self.state.join(self.small(result), "_idx", "left"),
                     {k.out_slot: _convert(Val(out, kind), self.plan.slots[k.out_slot])}, drop=("_agg",))
         self.state = self.cut(self.state)
+        self.dirty = False
 
     def small(self, nodes: DataFrame) -> DataFrame:
         """A frame of one row per node, marked for a broadcast join when the graph has at
@@ -414,22 +412,6 @@ def summary(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def _checkpoint_dir(spark: SparkSession, base: str | None) -> str:
-    import tempfile
-
-    if base is None:
-        base = spark.sparkContext.getConf().get("spark.checkpoint.dir") or tempfile.gettempdir()
-    return base.rstrip("/") + f"/graphbuild-checkpoint-{uuid.uuid4().hex}"
-
-
-def _delete_dir(spark: SparkSession, path: str) -> None:
-    """Remove a directory through Hadoop's FileSystem (local, HDFS, S3, ...)."""
-    with contextlib.suppress(Exception):
-        jvm = spark.sparkContext._jvm
-        hpath = jvm.org.apache.hadoop.fs.Path(path)
-        hpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(hpath, True)
-
-
 def run_plan(spark: SparkSession, plan: Plan, graph: SparkGraph, registers: list[Any],
              options: RunOptions | None = None) -> SparkRun:
     """Run plan on graph with the parameters already in registers; the final state stays
@@ -447,8 +429,8 @@ def run_plan(spark: SparkSession, plan: Plan, graph: SparkGraph, registers: list
     except Exception as exc:  # noqa: BLE001
         machine.cleanup()
         raise spark_failure(exc, plan) from None
-    if machine.checkpoint_root is not None:
+    if machine.checkpoints.files:
         # the results must outlive the checkpoint files: keep them on the executors
         machine.state = machine.state.localCheckpoint(eager=True)
-        machine.cleanup()
+        machine.checkpoints.remove()
     return SparkRun(plan, graph, machine.state, machine.regs, dict(machine.cols), machine.pass_seconds)

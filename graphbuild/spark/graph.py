@@ -20,8 +20,10 @@ first two and an optional third).  Matrix Market is not read here (graph convert
 """
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from typing import Any
@@ -119,15 +121,23 @@ def _finish(spark: SparkSession, nodes: DataFrame, edges: DataFrame, n: int | No
 
 def _number(spark: SparkSession, ids: DataFrame, int_ids: bool) -> DataFrame:
     """(_idx, id) for the distinct ids of ids(pos, id): ascending integers, or names by
-    first appearance; zipWithIndex numbers the sorted ids in parallel."""
+    first appearance.  In parallel and on the JVM: a range-partitioned sort, each row's
+    place in its partition (monotonically_increasing_id's low 33 bits), and per-partition
+    offsets from one small count."""
     if int_ids:
         ordered = ids.select("id").distinct().orderBy("id")
     else:
-        ordered = ids.groupBy("id").agg(F.min("pos").alias("first")).orderBy("first").select("id")
-    schema = T.StructType([T.StructField("id", ordered.schema["id"].dataType),
-                           T.StructField("_idx", T.LongType())])
-    numbered = ordered.rdd.zipWithIndex().map(lambda pair: (pair[0][0], pair[1]))
-    return spark.createDataFrame(numbered, schema).select("_idx", "id")
+        ordered = ids.groupBy("id").agg(F.min("pos").alias("first")).orderBy("first")
+    placed = ordered.select("id", F.spark_partition_id().alias("_p"),
+                            F.monotonically_increasing_id().alias("_m")).persist()
+    counts = dict(placed.groupBy("_p").count().collect())
+    starts, total = [], 0
+    for part in range(max(counts, default=-1) + 1):
+        starts.append(total)
+        total += counts.get(part, 0)
+    start = F.element_at(F.array(*(F.lit(x).cast("long") for x in starts or [0])), F.col("_p") + 1)
+    row = F.col("_m") - F.shiftleft(F.col("_p").cast("long"), 33)
+    return placed.select((start + row).alias("_idx"), "id")
 
 
 def _index(spark: SparkSession, raw: DataFrame, options: LoadOptions, int_ids: bool,
@@ -178,6 +188,7 @@ def _generated(spark: SparkSession, spec: str, options: LoadOptions, threads: in
     graph = generate_graph(spec, LoadOptions(dedupe=options.dedupe, no_self_loops=options.no_self_loops),
                            threads)
     tmp = tempfile.mkdtemp(prefix="graphbuild-gen-")
+    atexit.register(shutil.rmtree, tmp, True)   # the cached arcs may need it until then
     path = os.path.join(tmp, f"{kind}{scale}.el")
     write_graph(graph, path)
     n = graph.node_count

@@ -10,8 +10,9 @@ then a [tool.graphbuild.spark] table (pyproject.toml) or [spark] table (graphbui
     [tool.graphbuild.spark.conf]
     "spark.executor.memory" = "8g"
 
-Under spark-submit a session already exists; it is used as it is (its master and conf
-come from spark-submit), with only the SQL settings the engine relies on set on it.
+An active session (a notebook's, the tests' shared one) is used as it is, with only the SQL
+settings the engine relies on set on it.  Under spark-submit the master and conf come from
+spark-submit unless a flag, the environment or the table names a master.
 """
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ DEFAULT_MASTER = "local[*]"
 REQUIRED_SQL = {"spark.sql.ansi.enabled": "false"}
 DEFAULTS = {
     "spark.ui.showConsoleProgress": "false",
+    # adaptive execution re-plans after every shuffle: extra jobs in every loop pass, for
+    # joins that are broadcast anyway
+    "spark.sql.adaptive.enabled": "false",
     "spark.sql.shuffle.partitions": "8",
     "spark.log.level": "ERROR",
 }
@@ -37,7 +41,7 @@ DEFAULTS = {
 
 @dataclass
 class SparkSettings:
-    master: str = DEFAULT_MASTER
+    master: str | None = None          # None: spark-submit's, else local[*]
     conf: dict[str, str] = field(default_factory=dict)
     checkpoint_interval: int = 10
     checkpoint_dir: str | None = None
@@ -125,15 +129,22 @@ def get_session(settings: SparkSettings):
 
     spark = SparkSession.getActiveSession()
     if spark is None:
-        builder = SparkSession.builder.master(settings.master).appName("graphbuild")
+        builder = SparkSession.builder.appName("graphbuild")
+        # spark-submit starts this Python with the gateway's port and its own master
+        if settings.master or not os.environ.get("PYSPARK_GATEWAY_PORT"):
+            builder = builder.master(settings.master or DEFAULT_MASTER)
         for key, value in {**DEFAULTS, **settings.conf}.items():
             builder = builder.config(key, value)
         try:
             spark = builder.getOrCreate()
         except Exception as exc:  # noqa: BLE001 (the JVM could not start or reach the master)
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise GraphbuildError(f"cannot start Spark (master {settings.master}): {text}",
+            raise GraphbuildError(f"cannot start Spark (master {settings.master or DEFAULT_MASTER}): {text}",
                                   kind=ErrorKind.RUNTIME) from None
+    else:   # runtime SQL settings still apply to a session that exists
+        for key, value in settings.conf.items():
+            if key.startswith("spark.sql."):
+                spark.conf.set(key, value)
     for key, value in REQUIRED_SQL.items():
         spark.conf.set(key, value)
     return spark
