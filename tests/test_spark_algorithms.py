@@ -23,8 +23,8 @@ ALGORITHMS = Path(__file__).resolve().parents[1] / "algorithms"
 FLOAT_TOLERANCE = 1e-9
 
 # a few passes for the algorithms that have an iteration cap
-CAPPED = {"pagerank": {"max_iter": 3}, "personalized_pagerank": {"max_iter": 3}, "hits": {"max_iter": 3},
-          "katz": {"max_iter": 3}, "label_propagation": {"max_iter": 3}}
+CAPPED = {"pagerank": {"max_iter": 2}, "personalized_pagerank": {"max_iter": 2}, "hits": {"max_iter": 2},
+          "katz": {"max_iter": 2}, "label_propagation": {"max_iter": 2}}
 SOURCED = ("personalized_pagerank", "bfs", "sssp")
 TO_FIXED_POINT = ("bfs", "sssp", "connected_components", "degree_centrality", "k_core")
 
