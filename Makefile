@@ -17,12 +17,25 @@ install-test:
 native:
 	$(PYTHON) setup.py -q build_ext --inplace
 
-# Everything CI checks: lint, the Python suite against the installed package, then the C
-# tests under AddressSanitizer and UndefinedBehaviorSanitizer (and ThreadSanitizer).
-test: install-test lint test-py test-c
+# Everything CI checks: lint, the Python suite against the installed package, networkx's own
+# tests against the networkx backend, then the C tests under AddressSanitizer and
+# UndefinedBehaviorSanitizer (and ThreadSanitizer).
+test: install-test lint test-py test-nx test-c
 
 test-py:
 	$(PYTHON) -P -m pytest -q
+
+# networkx's test modules for every function the backend implements, each call dispatched to
+# graphbuild (networkx runs what the backend refuses); plans cached in a scratch directory.
+NX_TESTS = networkx.algorithms.link_analysis networkx.algorithms.centrality.tests.test_katz_centrality \
+	networkx.algorithms.centrality.tests.test_degree_centrality networkx.algorithms.traversal.tests.test_bfs \
+	networkx.algorithms.components networkx.algorithms.tests.test_core networkx.algorithms.shortest_paths
+
+.PHONY: test-nx
+test-nx:
+	@cache=$$(mktemp -d) && trap 'rm -rf "$$cache"' EXIT && \
+	GRAPHBUILD_CACHE_DIR="$$cache" NETWORKX_TEST_BACKEND=graphbuild NETWORKX_FALLBACK_TO_NX=True \
+	$(PYTHON) -P -m pytest -q -p no:cacheprovider --pyargs $(NX_TESTS)
 
 include tests/c/Makefile.inc
 
@@ -58,6 +71,22 @@ bench-quick: native
 # check that both levels agree; table in bench/results/opt.md.
 bench-opt: native
 	$(PYTHON) bench/opt.py --scale 18
+
+# ---- the Python API and the networkx backend (bench/api.py) ----
+.PHONY: bench-api
+
+# Issue 15's targets: Graph.from_edges on 1M numpy edges, converting a 1M-edge networkx graph,
+# nx.pagerank through the backend against networkx at Kronecker scale 16, gb.run at scale 20
+# call-to-array against the C run, and should_run's crossover; bench/results/api.md (a few
+# minutes).  Runs the installed package: networkx finds backends through entry points.
+bench-api: install
+	$(PYTHON) bench/api.py
+
+# Compile time against program size (250, 500, 1,000 and 10,000 variables, four program
+# shapes), CPU seconds per stage and the growth rate; table in bench/results/compile.md.
+.PHONY: bench-compile
+bench-compile:
+	$(PYTHON) bench/compile.py
 
 # ---- graph input (bench/io.py) ----
 .PHONY: bench-io bench-memory

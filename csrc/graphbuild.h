@@ -128,11 +128,21 @@ typedef enum gb_generator { GB_GEN_KRONECKER = 0, GB_GEN_UNIFORM = 1 } gb_genera
 gb_status gb_graph_generate(int kind, int scale, int64_t degree, const gb_load_options *opts,
                             gb_graph **out, gb_error *err);
 
-/* The binary graph file (the graph cache): save writes g to path, which the caller
- * renames into place; load_binary maps such a file and checks all of it (checksum,
- * sizes, offsets, neighbor and id ranges) so a damaged file is GB_EPARSE, never a crash. */
-gb_status gb_graph_save(const gb_graph *g, const char *path, gb_error *err);
+/* The binary graph file (the graph cache).  save writes g through fd, a file the caller
+ * created (never a path: the caller renames it into place) and closes; a nonzero
+ * *interrupt (may be NULL) stops it with GB_EINTR between 8 MiB writes.  load_binary_fd
+ * maps the regular file open on fd (name is for messages; the caller closes fd) and
+ * checks all of it (checksum, sizes, offsets, neighbor and id ranges) so a damaged file
+ * is GB_EPARSE, never a crash; load_binary opens path itself (no symbolic links, no
+ * blocking on a FIFO).  The last GB_BINARY_MAC_BYTES of the header, at
+ * GB_BINARY_MAC_OFFSET, are left to the caller (save writes zeros there and no check
+ * reads them): the graph cache keeps its authentication code there. */
+typedef enum gb_binary_layout { GB_BINARY_MAC_OFFSET = 480, GB_BINARY_MAC_BYTES = 32 } gb_binary_layout;
+gb_status gb_graph_save(const gb_graph *g, int fd, const char *name,
+                        const volatile int32_t *interrupt, gb_error *err);
 gb_status gb_graph_load_binary(const char *path, int threads, gb_graph **out, gb_error *err);
+gb_status gb_graph_load_binary_fd(int fd, const char *name, int threads, gb_graph **out,
+                                  gb_error *err);
 /* A 128-bit hash (out[0], out[1]) of a regular file's bytes as stored, for cache keys;
  * the same for any thread count. */
 gb_status gb_hash_file(const char *path, int threads, uint64_t *out, gb_error *err);

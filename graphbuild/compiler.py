@@ -10,6 +10,7 @@ from .plan.dot import format_dot
 from .plan.model import Plan
 from .plan.options import PlanOptions
 from .plan.printer import format_plan
+from .plan.source import source_digest
 
 STAGES = ("ast", "ir", "opt", "plan", "dot")
 
@@ -23,6 +24,7 @@ def compile_source(source: str, path: str, algorithm: str | None = None, opt_lev
     plan.stats["ops_before"] = unoptimized_ops
     plan.stats["ops_after"] = ir.count_ops(fn)
     plan.stats["opt_level"] = opt_level
+    plan.stats["source_sha256"] = source_digest(source)   # errors quote only this text
     return plan
 
 

@@ -1,4 +1,11 @@
-"""The one error type every stage raises; only the CLI prints it and picks the exit code."""
+"""The one error type every stage raises; only the CLI prints it and picks the exit code.
+
+The Python API (graphbuild.api) raises the same errors, refined at its boundary into the
+subclasses below so a caller can catch what it means: ProgramError for a fault in a .gdsl
+program (at compile or run time, with the program's file, line and column), UsageError (also a
+ValueError) for a wrong argument or parameter.  Every one keeps the message and position the
+CLI prints.
+"""
 from __future__ import annotations
 
 import enum
@@ -48,6 +55,18 @@ class GraphbuildError(Exception):
     def exit_code(self) -> int:
         return self.kind.exit_code
 
+    @property
+    def file(self) -> str | None:
+        return self.location.path if self.location else None
+
+    @property
+    def line(self) -> int | None:
+        return self.location.line if self.location else None
+
+    @property
+    def column(self) -> int | None:
+        return self.location.col if self.location else None
+
     def render(self) -> str:
         """`path:line:col: error: message`, then the source line and a caret."""
         loc = self.location
@@ -63,3 +82,35 @@ class GraphbuildError(Exception):
 
     def __str__(self) -> str:
         return self.render()
+
+
+class ProgramError(GraphbuildError):
+    """A fault in a .gdsl program: a compile error, or a run-time failure (integer division by
+    zero, an iteration limit) at a line of the program.  file, line and column say where."""
+
+
+class UsageError(GraphbuildError, ValueError):
+    """A wrong argument: an unknown or malformed parameter, a node that is not in the graph."""
+
+    def __init__(self, message: str, location: Location | None = None,
+                 kind: ErrorKind = ErrorKind.USAGE, hint: str | None = None):
+        super().__init__(message, location, kind, hint)
+
+
+def refine(error: GraphbuildError, program_fault: bool = False) -> GraphbuildError:
+    """error as the subclass that says what it means (itself if it already is one): USAGE
+    errors become UsageError; with program_fault (the error came from compiling or running a
+    program, not from reading a graph) a malformed program and any error that points into
+    it become ProgramError.  Interrupts, I/O errors and missing files keep their base type."""
+    if type(error) is not GraphbuildError:
+        return error
+    if error.kind is ErrorKind.USAGE:
+        cls: type[GraphbuildError] = UsageError
+    elif program_fault and (error.kind is ErrorKind.PROGRAM or
+                            (error.kind is ErrorKind.RUNTIME and error.location is not None)):
+        cls = ProgramError
+    else:
+        return error
+    refined = cls(error.message, error.location, error.kind, error.hint)
+    refined.__traceback__ = error.__traceback__
+    return refined

@@ -1,5 +1,10 @@
 """Settings, in order of precedence: flags, GRAPHBUILD_* environment variables, then a
-[tool.graphbuild] table in the nearest pyproject.toml or the nearest graphbuild.toml."""
+[tool.graphbuild] table in the nearest pyproject.toml or the nearest graphbuild.toml.
+
+Two settings decide whom the caches trust and come from the environment only, never from
+a project's file (a cloned repository controls those): GRAPHBUILD_CACHE_SHARED turns a
+team cache on, GRAPHBUILD_CACHE_KEY_FILE names the key its entries are authenticated with
+(default: cache.key in GRAPHBUILD_CONFIG_DIR or the user config directory)."""
 from __future__ import annotations
 
 import os
@@ -53,6 +58,30 @@ _KEYS: dict[str, tuple[Any, str]] = {
 }
 
 
+# Read from the environment only (see the module docstring).
+_ENV_ONLY = {"cache_shared": "GRAPHBUILD_CACHE_SHARED", "cache_key_file": "GRAPHBUILD_CACHE_KEY_FILE"}
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def config_dir(env: Mapping[str, str] | None = None) -> pathlib.Path:
+    """graphbuild's own user configuration directory (GRAPHBUILD_CONFIG_DIR overrides)."""
+    env = os.environ if env is None else env
+    if env.get("GRAPHBUILD_CONFIG_DIR"):
+        return pathlib.Path(env["GRAPHBUILD_CONFIG_DIR"]).expanduser()
+    return pathlib.Path(platformdirs.user_config_dir("graphbuild"))
+
+
+def cache_trust(env: Mapping[str, str] | None = None) -> tuple[bool, pathlib.Path]:
+    """(shared, key file) from the environment."""
+    env = os.environ if env is None else env
+    text = env.get("GRAPHBUILD_CACHE_SHARED", "").strip().lower()
+    if text and text not in _TRUE + _FALSE:
+        raise GraphbuildError(f"GRAPHBUILD_CACHE_SHARED: expected 1 or 0, got {text!r}", kind=ErrorKind.USAGE)
+    key_file = env.get("GRAPHBUILD_CACHE_KEY_FILE")
+    return text in _TRUE, (pathlib.Path(key_file).expanduser() if key_file
+                           else config_dir(env) / "cache.key")
+
+
 @dataclass
 class Settings:
     cache_dir: pathlib.Path
@@ -60,6 +89,8 @@ class Settings:
     max_iterations: int
     source: str = "defaults"  # the config file read, if any
     cache_max_size: int = DEFAULT_CACHE_MAX_SIZE
+    cache_shared: bool = False            # a team cache (environment only)
+    cache_key_file: pathlib.Path | None = None   # None: the default key file
 
 
 def default_threads() -> int:
@@ -114,6 +145,10 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
         path, table = found
         origin = str(path)
         for name, value in table.items():
+            if name in _ENV_ONLY:
+                raise GraphbuildError(f"{path}: '{name}' can be set only in the environment "
+                                      f"({_ENV_ONLY[name]}), never by a project's file",
+                                      kind=ErrorKind.USAGE)
             if name in _KEYS:
                 values[name] = _coerce(name, value, str(path))
     for name, (_, var) in _KEYS.items():
@@ -125,6 +160,7 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
         cache_dir = pathlib.Path(values["cache_dir"]).expanduser()
     else:
         cache_dir = pathlib.Path(platformdirs.user_cache_dir("graphbuild")) / "plans"
+    shared, key_file = cache_trust(env)
     return Settings(cache_dir, values.get("threads", default_threads()),
                     values.get("max_iterations", 1_000_000), origin,
-                    values.get("cache_max_size", DEFAULT_CACHE_MAX_SIZE))
+                    values.get("cache_max_size", DEFAULT_CACHE_MAX_SIZE), shared, key_file)

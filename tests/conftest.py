@@ -1,8 +1,23 @@
-"""Shared fixtures.  `spark`: ONE local SparkSession for the whole test run (starting the JVM
-takes seconds), small and quiet: local[2], two shuffle partitions, no UI."""
+"""Test-wide set-up.
+
+graphbuild's user configuration (the cache key) lives in a temporary directory for the whole
+session, inherited by every command the tests run, so no test reads or writes the real
+~/.config.  `spark`: ONE local SparkSession for the whole test run (starting the JVM takes
+seconds), small and quiet: local[2], two shuffle partitions, no UI."""
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
+
 import pytest
+
+_CONFIG = tempfile.mkdtemp(prefix="graphbuild-test-config-")
+os.environ["GRAPHBUILD_CONFIG_DIR"] = _CONFIG
+os.environ.pop("GRAPHBUILD_CACHE_KEY_FILE", None)
+os.environ.pop("GRAPHBUILD_CACHE_SHARED", None)
+atexit.register(shutil.rmtree, _CONFIG, True)
 
 SPARK_TEST_CONF = {
     "spark.sql.shuffle.partitions": "2",

@@ -103,18 +103,20 @@ def pagerank(f: Frame, damping=0.85, tol=1e-12, max_iter=1000):
     n = node_count()
     deg = out_degree()
     rank = fill(1.0 / n)
+    delta = inf
     repeat max_iter until delta < n * tol:
         leaked = sum(where(deg == 0, rank, 0.0)) / n
         incoming = sum(rank[u] / deg[u] for u in in_nbrs)
         new_rank = (1.0 - damping) / n + damping * (incoming + leaked)
         delta = sum(abs(new_rank - rank))
         rank = new_rank
-    return rank
+    return rank, delta
     """
     IN = f.in_nbrs
     n = f.node_count()
     deg = f.out_degree()
     rank = f.fill(1.0 / n)
+    delta = np.inf
     for _ in range(max_iter):
         leaked = np.sum(np.where(deg == 0, rank, 0.0)) / n
         incoming = f.sum(IN, rank[IN.u] / deg[IN.u])
@@ -123,7 +125,7 @@ def pagerank(f: Frame, damping=0.85, tol=1e-12, max_iter=1000):
         rank = new_rank
         if delta < n * tol:
             break
-    return {"rank": rank}
+    return {"rank": rank, "delta": delta}
 
 
 def personalized_pagerank(f: Frame, source=0, damping=0.85, tol=1e-12, max_iter=1000):
@@ -132,19 +134,21 @@ def personalized_pagerank(f: Frame, source=0, damping=0.85, tol=1e-12, max_iter=
     deg = out_degree()
     at_source = node_id() == source
     rank = fill(1.0 / n)
+    delta = inf
     repeat max_iter until delta < n * tol:
         leaked = sum(where(deg == 0, rank, 0.0))
         incoming = sum(rank[u] / deg[u] for u in in_nbrs)
         new_rank = damping * incoming + where(at_source, 1.0 - damping + damping * leaked, 0.0)
         delta = sum(abs(new_rank - rank))
         rank = new_rank
-    return rank
+    return rank, delta
     """
     IN = f.in_nbrs
     n = f.node_count()
     deg = f.out_degree()
     at_source = f.node_id() == source
     rank = f.fill(1.0 / n)
+    delta = np.inf
     for _ in range(max_iter):
         leaked = np.sum(np.where(deg == 0, rank, 0.0))
         incoming = f.sum(IN, rank[IN.u] / deg[IN.u])
@@ -153,15 +157,15 @@ def personalized_pagerank(f: Frame, source=0, damping=0.85, tol=1e-12, max_iter=
         rank = new_rank
         if delta < n * tol:
             break
-    return {"rank": rank}
+    return {"rank": rank, "delta": delta}
 
 
-def bfs(f: Frame, source=0):
+def bfs(f: Frame, source=0, cutoff=-1):
     """
     level = where(node_id() == source, 0, -1)
     frontier = node_id() == source
     depth = 0
-    while any(frontier):
+    while any(frontier) and (cutoff < 0 or depth < cutoff):
         depth = depth + 1
         frontier = any(frontier[u] for u in in_nbrs) and level == -1
         level = where(frontier, depth, level)
@@ -171,7 +175,7 @@ def bfs(f: Frame, source=0):
     level = np.where(f.node_id() == source, 0, -1)
     frontier = f.node_id() == source
     depth = 0
-    while np.any(frontier):
+    while np.any(frontier) and (cutoff < 0 or depth < cutoff):
         depth = depth + 1
         frontier = f.any(IN, frontier[IN.u]) & (level == -1)
         level = np.where(frontier, depth, level)
@@ -296,6 +300,7 @@ def hits(f: Frame, max_iter=100, tol=1e-8, normalized=True):
     n = node_count()
     hub = fill(1.0 / n)
     authority = fill(0.0)
+    err = inf
     repeat max_iter until err < tol:
         new_authority = sum(hub[u] * weight for u in in_nbrs)
         new_hub = sum(new_authority[u] * weight for u in out_nbrs)
@@ -306,12 +311,13 @@ def hits(f: Frame, max_iter=100, tol=1e-8, normalized=True):
     if normalized:
         hub = hub / sum(hub)
         authority = authority / sum(authority)
-    return hub, authority
+    return hub, authority, err
     """
     IN, OUT = f.in_nbrs, f.out_nbrs
     n = f.node_count()
     hub = f.fill(1.0 / n)
     authority = f.fill(0.0)
+    err = np.inf
     for _ in range(max_iter):
         new_authority = f.sum(IN, hub[IN.u] * IN.w)
         new_hub = f.sum(OUT, new_authority[OUT.u] * OUT.w)
@@ -324,13 +330,14 @@ def hits(f: Frame, max_iter=100, tol=1e-8, normalized=True):
     if normalized:
         hub = hub / np.sum(hub)
         authority = authority / np.sum(authority)
-    return {"hub": hub, "authority": authority}
+    return {"hub": hub, "authority": authority, "err": err}
 
 
 def katz(f: Frame, alpha=0.1, beta=1.0, max_iter=1000, tol=1e-12, normalized=True):
     """
     n = node_count()
     centrality = fill(0.0)
+    err = inf
     repeat max_iter until err < n * tol:
         new_centrality = alpha * sum(centrality[u] for u in in_nbrs) + beta
         err = sum(abs(new_centrality - centrality))
@@ -339,13 +346,38 @@ def katz(f: Frame, alpha=0.1, beta=1.0, max_iter=1000, tol=1e-12, normalized=Tru
         norm = sqrt(sum(centrality * centrality))
         if norm > 0.0:
             centrality = centrality / norm
-    return centrality
+    return centrality, err
     """
     IN = f.in_nbrs
+    return _katz(f, lambda x: f.sum(IN, x[IN.u]), alpha, beta, max_iter, tol, normalized)
+
+
+def weighted_katz(f: Frame, alpha=0.1, beta=1.0, max_iter=1000, tol=1e-12, normalized=True):
+    """
+    n = node_count()
+    centrality = fill(0.0)
+    err = inf
+    repeat max_iter until err < n * tol:
+        new_centrality = alpha * sum(centrality[u] * weight for u in in_nbrs) + beta
+        err = sum(abs(new_centrality - centrality))
+        centrality = new_centrality
+    if normalized:
+        norm = sqrt(sum(centrality * centrality))
+        if norm > 0.0:
+            centrality = centrality / norm
+    return centrality, err
+    """
+    IN = f.in_nbrs
+    return _katz(f, lambda x: f.sum(IN, x[IN.u] * IN.w), alpha, beta, max_iter, tol, normalized)
+
+
+def _katz(f: Frame, incoming, alpha, beta, max_iter, tol, normalized):
+    """katz and weighted_katz, which differ only in the sum over in-edges (`incoming`)."""
     n = f.node_count()
     centrality = f.fill(0.0)
+    err = np.inf
     for _ in range(max_iter):
-        new_centrality = alpha * f.sum(IN, centrality[IN.u]) + beta
+        new_centrality = alpha * incoming(centrality) + beta
         err = np.sum(np.abs(new_centrality - centrality))
         centrality = new_centrality
         if err < n * tol:
@@ -354,13 +386,76 @@ def katz(f: Frame, alpha=0.1, beta=1.0, max_iter=1000, tol=1e-12, normalized=Tru
         norm = np.sqrt(np.sum(centrality * centrality))
         if norm > 0.0:
             centrality = centrality / norm
-    return {"centrality": centrality}
+    return {"centrality": centrality, "err": err}
+
+
+def weighted_pagerank(f: Frame, damping=0.85, tol=1e-12, max_iter=1000):
+    """
+    n = node_count()
+    strength = sum(weight for u in out_nbrs)
+    dangling = strength == 0.0
+    share = where(dangling, 0.0, 1.0 / strength)
+    rank = fill(1.0 / n)
+    delta = inf
+    repeat max_iter until delta < n * tol:
+        leaked = sum(where(dangling, rank, 0.0)) / n
+        incoming = sum(rank[u] * (weight * share[u]) for u in in_nbrs)
+        new_rank = (1.0 - damping) / n + damping * (incoming + leaked)
+        delta = sum(abs(new_rank - rank))
+        rank = new_rank
+    return rank, delta
+    """
+    IN, OUT = f.in_nbrs, f.out_nbrs
+    n = f.node_count()
+    strength = f.sum(OUT, OUT.w)
+    dangling = strength == 0.0
+    with np.errstate(divide="ignore"):
+        share = np.where(dangling, 0.0, 1.0 / strength)
+    rank = f.fill(1.0 / n)
+    delta = np.inf
+    for _ in range(max_iter):
+        leaked = np.sum(np.where(dangling, rank, 0.0)) / n
+        incoming = f.sum(IN, rank[IN.u] * (IN.w * share[IN.u]))
+        new_rank = (1.0 - damping) / n + damping * (incoming + leaked)
+        delta = np.sum(np.abs(new_rank - rank))
+        rank = new_rank
+        if delta < n * tol:
+            break
+    return {"rank": rank, "delta": delta}
+
+
+def in_degree_centrality(f: Frame):
+    """
+    n = node_count()
+    if n > 1:
+        centrality = in_degree() / (n - 1)
+    else:
+        centrality = fill(1.0)
+    return centrality
+    """
+    n = f.node_count()
+    return {"centrality": f.in_degree() / (n - 1) if n > 1 else f.fill(1.0)}
+
+
+def out_degree_centrality(f: Frame):
+    """
+    n = node_count()
+    if n > 1:
+        centrality = out_degree() / (n - 1)
+    else:
+        centrality = fill(1.0)
+    return centrality
+    """
+    n = f.node_count()
+    return {"centrality": f.out_degree() / (n - 1) if n > 1 else f.fill(1.0)}
 
 
 PROGRAMS = {
     "pagerank": pagerank, "personalized_pagerank": personalized_pagerank, "bfs": bfs, "sssp": sssp,
     "connected_components": connected_components, "label_propagation": label_propagation,
     "degree_centrality": degree_centrality, "k_core": k_core, "hits": hits, "katz": katz,
+    "weighted_katz": weighted_katz, "weighted_pagerank": weighted_pagerank,
+    "in_degree_centrality": in_degree_centrality, "out_degree_centrality": out_degree_centrality,
 }
 NODE_PARAMS = {"source"}
 NODE_COLUMNS = {"comp", "label"}  # columns of element type node: output in input ids
@@ -372,6 +467,8 @@ def run_mirror(algorithm_file: str | Path, graph: ZooGraph, params: dict) -> dic
     args = {k: graph.index[v] if k in NODE_PARAMS else v for k, v in params.items()}
     columns = {"node": list(graph.nodes)}
     for name, vector in program(Frame(graph), **args).items():
+        if np.ndim(vector) == 0:
+            continue   # a summary value (delta, err): the columns are what runs are checked by
         values = vector.tolist()
         columns[name] = [graph.nodes[i] for i in values] if name in NODE_COLUMNS else values
     return columns

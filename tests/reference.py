@@ -33,9 +33,15 @@ def personalized_pagerank(g: ZooGraph, source: NodeId, damping: float = 0.85) ->
                        tol=_TIGHT_TOL, max_iter=100_000)
 
 
-def bfs_levels(g: ZooGraph, source: NodeId) -> dict[NodeId, int]:
-    """Hop counts along edge directions; -1 where unreachable."""
-    levels = nx.single_source_shortest_path_length(to_networkx(g), source)
+def weighted_pagerank(g: ZooGraph, damping: float = 0.85) -> dict[NodeId, float]:
+    # weight="weight": each row of the transition matrix divided by its weight sum (1.0 per edge
+    # on an unweighted graph).
+    return nx.pagerank(to_networkx(g), alpha=damping, weight="weight", tol=_TIGHT_TOL, max_iter=100_000)
+
+
+def bfs_levels(g: ZooGraph, source: NodeId, cutoff: int | None = None) -> dict[NodeId, int]:
+    """Hop counts along edge directions; -1 where unreachable (within cutoff hops)."""
+    levels = nx.single_source_shortest_path_length(to_networkx(g), source, cutoff=cutoff)
     return {v: levels.get(v, -1) for v in g.nodes}
 
 
@@ -55,8 +61,13 @@ def components(g: ZooGraph) -> set[frozenset[NodeId]]:
     return {frozenset(p) for p in parts}
 
 
-def degree_centrality(g: ZooGraph) -> dict[NodeId, float]:
-    return nx.degree_centrality(to_networkx(g))
+def degree_centrality(g: ZooGraph, direction: str = "") -> dict[NodeId, float]:
+    """direction "in" or "out": nx.in_degree_centrality / out_degree_centrality of a directed
+    graph; on an undirected one every edge counts both ways, which is degree centrality."""
+    graph = to_networkx(g)
+    if direction and g.directed:
+        return getattr(nx, f"{direction}_degree_centrality")(graph)
+    return nx.degree_centrality(graph)
 
 
 def core_number(g: ZooGraph) -> dict[NodeId, int]:
@@ -64,9 +75,11 @@ def core_number(g: ZooGraph) -> dict[NodeId, int]:
     return nx.core_number(to_networkx(g))
 
 
-def katz(g: ZooGraph, alpha: float = 0.1, beta: float = 1.0) -> dict[NodeId, float]:
-    """Katz centrality by a direct linear solve of (I - alpha A^T) x = beta, L2-normalized."""
-    return nx.katz_centrality_numpy(to_networkx(g), alpha=alpha, beta=beta, normalized=True, weight=None)
+def katz(g: ZooGraph, alpha: float = 0.1, beta: float = 1.0,
+         weight: str | None = None) -> dict[NodeId, float]:
+    """Katz centrality by a direct linear solve of (I - alpha A^T) x = beta, L2-normalized;
+    A counts edges, or with weight="weight" holds their weights."""
+    return nx.katz_centrality_numpy(to_networkx(g), alpha=alpha, beta=beta, normalized=True, weight=weight)
 
 
 def hits(g: ZooGraph) -> tuple[dict[NodeId, float], dict[NodeId, float]]:

@@ -53,6 +53,14 @@ CASES = (
     + _cases("k_core", NO_SELF_LOOPS)
     + _cases("hits", ZOO)
     + _cases("katz", ZOO)
+    + _cases("weighted_pagerank", ZOO)
+    # alpha below 1 / (largest eigenvalue of the weighted adjacency matrix) on every zoo graph
+    + _cases("weighted_katz", ZOO, lambda g: {"alpha": 0.02})
+    + _cases("in_degree_centrality", ZOO)
+    + _cases("out_degree_centrality", ZOO)
+    + [pytest.param("bfs", BY_NAME[name], {"source": SOURCES[name], "cutoff": cutoff},
+                    id=f"bfs-{name}-cutoff{cutoff}")
+       for name in ("karate", "directed_random") for cutoff in (0, 1, 2)]
 )
 
 
@@ -77,8 +85,12 @@ def check(algorithm: str, g: ZooGraph, params: dict, columns: dict[str, list]) -
     elif algorithm == "personalized_pagerank":
         want = reference.personalized_pagerank(g, _source(g, params))
         assert _l1(_by_id(g, columns, "rank"), want) < 1e-8
+    elif algorithm == "weighted_pagerank":
+        assert _l1(_by_id(g, columns, "rank"), reference.weighted_pagerank(g)) < 1e-8
     elif algorithm == "bfs":
-        assert _by_id(g, columns, "level") == reference.bfs_levels(g, _source(g, params))
+        cutoff = params.get("cutoff", -1)
+        want = reference.bfs_levels(g, _source(g, params), cutoff if cutoff >= 0 else None)
+        assert _by_id(g, columns, "level") == want
     elif algorithm == "sssp":
         assert _by_id(g, columns, "dist") == reference.sssp(g, _source(g, params))
     elif algorithm == "connected_components":
@@ -94,8 +106,9 @@ def check(algorithm: str, g: ZooGraph, params: dict, columns: dict[str, list]) -
         want, converged = reference.label_propagation(g, params.get("max_iter", 30))
         assert label == want
         assert (reference.unstable_nodes(g, label) == []) == converged
-    elif algorithm == "degree_centrality":
-        got, want = _by_id(g, columns, "centrality"), reference.degree_centrality(g)
+    elif algorithm in ("degree_centrality", "in_degree_centrality", "out_degree_centrality"):
+        direction = algorithm.partition("_degree")[0] if algorithm != "degree_centrality" else ""
+        got, want = _by_id(g, columns, "centrality"), reference.degree_centrality(g, direction)
         assert max(abs(got[v] - want[v]) for v in g.nodes) < 1e-12
     elif algorithm == "k_core":
         assert _by_id(g, columns, "core") == reference.core_number(g)
@@ -105,13 +118,17 @@ def check(algorithm: str, g: ZooGraph, params: dict, columns: dict[str, list]) -
         assert _l1(_by_id(g, columns, "authority"), want_authority) < 1e-6
     elif algorithm == "katz":
         assert _l1(_by_id(g, columns, "centrality"), reference.katz(g)) < 1e-8
+    elif algorithm == "weighted_katz":
+        want = reference.katz(g, alpha=params["alpha"], weight="weight")
+        assert _l1(_by_id(g, columns, "centrality"), want) < 1e-8
     else:
         raise AssertionError(f"no check for {algorithm}")
 
 
 def run_gdsl(algorithm_file: Path, g: ZooGraph, params: dict) -> dict[str, list]:
     """Compile and run a .gdsl file through graphbuild on a zoo graph built from arrays."""
-    from graphbuild.api import Graph, run_file
+    from graphbuild.api import run_file
+    from graphbuild.runtime import Graph
 
     src, dst, weights = g.arrays()
     graph = Graph.from_edges(g.n, list(zip(src, dst)), weights, g.directed, list(g.nodes))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import os
 import pathlib
@@ -138,11 +139,18 @@ def test_executor_abi_is_bumped_with_the_opcode_set():
 
 # ---- the entry format ---------------------------------------------------------------------
 
+def cache_key_bytes() -> bytes:
+    """The key the test session's caches authenticate with (conftest.py's config directory)."""
+    from graphbuild.cache.trust import CachePolicy
+
+    return CachePolicy.from_environment().key()
+
+
 def test_entry_round_trip_keeps_the_plan():
     plan = small_plan()
-    data = encode_entry(plan)
+    data = encode_entry(plan, cache_key_bytes())
     assert data.startswith(MAGIC) and b"pickle" not in data
-    back = decode_entry(data)
+    back = decode_entry(data, cache_key_bytes())
     assert back.to_json() == plan.to_json()
     assert math.isinf(back.code[0].args[1])
 
@@ -193,9 +201,9 @@ def test_every_flipped_byte_recovers(tmp_path, no_fsync):
     (lambda d: b"NOTAPLAN" + d[8:], "bad magic"),
     (lambda d: b"", "truncated"),
     (lambda d: d[:8] + (99).to_bytes(4, "little") + d[12:], "entry format 99"),
-    (lambda d: encode_entry(small_plan(), version="0.0.9"), "written by graphbuild 0.0.9"),
+    (lambda d: encode_entry(small_plan(), cache_key_bytes(), version="0.0.9"), "written by graphbuild 0.0.9"),
     (lambda d: d + b"x", "trailing bytes"),
-    (lambda d: d[:-1] + bytes([d[-1] ^ 1]), "checksum mismatch"),
+    (lambda d: d[:-1] + bytes([d[-1] ^ 1]), "does not verify"),
 ])
 def test_each_kind_of_damage_is_named_and_recovers(tmp_path, mutate, words):
     _, _, _, data = _stored(tmp_path)
@@ -207,7 +215,8 @@ def test_a_valid_entry_holding_a_bad_plan_recovers(tmp_path):
     version = graphbuild.__version__.encode()
     body = (MAGIC + struct.pack("<I", ENTRY_FORMAT) + struct.pack("<H", len(version)) + version
             + struct.pack("<Q", len(payload)) + payload)
-    _recovers(tmp_path, body + hashlib.sha256(body).digest(), "bad plan")
+    mac = hmac.new(cache_key_bytes(), b"graphbuild plan entry\0" + body, "sha256").digest()
+    _recovers(tmp_path, body + mac, "bad plan")
 
 
 def test_an_unreadable_entry_is_a_miss(tmp_path):
@@ -215,7 +224,7 @@ def test_an_unreadable_entry_is_a_miss(tmp_path):
     key = cache_key(SOURCE, "a", 1)
     cache.path_of(key).mkdir(parents=True)  # reading a directory fails with an OSError
     assert cache.get(key) is None
-    assert len(cache.warnings) == 1 and "cannot read cache entry" in cache.warnings[0]
+    assert len(cache.warnings) == 1 and "it is a directory, not a regular file" in cache.warnings[0]
 
 
 # ---- read-only and unwritable caches ------------------------------------------------------
@@ -246,10 +255,11 @@ def test_read_only_directory_serves_hits_and_warns_once(tmp_path, monkeypatch, t
         raise PermissionError(13, "Permission denied")
 
     import graphbuild.cache.store as store
+    import graphbuild.safe_io as safe_io
     if target == "replace":
         monkeypatch.setattr(store.os, "replace", refuse)
     else:
-        monkeypatch.setattr(store.tempfile, "mkstemp", refuse)
+        monkeypatch.setattr(safe_io.tempfile, "mkstemp", refuse)
     monkeypatch.setattr(store.os, "utime", refuse)
     monkeypatch.setattr(pathlib.Path, "unlink", refuse)
     cache = PlanCache(tmp_path / "cache")

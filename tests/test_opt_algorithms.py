@@ -8,7 +8,8 @@ from graphs import ZooGraph
 from test_algorithms import ALGORITHMS, CASES, check
 from test_opt_programs import close
 
-from graphbuild.api import Graph, run_file
+from graphbuild.api import run_file
+from graphbuild.runtime import Graph
 
 
 def run_at(level: int, algorithm: str, g: ZooGraph, params: dict) -> dict[str, list]:

@@ -159,6 +159,8 @@ void gb_plan_tune(gb_plan *p, int specialize, int64_t min_item_work);
 void gb_plan_tune_incremental(gb_plan *p, int incremental);
 /* exec_level.c: fills level_len and red_base (and grows max_nred) of a validated plan. */
 gb_status gb_levels_find(gb_plan *p, gb_error *err);
+/* plan_loops.c: every backward jump closes a loop with an iteration check. */
+gb_status gb_loops_check(const gb_plan *p, gb_error *err);
 /* special.c: marks k (validated) with its gb_special shape, if it has one. */
 void gb_special_detect(const gb_plan *p, gb_kernel *k);
 

@@ -7,7 +7,7 @@
  * kernel domain, header fields, and dtypes where C knows them.  This file checks the
  * sizes, finds the kernels in kcode and checks the top-level instructions (and that a
  * FUSED pair computes what its two kernels would one after the other);
- * plan_kernel.c checks each kernel, special.c marks the edge kernels that have a
+ * plan_kernel.c checks each kernel, plan_loops.c that every loop ends, special.c marks the edge kernels that have a
  * specialized loop, and exec_level.c finds the levels of independent kernels.
  */
 #include <stdlib.h>
@@ -255,6 +255,8 @@ gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
     for (int64_t pc = 0; pc < p->ninstr; pc++)
         if ((st = validate_instr(p, pc, koffsets, err)) != GB_OK)
             goto fail;
+    if ((st = gb_loops_check(p, err)) != GB_OK)
+        goto fail;
     if ((st = gb_levels_find(p, err)) != GB_OK)
         goto fail;
     free(koffsets);

@@ -3,7 +3,8 @@
  *
  * Layout (native little-endian; sections 64-byte aligned, in this order, no gaps):
  *   header (HEADER_BYTES): magic, version, sizes, flags, index widths, load stats, the
- *                          section table, the payload hash, and a hash of the header
+ *                          section table, the payload hash, and a hash of the header; its
+ *                          last GB_BINARY_MAC_BYTES are the caller's (zeros here)
  *   out offsets (n + 1), out neighbors (arcs), out weights (arcs, if weighted),
  *   in offsets, in neighbors, in weights (directed graphs that have their in-CSR only:
  *   undirected ones share),
@@ -12,7 +13,8 @@
  * counts and the wide flag (a file whose widths break the rule is rejected); ids and
  * name offsets are 8.  Version 1 files (all 64-bit, in-CSR always) are rejected, so the
  * graph cache rebuilds them.
- * Loading maps the file read-only and trusts nothing: the header and payload hashes,
+ * Saving writes through a descriptor the caller created (never a path, which someone could
+ * swap for a link meanwhile).  Loading maps the file read-only and trusts nothing: the header and payload hashes,
  * every size against n and m and the file length, offsets that start at 0, never
  * decrease and end at the arc count, neighbor indices below n, weights that are not
  * NaN, integer ids strictly ascending (find_node searches them), name offsets within
@@ -55,7 +57,9 @@ typedef struct file_header {
     uint64_t header_hash[2];   /* of every byte before this field */
 } file_header;
 
-_Static_assert(sizeof(file_header) <= HEADER_BYTES, "header fits its block");
+/* The header's last GB_BINARY_MAC_BYTES belong to the caller (the graph cache's MAC). */
+_Static_assert(sizeof(file_header) <= GB_BINARY_MAC_OFFSET, "header leaves the MAC its place");
+_Static_assert(GB_BINARY_MAC_OFFSET + GB_BINARY_MAC_BYTES == HEADER_BYTES, "MAC ends the header");
 
 /* ---- layout ---- */
 
@@ -91,18 +95,20 @@ static uint64_t layout(file_header *h)
 
 /* ---- save ---- */
 
-static gb_status write_all(int fd, const void *data, size_t len, const char *path,
-                           gb_seghash *hash, gb_error *err)
+static gb_status write_all(int fd, const void *data, size_t len, const char *name,
+                           gb_seghash *hash, const volatile int32_t *interrupt, gb_error *err)
 {
     const char *p = data;
     if (hash != NULL)
         gb_seghash_update(hash, data, len);
     while (len > 0) {
-        ssize_t k = write(fd, p, len);
+        if (interrupt != NULL && *interrupt)
+            return gb_graph_fail(err, GB_EINTR, 0, 0, "writing '%s' was interrupted", name);
+        ssize_t k = write(fd, p, len < PIECE * 8 ? len : PIECE * 8);
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0)
-            return gb_graph_fail(err, GB_EIO, 0, 0, "cannot write '%s': %s", path,
+            return gb_graph_fail(err, GB_EIO, 0, 0, "cannot write '%s': %s", name,
                                  strerror(k < 0 ? errno : EIO));
         p += k;
         len -= (size_t)k;
@@ -110,20 +116,24 @@ static gb_status write_all(int fd, const void *data, size_t len, const char *pat
     return GB_OK;
 }
 
-gb_status gb_graph_save(const gb_graph *g, const char *path, gb_error *err)
+gb_status gb_graph_save(const gb_graph *g, int fd, const char *name,
+                        const volatile int32_t *interrupt, gb_error *err)
 {
     static const char zeros[ALIGN] = { 0 };
     union { file_header h; char block[HEADER_BYTES]; } head;
     file_header *h = &head.h;
-    const void *data[S_COUNT] = {
-        g->out.off, g->out.nbr, g->out.w, g->in.off, g->in.nbr,
-        g->in.w, g->int_ids, g->names.offsets, g->names.bytes,
-    };
     gb_seghash hash;
     gb_hasher header_hash;
     gb_status st = GB_OK;
 
     gb_graph_clear_error(err);
+    if (g == NULL || fd < 0)
+        return gb_graph_fail(err, GB_EINVAL, 0, 0, "gb_graph_save: no graph or no file");
+    name = name != NULL ? name : "(graph file)";
+    const void *data[S_COUNT] = {
+        g->out.off, g->out.nbr, g->out.w, g->in.off, g->in.nbr,
+        g->in.w, g->int_ids, g->names.offsets, g->names.bytes,
+    };
     memset(&head, 0, sizeof head);
     memcpy(h->magic, MAGIC, sizeof MAGIC);
     h->version = FORMAT_VERSION;
@@ -143,34 +153,27 @@ gb_status gb_graph_save(const gb_graph *g, const char *path, gb_error *err)
     h->stats = g->stats;
     layout(h);
 
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return gb_graph_fail(err, GB_EIO, 0, 0, "cannot create '%s': %s", path, strerror(errno));
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return gb_graph_fail(err, GB_EIO, 0, 0, "cannot write '%s': %s", name, strerror(errno));
     gb_seghash_init(&hash);
     /* The header goes last, once the payload hash is known. */
-    if ((st = write_all(fd, head.block, HEADER_BYTES, path, NULL, err)) != GB_OK)
-        goto done;
+    if ((st = write_all(fd, head.block, HEADER_BYTES, name, NULL, interrupt, err)) != GB_OK)
+        return st;
     for (int s = 0; s < S_COUNT; s++) {
         uint64_t pad = align_up(h->offset[s] + h->bytes[s]) - (h->offset[s] + h->bytes[s]);
-        if (h->bytes[s] > 0 &&
-            (st = write_all(fd, data[s], (size_t)h->bytes[s], path, &hash, err)) != GB_OK)
-            goto done;
-        if ((st = write_all(fd, zeros, (size_t)pad, path, &hash, err)) != GB_OK)
-            goto done;
+        if (h->bytes[s] > 0 && (st = write_all(fd, data[s], (size_t)h->bytes[s], name, &hash,
+                                               interrupt, err)) != GB_OK)
+            return st;
+        if ((st = write_all(fd, zeros, (size_t)pad, name, &hash, interrupt, err)) != GB_OK)
+            return st;
     }
     gb_seghash_final(&hash, h->payload_hash);
     gb_hasher_init(&header_hash);
     gb_hasher_update(&header_hash, head.block, offsetof(file_header, header_hash));
     gb_hasher_final(&header_hash, h->header_hash);
-    if (lseek(fd, 0, SEEK_SET) != 0) {
-        st = gb_graph_fail(err, GB_EIO, 0, 0, "cannot write '%s': %s", path, strerror(errno));
-        goto done;
-    }
-    st = write_all(fd, head.block, HEADER_BYTES, path, NULL, err);
-done:
-    if (close(fd) != 0 && st == GB_OK)
-        st = gb_graph_fail(err, GB_EIO, 0, 0, "cannot write '%s': %s", path, strerror(errno));
-    return st;
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return gb_graph_fail(err, GB_EIO, 0, 0, "cannot write '%s': %s", name, strerror(errno));
+    return write_all(fd, head.block, HEADER_BYTES, name, NULL, interrupt, err);
 }
 
 /* ---- load ---- */
@@ -332,6 +335,22 @@ static const char *check_payload(const gb_graph *g, const file_header *h, const 
 
 gb_status gb_graph_load_binary(const char *path, int threads, gb_graph **out, gb_error *err)
 {
+    gb_graph_clear_error(err);
+    if (path == NULL || out == NULL)
+        return gb_graph_fail(err, GB_EINVAL, 0, 0, "gb_graph_load_binary: NULL argument");
+    *out = NULL;
+    /* no symbolic link, and a FIFO must not block the open (it is refused below) */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return gb_graph_fail(err, GB_EIO, 0, 0, "cannot open '%s': %s", path, strerror(errno));
+    gb_status st = gb_graph_load_binary_fd(fd, path, threads, out, err);
+    close(fd);
+    return st;
+}
+
+gb_status gb_graph_load_binary_fd(int fd, const char *path, int threads, gb_graph **out,
+                                  gb_error *err)
+{
     gb_graph *g = NULL;
     struct stat info;
     const char *problem = NULL;
@@ -339,23 +358,16 @@ gb_status gb_graph_load_binary(const char *path, int threads, gb_graph **out, gb
     uint64_t sum[2];
 
     gb_graph_clear_error(err);
-    if (path == NULL || out == NULL)
-        return gb_graph_fail(err, GB_EINVAL, 0, 0, "gb_graph_load_binary: NULL argument");
+    if (fd < 0 || out == NULL)
+        return gb_graph_fail(err, GB_EINVAL, 0, 0, "gb_graph_load_binary_fd: bad argument");
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return gb_graph_fail(err, GB_EIO, 0, 0, "cannot open '%s': %s", path, strerror(errno));
-    if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-        close(fd);
+    path = path != NULL ? path : "(graph file)";
+    if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
         return gb_graph_fail(err, GB_EIO, 0, 0, "cannot read '%s': not a regular file", path);
-    }
     uint64_t size = (uint64_t)info.st_size;
-    if (size < HEADER_BYTES) {
-        close(fd);
+    if (size < HEADER_BYTES)
         return corrupt(err, path, "truncated");
-    }
     void *map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    close(fd);
     if (map == MAP_FAILED)
         return gb_graph_fail(err, GB_EIO, 0, 0, "cannot map '%s': %s", path, strerror(errno));
     const char *base = map;

@@ -14,26 +14,27 @@ What it guarantees (docs/cache.md has the long form):
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import pathlib
 import re
 import stat
-import tempfile
 import time
 from typing import Callable
 
 from ..errors import GraphbuildError
 from ..plan.model import Plan
+from ..safe_io import TEMP_PREFIX, UnsafeFile, atomic_write, describe_mode, read_regular, unlink_quietly
 from ..settings import DEFAULT_CACHE_MAX_SIZE
+from .counters import STATS_FILE as STATS_FILE  # re-exported: the stats file beside the entries
+from .counters import add_count, read_counts
 from .entry import decode_entry, encode_entry
+from .trust import CachePolicy, directory_problem, prepare_directory, refusal
 
 SUFFIX = ".gbplan"
-STATS_FILE = "stats.json"
-TEMP_PREFIX = ".tmp-"
 # A temporary file this old belongs to a writer that died; younger ones may still be renamed.
 STALE_TEMP_SECONDS = 3600.0
 _KEY = re.compile(r"[0-9a-f]{64}")
+MAX_ENTRY_BYTES = 64 << 20   # plans are kilobytes; a bigger file is not an entry
 
 
 @dataclasses.dataclass
@@ -56,11 +57,39 @@ class PruneResult:
 class PlanCache:
     """A directory of plan entries named by key.  Failures become warnings, never errors."""
 
-    def __init__(self, directory: str | os.PathLike, max_size: int | None = DEFAULT_CACHE_MAX_SIZE):
+    def __init__(self, directory: str | os.PathLike, max_size: int | None = DEFAULT_CACHE_MAX_SIZE,
+                 policy: CachePolicy | None = None):
         self.dir = pathlib.Path(directory)
         self.max_size = max_size   # None: no limit
+        self.policy = policy or CachePolicy.from_environment()
         self.warnings: list[str] = []
         self._write_failed = False
+        self._trusted: bool | None = None   # the directory's check, once made
+
+    def usable(self, create: bool = False) -> bool:
+        """Whether the directory may be used: this user's and writable by no one else (trust.py),
+        checked once; a refused directory warns once and turns the cache off.  create makes it
+        (0700) if it is missing; without, a missing directory is usable (every lookup misses)."""
+        if self._trusted is not None:
+            return self._trusted
+        try:
+            if create:
+                problem = prepare_directory(self.dir, self.policy)
+            elif not os.path.lexists(self.dir):
+                return True   # no cache yet: every lookup misses
+            else:
+                problem = directory_problem(self.dir, self.policy)
+        except OSError as exc:
+            if create:
+                self._write_failure(exc)
+            return False
+        if problem is not None:
+            self._warn(refusal("plan cache", self.dir, problem))
+        elif self.policy.key() is None:
+            problem = self.policy.key_problem
+            self._warn(problem)
+        self._trusted = problem is None
+        return self._trusted
 
     def path_of(self, key: str) -> pathlib.Path:
         return self.dir / f"{key}{SUFFIX}"
@@ -80,16 +109,22 @@ class PlanCache:
 
     def get(self, key: str) -> Plan | None:
         """The plan stored under key, or None (a miss) for an absent or unusable entry."""
+        if not self.usable():
+            return None
         path = self.path_of(key)
         try:
-            data = path.read_bytes()
+            data = read_regular(path, MAX_ENTRY_BYTES)
         except (FileNotFoundError, NotADirectoryError):  # no entry, or no cache directory at all
+            return self._miss()
+        except UnsafeFile as exc:
+            self._warn(f"discarding cache entry {path.name}: it is {exc.reason}; recompiling")
+            unlink_quietly(path)   # a directory stays (clear and verify --fix report it)
             return self._miss()
         except OSError as exc:
             self._warn(f"cannot read cache entry {path}: {exc.strerror or exc}; recompiling")
             return self._miss()
         try:
-            plan = decode_entry(data)
+            plan = decode_entry(data, self.policy.key())
         except ValueError as exc:
             self._warn(f"discarding cache entry {path.name}: {exc}; recompiling")
             self._unlink(path)
@@ -111,7 +146,10 @@ class PlanCache:
         """Store atomically, then evict down to the size limit; False if it could not be stored."""
         # An absolute source path, so `cache list` means the same from any directory; a hit
         # replaces it with the path the program was given by.
-        data = encode_entry(dataclasses.replace(plan, source_path=os.path.abspath(plan.source_path)))
+        if not self.usable(create=True):
+            return False
+        data = encode_entry(dataclasses.replace(plan, source_path=os.path.abspath(plan.source_path)),
+                            self.policy.key())
         if not self._write_atomically(self.path_of(key), data, durable=True):
             return False
         if self.max_size is not None:
@@ -119,39 +157,13 @@ class PlanCache:
         return True
 
     def _write_atomically(self, target: pathlib.Path, data: bytes, durable: bool) -> bool:
-        tmp = None
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=self.dir)
-            with os.fdopen(fd, "wb") as f:
+            with atomic_write(target, mode=self.policy.file_mode, durable=durable) as f:
                 f.write(data)
-                if durable:
-                    f.flush()
-                    os.fsync(f.fileno())
-            os.replace(tmp, target)
-            tmp = None
         except OSError as exc:
             self._write_failure(exc)
             return False
-        finally:
-            if tmp is not None:
-                _unlink_quietly(tmp)
-        if durable:
-            self._fsync_dir()
         return True
-
-    def _fsync_dir(self) -> None:
-        """Make the rename itself durable (a crash right after it keeps the new entry)."""
-        try:
-            fd = os.open(self.dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError:
-            return
-        try:
-            os.fsync(fd)
-        except OSError:
-            pass  # some file systems cannot fsync a directory; the rename is still atomic
-        finally:
-            os.close(fd)
 
     def _unlink(self, path: pathlib.Path) -> bool:
         """Remove a file; False if it was already gone or cannot be removed (which warns once)."""
@@ -168,24 +180,17 @@ class PlanCache:
 
     def stats(self) -> dict[str, int]:
         """Hits and misses recorded so far; a missing or unreadable stats file counts as zero."""
-        counts = {"hits": 0, "misses": 0}
-        try:
-            data = json.loads((self.dir / STATS_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return counts
-        if isinstance(data, dict):
-            for name in counts:
-                value = data.get(name)
-                if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-                    counts[name] = value
-        return counts
+        counts = read_counts(self.dir)
+        return {"hits": counts["hits"], "misses": counts["misses"]}
 
     def _count(self, name: str) -> None:
-        """Read, add one, rename a new file into place: racing updates may lose a count, but the
-        file is always whole.  Not fsynced: a count is not worth a disk flush on every hit."""
-        counts = self.stats()
-        counts[name] += 1
-        self._write_atomically(self.dir / STATS_FILE, json.dumps(counts).encode(), durable=False)
+        """One more hit or miss (counters.py: under a lock, so racing processes lose none)."""
+        if not self.usable(create=True):
+            return
+        try:
+            add_count(self.dir, name, self.policy.file_mode)
+        except OSError as exc:
+            self._write_failure(exc)
 
     # ---- listing and maintenance --------------------------------------------------------
 
@@ -202,14 +207,14 @@ class PlanCache:
             if name.startswith(".") or not name.endswith(SUFFIX):
                 continue
             try:
-                st = os.stat(path)
+                st = os.lstat(path)
             except OSError:
                 continue  # removed while we looked
-            if not stat.S_ISREG(st.st_mode):
-                continue
             info = EntryInfo(name[: -len(SUFFIX)], pathlib.Path(path), st.st_size, st.st_mtime)
-            if details:
-                _describe(info, check)
+            if not stat.S_ISREG(st.st_mode):   # never read; verify reports it, clear removes it
+                info.problem = f"it is {describe_mode(st.st_mode)}, not a regular file"
+            elif details:
+                self._describe(info, check)
             result.append(info)
         return result
 
@@ -217,12 +222,39 @@ class PlanCache:
         """The entry for key with its details, or None; unlike get, neither touches nor counts."""
         path = self.path_of(key)
         try:
-            st = path.stat()
+            st = path.lstat()
         except OSError:
             return None
         info = EntryInfo(key, path, st.st_size, st.st_mtime)
-        _describe(info, None)
+        if not stat.S_ISREG(st.st_mode):
+            info.problem = f"it is {describe_mode(st.st_mode)}, not a regular file"
+        else:
+            self._describe(info, None)
         return info
+
+    def _describe(self, info: EntryInfo, check: Callable[[Plan], object] | None) -> None:
+        """Fill in algorithm and source, or the problem that makes the entry unusable."""
+        if not _KEY.fullmatch(info.key):
+            info.problem = "file name is not a cache key"
+            return
+        key = self.policy.key()
+        if key is None:
+            info.problem = "cannot be checked without the cache key"
+            return
+        try:
+            plan = decode_entry(read_regular(info.path, MAX_ENTRY_BYTES), key)
+            if check is not None:
+                check(plan)
+        except UnsafeFile as exc:
+            info.problem = f"it is {exc.reason}"
+        except OSError as exc:
+            info.problem = f"unreadable: {exc.strerror or exc}"
+        except ValueError as exc:
+            info.problem = str(exc)
+        except GraphbuildError as exc:
+            info.problem = exc.message
+        else:
+            info.algorithm, info.source_path = plan.algorithm, plan.source_path
 
     def total_bytes(self) -> int:
         return sum(e.size for e in self.entries())
@@ -230,7 +262,7 @@ class PlanCache:
     def verify(self, check: Callable[[Plan], object] | None = None, fix: bool = False) -> list[EntryInfo]:
         """The unusable entries (removed when fix is set); check(plan) may raise GraphbuildError."""
         bad = [e for e in self.entries(details=True, check=check) if e.problem]
-        if fix:
+        if fix and self.usable():
             for e in bad:
                 self._unlink(e.path)
         return bad
@@ -256,6 +288,8 @@ class PlanCache:
         neither given, trim to the cache's own limit.  Stale temporary files go too."""
         now = time.time() if now is None else now
         removed = freed = 0
+        if not self.usable():
+            return PruneResult(0, 0)
         if older_than is not None:
             for e in self.entries():
                 if now - e.last_used > older_than and self._unlink(e.path):
@@ -270,6 +304,8 @@ class PlanCache:
     def clear(self) -> int:
         """Remove every entry (and stale temporary files); returns how many entries were removed.
         The hit and miss counts stay: they describe the cache's use, not its contents."""
+        if not self.usable():
+            return 0
         removed = sum(self._unlink(e.path) for e in self.entries())
         self._remove_stale_temps(time.time())
         return removed
@@ -286,29 +322,3 @@ class PlanCache:
                     os.unlink(path)
             except OSError:
                 pass  # renamed into place or removed by its writer meanwhile
-
-
-def _describe(info: EntryInfo, check: Callable[[Plan], object] | None) -> None:
-    """Fill in algorithm and source, or the problem that makes the entry unusable."""
-    if not _KEY.fullmatch(info.key):
-        info.problem = "file name is not a cache key"
-        return
-    try:
-        plan = decode_entry(info.path.read_bytes())
-        if check is not None:
-            check(plan)
-    except OSError as exc:
-        info.problem = f"unreadable: {exc.strerror or exc}"
-    except ValueError as exc:
-        info.problem = str(exc)
-    except GraphbuildError as exc:
-        info.problem = exc.message
-    else:
-        info.algorithm, info.source_path = plan.algorithm, plan.source_path
-
-
-def _unlink_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

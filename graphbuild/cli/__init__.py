@@ -74,9 +74,14 @@ def guarded(command: Callable) -> Callable:
     return wrapper
 
 
+_warned: set[str] = set()   # each warning once per command, whichever cache gave it
+
+
 def warn_all(messages: list[str]) -> None:
     for message in messages:
-        err.print(f"[yellow]warning:[/] {message}", markup=True)
+        if message not in _warned:
+            _warned.add(message)
+            err.print(f"[yellow]warning:[/] {message}", markup=True)
     messages.clear()
 
 
@@ -120,8 +125,10 @@ def settings_for(cache_dir: Optional[pathlib.Path], **flags: Any) -> Settings:
 
 def open_cache(settings: Settings, no_cache: bool):
     from ..cache import PlanCache
+    from ..cache.trust import CachePolicy
 
-    return None if no_cache else PlanCache(settings.cache_dir, max_size=settings.cache_max_size)
+    return None if no_cache else PlanCache(settings.cache_dir, max_size=settings.cache_max_size,
+                                           policy=CachePolicy.from_settings(settings))
 
 
 def main() -> None:
@@ -140,6 +147,6 @@ def elapsed_ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000.0
 
 
-from . import cache_cmd, compile_cmd, graph_cmd, profile_cmd, run_cmd  # noqa: E402  (commands register on app)
+from . import cache_cmd, compile_cmd, graph_cmd, list_cmd, profile_cmd, run_cmd  # noqa: E402  (commands register on app)
 
-__all__ = ["app", "main", "cache_cmd", "compile_cmd", "graph_cmd", "profile_cmd", "run_cmd"]
+__all__ = ["app", "main", "cache_cmd", "compile_cmd", "graph_cmd", "list_cmd", "profile_cmd", "run_cmd"]

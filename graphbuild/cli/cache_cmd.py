@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from ..cache import PlanCache, key_components, key_of
+from ..cache.trust import CachePolicy
 from ..errors import ErrorKind, GraphbuildError
 from ..settings import parse_duration, parse_size
 from . import Algorithm, CacheDir, OptLevel, app, dumps, err, guarded, out, settings_for, warn_all
@@ -23,7 +24,8 @@ Json = Annotated[bool, typer.Option("--json", help="Print one JSON object instea
 
 def _open(cache_dir: Optional[pathlib.Path]) -> tuple[PlanCache, int]:
     settings = settings_for(cache_dir)
-    return PlanCache(settings.cache_dir, max_size=settings.cache_max_size), settings.cache_max_size
+    return (PlanCache(settings.cache_dir, max_size=settings.cache_max_size,
+                      policy=CachePolicy.from_settings(settings)), settings.cache_max_size)
 
 
 def human_size(n: int) -> str:
@@ -187,12 +189,12 @@ def explain(
 
       graphbuild cache explain algorithms/pagerank.gdsl -O0 --json
     """
-    from ..api import PLAN_SUFFIXES, read_text
+    from ..api import PLAN_SUFFIXES, program_source
 
     if str(file).endswith(PLAN_SUFFIXES):
         raise GraphbuildError(f"{file} is a plan file; plan files run as they are and have no cache key",
                               kind=ErrorKind.USAGE)
-    components = key_components(read_text(file, "program"), algorithm, opt_level)
+    components = key_components(program_source(file)[1], algorithm, opt_level)
     key = key_of(components)
     cache, _ = _open(cache_dir)
     entry = cache.lookup(key)

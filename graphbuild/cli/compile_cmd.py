@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..api import compile_file, read_text
+from ..api import compile_file, program_source
 from ..errors import ErrorKind, GraphbuildError
 from . import (Algorithm, CacheDir, NoCache, OptLevel, Stage, app, dumps, err, guarded, open_cache, out,
                settings_for, warn_all)
@@ -43,8 +43,8 @@ def compile_command(
     if emit is not None:
         from ..compiler import emit as emit_stage
 
-        out.print(emit_stage(read_text(file, "program"), str(file), emit.value, algorithm, opt_level),
-                  markup=False)
+        path, text = program_source(file)   # a file, or a shipped algorithm by name
+        out.print(emit_stage(text, path, emit.value, algorithm, opt_level), markup=False)
         return
     settings = settings_for(cache_dir)
     cache = open_cache(settings, no_cache)

@@ -19,6 +19,7 @@ from rich.progress import (BarColumn, DownloadColumn, Progress, TaskProgressColu
 from rich.table import Table
 
 from ..api import resolve_graph
+from ..cache.trust import CachePolicy
 from ..runtime import Graph
 from ..runtime.graph import parse_generator
 from ..runtime.graph_cache import GraphCache, graph_cache_dir
@@ -88,7 +89,8 @@ def load_cli_graph(graph: Optional[str], settings: Settings, no_cache: bool, qui
     """The command's graph: read through the graph cache (unless --no-cache), with a progress
     bar for slow loads unless quiet (--json) or stderr is not a terminal.  With a plan, only
     what it reads is stored (resolve_graph); the graph commands keep everything."""
-    cache = None if no_cache else GraphCache(graph_cache_dir(settings.cache_dir), threads=settings.threads)
+    cache = None if no_cache else GraphCache(graph_cache_dir(settings.cache_dir), threads=settings.threads,
+                                             policy=CachePolicy.from_settings(settings))
     generated = graph is not None and not os.path.exists(graph) and parse_generator(graph) is not None
     progress = LoadProgress(f"{'generating' if generated else 'loading'} {graph}",
                             enabled=not quiet and err.is_terminal, unit="edges" if generated else "bytes")

@@ -54,6 +54,7 @@ def profile_memory(
     plan = compile_file(file, algorithm, opt_level, cache).plan
     if cache is not None:
         warn_all(cache.warnings)
+    Executable(plan)   # C validates a plan file before anything reads it (a bad one: exit 65)
     baseline = rss_now()
     if predict:
         c = predict_counts(graph, undirected=undirected, nodes=nodes, edges=edges)

@@ -182,6 +182,8 @@ class Function:
     outputs: list[str]             # the output name of each body yield
     path: str = ""
     lowered_ops: int = 0           # count_ops right after lowering, for the plan's stats
+    changes: int = 0               # one per pass run that changed the IR (passes.optimize
+                                   # stops when a whole round leaves it where it was)
 
 
 # ---- structure helpers ---------------------------------------------------------

@@ -147,7 +147,10 @@ class _Lexer:
         if tail:
             raise self.error(lineno, pos + 1, f"malformed number '{literal + tail}'")
         if "." not in literal and m.group(2) is None:
-            value: int | float = int(literal)
+            # more digits than INT_MAX has are too large before they are converted (and
+            # Python refuses to convert more than 4300 digits at all)
+            digits = literal.lstrip("0")
+            value: int | float = int(digits or "0") if len(digits) <= len(str(INT_MAX)) else INT_MAX + 1
             if value > INT_MAX:
                 raise self.error(lineno, pos + 1, "integer literal too large",
                                  hint=f"integers are 64-bit: at most {INT_MAX}")

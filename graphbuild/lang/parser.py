@@ -12,10 +12,16 @@ from .lexer import Token
 from .parser_exprs import ExprParser
 
 AUGMENTED = ("+=", "-=", "*=", "/=", "//=", "%=", "**=")
+# Blocks nest at most this deep, an elif counting one level deeper than the arm before it
+# (lowering turns an elif chain into nested ifs), so that every recursive stage stays far
+# from Python's recursion limit even with the deepest expressions inside.
+MAX_BLOCK_DEPTH = 50
 STATEMENT_KINDS = "an assignment, 'repeat', 'while', 'if' or 'return'"
 
 
 class Parser(ExprParser):
+    block_depth = 0
+
     # ---- definitions --------------------------------------------------------------
 
     # module = { algorithm } EOF
@@ -84,10 +90,18 @@ class Parser(ExprParser):
         if self.peek().kind != "indent":
             raise self.error(self.peek(), f"expected an indented block after '{header.text}' "
                              f"on line {header.line}")
+        if self.block_depth > MAX_BLOCK_DEPTH:   # (the algorithm's own body is not counted)
+            raise self.error(header, f"blocks nested too deeply (more than {MAX_BLOCK_DEPTH} levels, "
+                             "each elif counting one more)",
+                             hint="compute parts into variables, or use where() for simple choices")
         self.advance()
         body = []
-        while self.peek().kind != "dedent":
-            body.append(self.statement())
+        self.block_depth += 1
+        try:
+            while self.peek().kind != "dedent":
+                body.append(self.statement())
+        finally:
+            self.block_depth -= 1
         self.advance()
         return body
 
@@ -148,14 +162,19 @@ class Parser(ExprParser):
     def if_stmt(self) -> ast.If:
         keyword = self.advance()
         arms = [(self.condition("if"), self.block(keyword))]
-        while self.at("elif"):
-            elif_tok = self.advance()
-            arms.append((self.condition("elif"), self.block(elif_tok)))
-        orelse = None
-        if self.at("else"):
-            else_tok = self.advance()
-            self.expect(":", "after 'else'")
-            orelse = self.block(else_tok)
+        outer = self.block_depth
+        try:
+            while self.at("elif"):
+                elif_tok = self.advance()
+                self.block_depth += 1   # lowered as an if inside the previous arm's else
+                arms.append((self.condition("elif"), self.block(elif_tok)))
+            orelse = None
+            if self.at("else"):
+                else_tok = self.advance()
+                self.expect(":", "after 'else'")
+                orelse = self.block(else_tok)
+        finally:
+            self.block_depth = outer
         return ast.If(keyword.span, arms=arms, orelse=orelse)
 
     def condition(self, keyword: str) -> ast.Expr:

@@ -76,9 +76,9 @@ class ExprParser:
     # ---- expressions --------------------------------------------------------------
 
     # expression = disjunction
-    def expression(self) -> ast.Expr:
+    def expression(self, opener: Token | None = None) -> ast.Expr:
         first = self.peek()
-        with self.nested():
+        with self.nested(opener or first):
             e = self.disjunction()
         if self.nesting == 0 and tree_depth(e) > MAX_DEPTH:
             raise self.error(first, f"expression is too deep (more than {MAX_DEPTH} levels)",
@@ -86,9 +86,11 @@ class ExprParser:
         return e
 
     @contextmanager
-    def nested(self) -> Iterator[None]:
-        if self.nesting >= MAX_NESTING:
-            raise self.error(self.peek(), f"expression nested too deeply (more than {MAX_NESTING} levels)",
+    def nested(self, opener: Token) -> Iterator[None]:
+        """One level deeper, opened by opener (a parenthesis or an operator, which an error
+        points at); a statement's own expression is level 0, so MAX_NESTING levels fit."""
+        if self.nesting > MAX_NESTING:
+            raise self.error(opener, f"expression nested too deeply (more than {MAX_NESTING} levels)",
                              hint="split it into several assignments")
         self.nesting += 1
         try:
@@ -116,7 +118,7 @@ class ExprParser:
     def inversion(self) -> ast.Expr:
         if self.at("not"):
             op = self.advance()
-            with self.nested():
+            with self.nested(op):
                 return ast.Unary(op.span, op="not", operand=self.inversion())
         return self.comparison()
 
@@ -152,7 +154,7 @@ class ExprParser:
     def factor(self) -> ast.Expr:
         if self.at("-"):
             op = self.advance()
-            with self.nested():
+            with self.nested(op):
                 return ast.Unary(op.span, op="-", operand=self.factor())
         return self.power()
 
@@ -162,7 +164,7 @@ class ExprParser:
         base = self.primary()
         if self.at("**"):
             op = self.advance()
-            with self.nested():
+            with self.nested(op):
                 return ast.Binary(op.span, op="**", left=base, right=self.factor())
         return base
 
@@ -194,8 +196,7 @@ class ExprParser:
             self.advance()
             return ast.Name(tok.span, id=tok.text)
         if self.at("("):
-            self.advance()
-            inner = self.expression()
+            inner = self.expression(self.advance())
             self.expect(")", "to close the parenthesis")
             return inner
         hint = "there is no unary '+'" if self.at("+") else None

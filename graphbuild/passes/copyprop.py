@@ -18,6 +18,7 @@ def copyprop(fn: Function) -> Function:
     du = def_use(fn.body)
     subst: dict[Node, Node] = {}
     dropped: set[Node] = set()   # RESULT nodes whose value is now elsewhere
+    pruned = False               # some LOOP or IF lost a value
     for block in list(all_blocks(fn.body)):
         for n in block.nodes:
             if n.op is Op.LOOP:
@@ -27,6 +28,7 @@ def copyprop(fn: Function) -> Function:
             else:
                 continue
             if copies:
+                pruned = True
                 results = du.results.get(n, [])
                 keep = [i for i in range(_count(n)) if i not in copies]
                 keep_results(n, keep)
@@ -40,6 +42,7 @@ def copyprop(fn: Function) -> Function:
         replace_uses(fn.body, subst)
         for block in all_blocks(fn.body):
             block.nodes = [n for n in block.nodes if n not in dropped]
+    fn.changes += bool(subst or dropped or pruned)
     return fn
 
 

@@ -18,7 +18,9 @@ _NEVER = frozenset({Op.LOOP, Op.IF, Op.RESULT, Op.ARG})
 
 
 def cse(fn: Function) -> Function:
-    _Cse().block(fn.body, {})
+    numbering = _Cse()
+    numbering.block(fn.body, {})
+    fn.changes += bool(numbering.subst)   # every merge is a substitution
     return fn
 
 

@@ -16,8 +16,18 @@ from ..ir.nodes import EDGE_LEAVES, Block, Function, Node, Op, agg_captures, kee
 
 
 def dce(fn: Function) -> Function:
+    before = _size(fn.body)
     _block(fn.body, set())
+    fn.changes += _size(fn.body) != before   # DCE only removes: any change shrinks the IR
     return fn
+
+
+def _size(block: Block) -> int:
+    """Ops, operands, region arguments and yields, through every region."""
+    total = len(block.nodes) + len(block.args) + len(block.yields)
+    for n in block.nodes:
+        total += len(n.src) + sum(_size(r) for r in n.regions)
+    return total
 
 
 def _block(block: Block, live: set[Node]) -> None:

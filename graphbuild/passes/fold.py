@@ -29,8 +29,10 @@ from .evaluate import evaluate
 
 
 def fold(fn: Function) -> Function:
+    changed = False
     while _Folder().block(fn.body, None):
-        pass
+        changed = True
+    fn.changes += changed
     return fn
 
 

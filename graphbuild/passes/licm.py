@@ -17,20 +17,25 @@ _FIXED = frozenset({Op.LOOP, Op.IF, Op.RESULT, Op.ARG, Op.PARAM})
 
 
 def licm(fn: Function) -> Function:
-    _block(fn.body)
+    fn.changes += _block(fn.body)
     return fn
 
 
-def _block(block: Block) -> None:
+def _block(block: Block) -> bool:
+    """Hoist out of every loop in block; whether anything moved."""
     out: list[Node] = []
+    moved = False
     for n in block.nodes:
         if n.op is not Op.AGG:
             for region in n.regions:
-                _block(region)
+                moved |= _block(region)
         if n.op is Op.LOOP:
-            out.extend(_hoist(n))
+            hoisted = _hoist(n)
+            moved |= bool(hoisted)
+            out.extend(hoisted)
         out.append(n)
     block.nodes = out
+    return moved
 
 
 def _hoist(loop: Node) -> list[Node]:

@@ -39,13 +39,17 @@ NBR, OWN, ANY, MIXED = "nbr", "own", "any", "mixed"
 
 
 def hoist_sides(fn: Function) -> Function:
+    changed = False
     for block in list(all_blocks(fn.body)):
         out: list[Node] = []
         for n in block.nodes:
             if n.op is Op.AGG:
+                captures = len(n.src)
                 out.extend(_split(n))
+                changed |= len(n.src) != captures   # a split adds one capture per side moved
             out.append(n)
         block.nodes = out
+    fn.changes += changed
     return fn
 
 

@@ -168,5 +168,5 @@ RULES = (identity_operand, integer_zero, logic, idempotent, double_negation, neg
 
 
 def simplify(fn: Function) -> Function:
-    apply_rules(fn, RULES)
+    fn.changes += apply_rules(fn, RULES)
     return fn

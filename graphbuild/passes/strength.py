@@ -73,5 +73,5 @@ RULES = (square, zeroth_power, division_by_power_of_two, times_minus_one)
 
 
 def strength_reduce(fn: Function) -> Function:
-    apply_rules(fn, RULES)
+    fn.changes += apply_rules(fn, RULES)
     return fn

@@ -8,13 +8,17 @@ to as few real slots as the plan's liveness allows:
    share;
 2. coalescing: a copy_v, or a swap_v that only moves a loop's new value into its carried
    slot, joins its two slots when they do not conflict, and then disappears; a join is
-   kept only if it does not raise the number of slots the coloring needs;
+   kept only if it does not raise the number of slots the coloring needs (when the current
+   coloring already allows it, as it mostly does, without coloring again);
 3. coloring: greedy, in order of first definition and by saturation (DSatur), the better
    of the two; on these small graphs it meets the lower bound `max_live` in practice.
 The plan is rewritten in place: slot operands, kernel headers, outputs, slot names, and
 the dropped moves (jump targets renumbered).
 """
 from __future__ import annotations
+
+import heapq
+from collections import Counter
 
 from .liveness import liveness
 from .model import Plan
@@ -23,23 +27,41 @@ _SLOT_ARGS = {"get": (1,), "copy_v": (0, 1), "swap_v": (0, 1)}
 
 
 def _color(nodes: list[int], adj: dict[int, set[int]], dsatur: bool) -> dict[int, int]:
+    """Greedy coloring in the order of nodes, or by DSatur: next the node with the most
+    distinct colors among its neighbors, then the highest degree, then the earliest.  The
+    saturation of each node is kept up to date and the next one comes from a heap (stale
+    entries skipped), so a coloring costs O((V + E) log V)."""
     colors: dict[int, int] = {}
-    todo = list(nodes)
-    while todo:
+    taken: dict[int, set[int]] = {v: set() for v in nodes}   # colors of colored neighbors
+    position = {v: i for i, v in enumerate(nodes)}
+    heap = [(0, -len(adj[v]), position[v], v) for v in nodes]
+    heapq.heapify(heap)
+    order = iter(nodes)
+    for _ in range(len(nodes)):
         if dsatur:
-            n = max(todo, key=lambda v: (len({colors[u] for u in adj[v] if u in colors}), len(adj[v]),
-                                         -nodes.index(v)))
+            while True:
+                sat, _, _, n = heapq.heappop(heap)
+                if n not in colors and -sat == len(taken[n]):
+                    break
         else:
-            n = todo[0]
-        todo.remove(n)
-        taken = {colors[u] for u in adj[n] if u in colors}
-        colors[n] = next(c for c in range(len(nodes) + 1) if c not in taken)
+            n = next(order)
+        color = 0
+        while color in taken[n]:
+            color += 1
+        colors[n] = color
+        for u in adj[n]:
+            if u not in colors and color not in taken[u]:
+                taken[u].add(color)
+                if dsatur:
+                    heapq.heappush(heap, (-len(taken[u]), -len(adj[u]), position[u], u))
     return colors
 
 
-def _coloring(rep: list[int], adj: list[set[int]], dtypes: list[str],
-              order: list[int]) -> dict[int, tuple[str, int]]:
-    """Each representative slot -> (dtype, color), the fewer colors of the two orders."""
+def _coloring(rep: list[int], adj: list[set[int]], dtypes: list[str], order: list[int],
+              bound: dict[str, int]) -> dict[int, tuple[str, int]]:
+    """Each representative slot -> (dtype, color), the fewer colors of the two orders (DSatur
+    is not tried when the first order already meets bound, the most slots of the dtype in
+    one conflict set: no coloring needs fewer)."""
     reps = list(dict.fromkeys(rep[s] for s in order))
     merged: dict[int, set[int]] = {r: set() for r in reps}
     for s, neighbors in enumerate(adj):
@@ -47,7 +69,9 @@ def _coloring(rep: list[int], adj: list[set[int]], dtypes: list[str],
     result: dict[int, tuple[str, int]] = {}
     for dtype in dict.fromkeys(dtypes[r] for r in reps):
         same = [r for r in reps if dtypes[r] == dtype]
-        best = min((_color(same, merged, ds) for ds in (False, True)), key=lambda c: len(set(c.values())))
+        best = _color(same, merged, False)
+        if len(set(best.values())) > bound.get(dtype, 0):
+            best = min((best, _color(same, merged, True)), key=lambda c: len(set(c.values())))
         result.update({r: (dtype, c) for r, c in best.items()})
     return result
 
@@ -57,29 +81,73 @@ def allocate_slots(plan: Plan) -> None:
     if nslots == 0:
         return
     lv = liveness(plan)
-    adj: list[set[int]] = [set() for _ in range(nslots)]
-    for pc in range(len(plan.code)):
-        for group in lv.conflicts(pc):
-            for a in group:
-                adj[a] |= group - {a}
     dtypes, order = list(plan.slots), _definition_order(plan)
+    adj, bound = _interference(lv, dtypes, len(plan.code))
     rep = list(range(nslots))
-    best = _coloring(rep, adj, dtypes, order)
+    members = [[s] for s in range(nslots)]   # representative -> the slots joined into it
+    # representative -> the representatives of its dtype it conflicts with (kept merged)
+    near = [{u for u in adj[s] if dtypes[u] == dtypes[s]} for s in range(nslots)]
+    best = _coloring(rep, adj, dtypes, order, bound)
     for _pc, dst, src in lv.moves():
         a, b = rep[dst], rep[src]
-        if a == b or dtypes[a] != dtypes[b] or any(rep[u] == b for m in range(nslots) if rep[m] == a
-                                                     for u in adj[m]):
+        if a == b or dtypes[a] != dtypes[b] or b in near[a]:
             continue
-        trial = [a if r == b else r for r in rep]
-        coloring = _coloring(trial, adj, dtypes, order)
-        if len(set(coloring.values())) <= len(set(best.values())):
-            rep, best = trial, coloring
+        # A join that keeps the coloring valid as it is never needs more slots: b takes a's
+        # color, or a takes b's, when no neighbor of the other has it.  Only otherwise is
+        # the whole graph colored again with the join, and the join kept if that is no worse.
+        (_, ca), (dtype, cb) = best[a], best[b]
+        if ca == cb or all(best[x][1] != ca for x in near[b]):
+            del best[b]
+        elif all(best[x][1] != cb for x in near[a]):
+            del best[b]
+            best[a] = (dtype, cb)
+        else:
+            trial = [a if r == b else r for r in rep]
+            coloring = _coloring(trial, adj, dtypes, order, bound)
+            if len(set(coloring.values())) > len(set(best.values())):
+                continue
+            best = coloring
+        for m in members[b]:
+            rep[m] = a
+        members[a] += members[b]
+        members[b] = []
+        for x in near[b]:
+            near[x].discard(b)
+            near[x].add(a)
+        near[a] |= near[b]
+        near[b] = set()
     physical: dict[tuple[str, int], int] = {}
     mapping = [physical.setdefault(best[rep[s]], len(physical)) for s in order]
     by_slot = [0] * nslots
     for s, p in zip(order, mapping):
         by_slot[s] = p
     _rewrite(plan, by_slot, [key[0] for key in physical])
+
+
+def _interference(lv, dtypes: list[str], ninstr: int) -> tuple[list[set[int]], dict[str, int]]:
+    """Each slot's conflicts: the union of the cliques of every instruction's conflict sets;
+    and per dtype the most slots of it in one set (a lower bound on the slots it needs).
+    Consecutive sets mostly repeat the one before, whose pairs are in already: only pairs
+    with a newcomer are added, so straight-line code costs O(edges), not O(code * live^2)."""
+    adj: list[set[int]] = [set() for _ in dtypes]
+    before: set[int] = set()
+    counts: Counter[str] = Counter()   # dtypes of `before`
+    bound: dict[str, int] = {}
+    for pc in range(ninstr):
+        for group in lv.conflicts(pc):
+            new = group - before
+            counts.subtract(dtypes[s] for s in before - group)
+            counts.update(dtypes[s] for s in new)
+            for dtype in {dtypes[s] for s in new}:
+                bound[dtype] = max(bound.get(dtype, 0), counts[dtype])
+            if new:
+                for a in new:
+                    adj[a] |= group
+                    adj[a].discard(a)
+                for b in group - new:
+                    adj[b] |= new
+            before = group
+    return adj, bound
 
 
 def _definition_order(plan: Plan) -> list[int]:

@@ -56,17 +56,28 @@ def live_bytes_per_node(plan: Plan) -> list[int]:
 def buffer_records(plan: Plan) -> list[dict[str, Any]]:
     used = in_use(plan)
     names = plan.stats.get("slot_names", [])
+    if not (isinstance(names, list) and all(isinstance(n, list) and all(isinstance(v, str) for v in n)
+                                            for n in names)):
+        names = []   # a plan file's stats are anyone's text: no names rather than wrong ones
+    first_write: dict[int, int] = {}
+    for pc, ins in enumerate(plan.code):
+        for s in slot_effects(plan, ins).defs:
+            first_write.setdefault(s, pc)
+    lines = source_lines(plan)
+    live: list[list[int]] = [[] for _ in plan.slots]
+    for pc, slots in enumerate(used):
+        for s in slots:
+            live[s].append(pc)
     records = []
     for s, dtype in enumerate(plan.slots):
-        first_write = next((pc for pc, ins in enumerate(plan.code) if s in slot_effects(plan, ins).defs), -1)
         records.append({
             "slot": s,
             "dtype": dtype,
             "size_class": BYTES[dtype],
             "variables": list(names[s]) if s < len(names) else [],
-            "first_write_pc": first_write,
-            "live": intervals([pc for pc in range(len(plan.code)) if s in used[pc]]),
-            "source_lines": source_lines(plan, s),
+            "first_write_pc": first_write.get(s, -1),
+            "live": intervals(live[s]),
+            "source_lines": sorted(lines.get(s, ())),
         })
     return records
 
@@ -96,28 +107,38 @@ def inplace_count(plan: Plan) -> int:
     return count
 
 
-def source_lines(plan: Plan, slot: int) -> list[int]:
-    """The .gdsl lines of the instructions and micro-ops that read or write slot (a load's
-    own location is the value's definition, so its instruction's line says who reads it)."""
-    found: set[int] = set()
+def source_lines(plan: Plan) -> dict[int, set[int]]:
+    """Per slot, the .gdsl lines of the instructions and micro-ops that read or write it (a
+    load's own location is the value's definition, so its instruction's line says who reads
+    it): one pass over the plan."""
+    found: dict[int, set[int]] = {}
+
+    def line(m: Instr) -> int | None:
+        return plan.locations[m.loc].line if 0 <= m.loc < len(plan.locations) else None
+
     for ins in plan.code:
-        touching = _touching(plan, ins, slot)
-        for m in touching + ([ins] if touching else []):
-            if 0 <= m.loc < len(plan.locations):
-                found.add(plan.locations[m.loc].line)
-    return sorted(found)
+        for slot, touching in _touching(plan, ins).items():
+            lines = found.setdefault(slot, set())
+            lines.update(x for x in map(line, touching + [ins]) if x is not None)
+    return found
 
 
-def _touching(plan: Plan, ins: Instr, slot: int) -> list[Instr]:
+def _touching(plan: Plan, ins: Instr) -> dict[int, list[Instr]]:
+    """The slots ins reads or writes, each with the instructions or micro-ops that do."""
     if ins.op in MOVES:
-        return [ins] if slot in ins.args[:2] else []
+        return {s: [ins] for s in ins.args[:2]}
     if ins.op == "get":
-        return [ins] if ins.args[1] == slot else []
+        return {ins.args[1]: [ins]}
+    found: dict[int, list[Instr]] = {}
     if ins.op not in ("kernel", "fused"):
-        return []
-    found = []
+        return found
     for k in (plan.kernels[x] for x in ins.args):
-        found += [m for m in k.micro if m.op in ("load", "gather", "store") and m.args[1] == slot]
-        if k.domain == "edge" and slot in (k.out_slot, k.default_index if k.default_kind == "slot" else -1):
-            found.append(Instr("kernel", [], k.loc))
+        for m in k.micro:
+            if m.op in ("load", "gather", "store"):
+                found.setdefault(m.args[1], []).append(m)
+        if k.domain == "edge":
+            header = Instr("kernel", [], k.loc)
+            found.setdefault(k.out_slot, []).append(header)
+            if k.default_kind == "slot" and k.default_index != k.out_slot:
+                found.setdefault(k.default_index, []).append(header)
     return found

@@ -33,26 +33,40 @@ def _touches(plan: Plan, ins: Instr) -> tuple[set, set]:
 
 
 def op_levels(plan: Plan) -> list[int]:
+    """Each instruction's level: one past the highest level, in its segment, of an earlier
+    instruction it conflicts with (writes what it touches, reads what it writes, or may fail
+    when it may).  The highest such levels are kept per register and slot, so this is one
+    pass over the plan however long a segment is."""
     targets = {ins.args[-1] for ins in plan.code if ins.op in ("jump", "jump_if_false")}
     levels: list[int] = []
-    segment: list[tuple[int, set, set, bool]] = []   # (level, reads, writes, may fail)
     base = 0        # the first level of the current segment
     next_free = 0   # the first level no instruction uses yet
+    written: dict = {}    # key -> the highest level writing it in this segment
+    read: dict = {}       # key -> the highest level reading it in this segment
+    failing = -1          # the highest level of an op that may fail in this segment
     for pc, ins in enumerate(plan.code):
         if pc in targets or ins.op in CONTROL:
-            segment, base = [], next_free
+            written, read, failing, base = {}, {}, -1, next_free
         reads, writes = _touches(plan, ins)
         fails = may_fail(plan, ins)
         level = base
-        for lv, r, w, f in segment:
-            if (w & (reads | writes)) or (r & writes) or (f and fails):
-                level = max(level, lv + 1)
+        for key in reads | writes:
+            level = max(level, written.get(key, -1) + 1)
+        for key in writes:
+            level = max(level, read.get(key, -1) + 1)
+        if fails:
+            level = max(level, failing + 1)
         levels.append(level)
         next_free = max(next_free, level + 1)
         if ins.op in CONTROL:
-            segment, base = [], next_free
+            written, read, failing, base = {}, {}, -1, next_free
         else:
-            segment.append((level, reads, writes, fails))
+            for key in reads:
+                read[key] = max(read.get(key, -1), level)
+            for key in writes:
+                written[key] = max(written.get(key, -1), level)
+            if fails:
+                failing = max(failing, level)
     return levels
 
 

@@ -127,6 +127,8 @@ class Plan:
             return plan
         except GraphbuildError:
             raise
+        except RecursionError:   # json's decoder stops cleanly at Python's recursion limit
+            raise _bad("not a valid plan: nested too deeply") from None
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise _bad(f"not a valid plan: {exc}") from None
 

@@ -8,6 +8,7 @@ KERNEL instruction is followed by its kernel, a FUSED one by both of its kernels
 from __future__ import annotations
 
 from .model import Instr, Kernel, Plan
+from .source import own_source
 
 _TOP_ARGS = {
     "const": "ri", "mov": "rr", "node_count": "r", "edge_count": "r", "get": "rsr", "jump": "@",
@@ -49,11 +50,7 @@ def _micro(ins: Instr) -> str:
 class _Source:
     def __init__(self, plan: Plan, text: str | None):
         if text is None:
-            try:
-                with open(plan.source_path, encoding="utf-8") as f:
-                    text = f.read()
-            except (OSError, UnicodeDecodeError):
-                text = ""
+            text = own_source(plan) or ""
         self.lines = text.split("\n")
         self.plan = plan
         self.last_line = 0

@@ -27,6 +27,8 @@ may raise share a kernel only when they come from the same source line.
 """
 from __future__ import annotations
 
+import bisect
+import heapq
 from dataclasses import dataclass
 
 from ..ir.dataflow import YIELDED, def_use, may_raise, raises_itself, recomputable
@@ -129,16 +131,36 @@ def schedule(block: Block, facts: Facts, options: PlanOptions = DEFAULT) -> list
 
 
 class _Segment:
+    """One segment's list schedule, in time linear in its work (times log for the queues).
+
+    The rules pick the first node in program order that qualifies; rather than rescanning
+    the pending work at every step, each node counts what it still waits for:
+      unready[n]  operands (and the earlier op that may raise) not done yet: at zero, a
+                  top-level op or an aggregation joins its queue (rules 1 and 3);
+      unjoined[n] operands neither done nor computed by the open kernel (a reduction of it
+                  counts only once done), and the earlier raising op neither done nor in
+                  the open kernel: at zero, a kernel member becomes joinable (rule 2).
+    Both only fall (done and the open kernel only grow, and a kernel only closes into
+    done), so a node enters its queue once.  Queues hold program positions."""
+
     def __init__(self, nodes: list[Node], facts: Facts, options: PlanOptions):
         self.facts, self.options = facts, options
         self.work = [n for n in nodes if facts.is_member(n) or facts.emits(n)]
+        self.is_member = {n: facts.is_member(n) for n in self.work}
+        self.position = {n: i for i, n in enumerate(self.work)}
         inside = set(self.work)
         self.deps: dict[Node, set[Node]] = {}
         self.chain: dict[Node, Node | None] = {}   # the previous op that may raise
+        self.users: dict[Node, list[Node]] = {n: [] for n in self.work}
+        self.chained: dict[Node, list[Node]] = {n: [] for n in self.work}
         last = None
         for n in self.work:
             self.deps[n] = inputs(n) & inside
+            for d in self.deps[n]:
+                self.users[d].append(n)
             self.chain[n] = last if may_raise(n) else None
+            if self.chain[n] is not None:
+                self.chained[self.chain[n]].append(n)
             last = n if may_raise(n) else last
         self.done: set[Node] = set()
         self.group: list[Node] = []
@@ -147,37 +169,81 @@ class _Segment:
     def run(self) -> list[Step]:
         if not (self.options.fuse_elementwise or self.options.fuse_reductions):
             # unfused: program order, one kernel per node op
-            return [NodeGroup([n]) if self.facts.is_member(n) else n for n in self.work]
-        pending = list(self.work)
-        while pending:
-            n = (self.first(pending, lambda m: not self.member(m) and m.op is not Op.AGG and self.ready(m))
-                 or self.first(pending, lambda m: self.member(m) and self.can_join(m))
-                 or self.first(pending, lambda m: m.op is Op.AGG and self.ready(m)))
+            return [NodeGroup([n]) if self.is_member[n] else n for n in self.work]
+        self.unready = {n: len(self.deps[n]) + (self.chain[n] is not None) for n in self.work}
+        self.unjoined = dict(self.unready)
+        self.dep_counted: set[Node] = set()     # counted in its users' unjoined
+        self.chain_counted: set[Node] = set()   # counted in the unjoined of ops chained after it
+        self.top: list[int] = []          # rule 1: ready top-level ops
+        self.aggs: list[int] = []         # rule 3: ready aggregations
+        self.joinable: list[int] = []     # rule 2: members whose inputs are at hand, sorted
+        for n in self.work:
+            self._check(n)
+        left = len(self.work)
+        while left:
+            n = self._take()
             if n is None:
                 assert self.group, "the schedule is stuck: a dependency cycle"
                 self.flush()
                 continue
-            pending.remove(n)
-            if self.member(n):
+            left -= 1
+            if self.is_member[n]:
                 self.group.append(n)
+                self._joined(n)
             else:
                 self.steps.append(n)
-                self.done.add(n)
+                self._done(n)
         self.flush()
         return self.steps
 
-    @staticmethod
-    def first(pending: list[Node], test) -> Node | None:
-        return next((m for m in pending if test(m)), None)
+    def _take(self) -> Node | None:
+        """The next node by rules 1-3, removed from its queue; None: close the kernel."""
+        if self.top:
+            return self.work[heapq.heappop(self.top)]
+        for i, at in enumerate(self.joinable):
+            if self.can_join(self.work[at]):
+                del self.joinable[i]
+                return self.work[at]
+        if self.aggs:
+            return self.work[heapq.heappop(self.aggs)]
+        return None
 
-    def member(self, n: Node) -> bool:
-        return self.facts.is_member(n)
+    def _check(self, n: Node) -> None:
+        """Queue n once it waits for nothing its rule cares about."""
+        if self.is_member[n]:
+            if self.unjoined[n] == 0:
+                bisect.insort(self.joinable, self.position[n])
+        elif self.unready[n] == 0:
+            heapq.heappush(self.aggs if n.op is Op.AGG else self.top, self.position[n])
 
-    def ready(self, n: Node) -> bool:
-        before = self.chain[n]
-        return self.deps[n] <= self.done and (before is None or before in self.done)
+    def _joined(self, x: Node) -> None:
+        """x is in the open kernel: users may compute from it there, except from a reduction,
+        whose register is final only once the kernel has run; raising order is kept."""
+        if x.op is not Op.REDUCE:
+            self._release(x, self.users, self.dep_counted)
+        self._release(x, self.chained, self.chain_counted)
+
+    def _done(self, x: Node) -> None:
+        self.done.add(x)
+        self._release(x, self.users, self.dep_counted)
+        self._release(x, self.chained, self.chain_counted)
+        for n in self.users[x] + self.chained[x]:
+            self.unready[n] -= 1
+            if self.unready[n] == 0 and not self.is_member[n]:
+                self._check(n)
+
+    def _release(self, x: Node, waiting: dict[Node, list[Node]], counted: set[Node]) -> None:
+        """Count x once in unjoined of the nodes waiting for it."""
+        if x in counted:
+            return
+        counted.add(x)
+        for n in waiting[x]:
+            self.unjoined[n] -= 1
+            if self.unjoined[n] == 0 and self.is_member[n]:
+                self._check(n)
 
     def can_join(self, n: Node) -> bool:
+        """The open kernel's own conditions (the inputs are at hand: unjoined[n] == 0)."""
         group, opts = self.group, self.options
         if len(group) >= MAX_GROUP:
             return False
@@ -188,12 +254,6 @@ class _Segment:
         reduces = n.op is Op.REDUCE or any(m.op is Op.REDUCE for m in group)
         if group and not opts.fuse_reductions and reduces:
             return False
-        for d in self.deps[n]:
-            if d not in self.done and not (d in group and d.op is not Op.REDUCE):
-                return False
-        before = self.chain[n]
-        if before is not None and before not in self.done and before not in group:
-            return False
         if raises_itself(n) and any(raises_itself(m) and m.loc.line != n.loc.line for m in group):
             return False
         return True
@@ -201,8 +261,9 @@ class _Segment:
     def flush(self) -> None:
         if self.group:
             self.steps.append(NodeGroup(self.group))
-            self.done.update(self.group)
-            self.group = []
+            group, self.group = self.group, []
+            for n in group:
+                self._done(n)
 
 
 def fuse_epilogues(steps: list[Step], options: PlanOptions) -> list[Step]:

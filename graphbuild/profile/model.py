@@ -31,6 +31,7 @@ import resource
 from ..plan.model import Plan
 from ..runtime.graph_layout import csr_bytes, int_id_bytes
 from ..runtime.pool import slot_layout
+from .stats import checked_stats
 
 NODE_BLOCK = 1024      # csrc/graphbuild.h GB_NODE_BLOCK
 EDGE_BLOCK = 4096      # GB_EDGE_BLOCK
@@ -73,7 +74,7 @@ def _kernel_temps(plan: Plan) -> int:
 def _reductions(plan: Plan) -> int:
     """An upper bound on csrc's max_nred: every reduction of the instructions of one level."""
     per_level: dict[int, int] = {}
-    levels = plan.stats.get("op_levels") or list(range(len(plan.code)))
+    levels = checked_stats(plan)["op_levels"]
     for pc, ins in enumerate(plan.code):
         if ins.op in ("kernel", "fused"):
             k = plan.kernels[ins.args[-1]]

@@ -1,26 +1,18 @@
 """The profile-memory report: a plain dict built from a plan, the graph's counts and, for a
 measured run, what the process saw.
 
-Buffer records and the timeline come from plan.stats (plan/buffers.py); a plan built
-before those records existed gets them computed here.  Bytes are per run on this graph:
-a buffer of n elements of its size class.
+Buffer records and the timeline come from plan.stats (plan/buffers.py) as stats.py checks
+them; a plan without them, or with malformed ones, gets them computed here.  Bytes are per
+run on this graph: a buffer of n elements of its size class.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from ..plan.buffers import buffer_records, live_bytes_per_node
-from ..plan.liveness import BYTES, max_live
 from ..plan.model import Plan
 from . import model
+from .stats import checked_stats
 from .timeline import timeline
-
-
-def plan_records(plan: Plan) -> tuple[list[dict[str, Any]], list[int]]:
-    st = plan.stats
-    if "buffers" in st and "live_bytes_per_node" in st:
-        return st["buffers"], st["live_bytes_per_node"]
-    return buffer_records(plan), live_bytes_per_node(plan)
 
 
 def build_report(plan: Plan, *, nodes: int, edges: int, directed: bool, weighted: bool, threads: int,
@@ -30,12 +22,12 @@ def build_report(plan: Plan, *, nodes: int, edges: int, directed: bool, weighted
     graph's own count); measured_rss: the run's peak RSS, None for a prediction; rss_scope:
     "run" when that peak was counted from the loaded graph on, "process" when building the
     graph is in it too."""
-    records, per_node = plan_records(plan)
-    st = plan.stats
-    buffers = [{**r, "bytes": nodes * r["size_class"]} for r in records]
+    st = checked_stats(plan)
+    per_node = st["live_bytes_per_node"]
+    buffers = [{**r, "bytes": nodes * r["size_class"]} for r in st["buffers"]]
     peak = sum(b["bytes"] for b in buffers)
-    minimum = nodes * st.get("minimum_bytes_per_node", max_live(plan)[1])
-    naive = nodes * st.get("naive_bytes_per_node", sum(BYTES[d] for d in plan.slots))
+    minimum = nodes * st["minimum_bytes_per_node"]
+    naive = nodes * st["naive_bytes_per_node"]
     graph = graph_parts.get("graph_bytes", graph_parts.get("csr_bytes", 0) + graph_parts.get("id_bytes", 0))
     parts = {
         "baseline_rss_bytes": baseline_rss,

@@ -7,11 +7,13 @@ from __future__ import annotations
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ErrorKind, GraphbuildError, Location
 from ..plan.model import Plan
+from ..plan.source import own_source
 from .encode import encode
 from .graph import Graph
 from .native import ffi, lib
@@ -40,11 +42,16 @@ class Result:
     dtypes: dict[str, str] = field(default_factory=dict)
 
 
+Collector = Callable[["Executable", Graph, Any, Any, BufferPool], Any]
+"""collect(executable, graph, registers, slots, pool) -> the caller's result, called once C has
+returned and before the pool can serve another run (the Python API makes numpy arrays)."""
+
+
 @dataclass
 class Trials:
     """The last run's result (None when not collected) and every run's time inside C, in seconds."""
 
-    result: Result | None
+    result: Any
     seconds: list[float]
 
     @property
@@ -83,13 +90,14 @@ class Executable:
 
     def run_trials(self, graph: Graph, params: dict[str, Any] | None, trials: int, *, threads: int = 1,
                    max_iterations: int = DEFAULT_MAX_ITERATIONS, full_passes: bool = False,
-                   collect: bool = True) -> Trials:
+                   collect: bool | Collector = True) -> Trials:
         """Run the plan `trials` times on one graph, each from freshly bound parameters and
         zeroed buffers from the pool; time only the call into C (as GAPBS times its kernels),
         collect the last run before the pool can serve another.  full_passes: every edge
         pass covers all nodes, never only those whose inputs changed (tests compare both);
         collect=False leaves the results in C's buffers (profile-memory measures the run, not
-        the Python values `run` makes of its columns)."""
+        the Python values `run` makes of its columns); a Collector makes the result instead of
+        the Result of Python lists."""
         if trials < 1:
             raise GraphbuildError(f"trials must be at least 1, got {trials}", kind=ErrorKind.USAGE)
         ensure_graph_fits(self.plan, graph, threads)
@@ -98,6 +106,8 @@ class Executable:
             for _ in range(trials):
                 regs, slots = self._prepare(graph, params, pool)
                 seconds.append(self._call(graph, regs, slots, threads, max_iterations, full_passes))
+            if callable(collect):
+                return Trials(collect(self, graph, regs, slots, pool), seconds)
             return Trials(self._collect(graph, regs, slots) if collect else None, seconds)
 
     def incremental_bytes(self, nodes: int) -> int:
@@ -158,13 +168,9 @@ def plan_location(plan: Plan, loc: int) -> Location | None:
         return None
     sl = plan.locations[loc]
     text = None
-    try:
-        with open(plan.source_path, encoding="utf-8") as f:
-            lines = f.read().splitlines()
-        if 0 < sl.line <= len(lines):
-            text = lines[sl.line - 1]
-    except OSError:
-        pass
+    lines = (own_source(plan) or "").split("\n")   # only the plan's own program is quoted
+    if 0 < sl.line <= len(lines) and lines[sl.line - 1]:
+        text = lines[sl.line - 1]
     return Location(plan.source_path, sl.line, sl.col, text)
 
 

@@ -21,6 +21,7 @@ from importlib import resources
 from typing import Any
 
 from ..errors import ErrorKind, GraphbuildError, Location
+from ..safe_io import open_regular
 from .native import ffi, lib
 
 
@@ -34,7 +35,8 @@ class Graph:
 
     def __init__(self, handle: Any, ids: Sequence[int | str] | None = None):
         self._handle = ffi.gc(handle, lib.gb_graph_destroy)
-        self._ids = list(ids) if ids is not None else None
+        # ids are kept as given (a list, or a numpy array from the Python API): not copied
+        self._ids = ids if ids is None or hasattr(ids, "__getitem__") else list(ids)
         self._id_index: dict[str, int] | None = None
         self.cache_status: str | None = None   # set by open_graph: "hit", "stored" or None
 
@@ -49,21 +51,40 @@ class Graph:
         out; wide_index (tests) 1 stores 64-bit offsets and neighbors whatever the sizes,
         2 64-bit offsets only (the layout of a graph with more than 2^31 - 1 arcs)."""
         pairs = list(edges)
+        src = array.array("q", [u for u, _ in pairs])
+        dst = array.array("q", [v for _, v in pairs])
+        w = None if weights is None else array.array("d", weights)
+        return cls.from_arrays(n, src, dst, w, directed, ids, need_in_edges=need_in_edges,
+                               need_weights=need_weights, wide_index=wide_index)
+
+    @classmethod
+    def from_arrays(cls, n: int, src: Any, dst: Any, weights: Any = None, directed: bool = True,
+                    ids: Sequence[Any] | None = None, *, threads: int = 1,
+                    need_in_edges: bool = True, need_weights: bool = True,
+                    wide_index: int = 0) -> Graph:
+        """A graph of n nodes from edge arrays read in place (no copy on the Python side):
+        src, dst contiguous 64-bit integer buffers of node indices (a numpy int64 array,
+        array.array("q")), weights one of 64-bit floats or None.  C checks every index and
+        weight and builds the CSR with `threads` workers; ids as in from_edges."""
+        m = _length(src, "q", "src")
+        if _length(dst, "q", "dst") != m:
+            raise GraphbuildError(f"{m} sources but {len(dst)} targets", kind=ErrorKind.USAGE)
         if ids is not None and len(ids) != n:
             raise GraphbuildError(f"{len(ids)} ids given for {n} nodes", kind=ErrorKind.USAGE)
-        if weights is not None and len(weights) != len(pairs):
-            raise GraphbuildError(f"{len(weights)} weights given for {len(pairs)} edges",
-                                  kind=ErrorKind.USAGE)
-        src = ffi.new("int64_t[]", [u for u, _ in pairs] or [0])
-        dst = ffi.new("int64_t[]", [v for _, v in pairs] or [0])
-        w = ffi.new("double[]", list(weights) or [0.0]) if weights is not None else ffi.NULL
+        w = ffi.NULL
+        if weights is not None:
+            if _length(weights, "d", "weights") != m:
+                raise GraphbuildError(f"{len(weights)} weights given for {m} edges",
+                                      kind=ErrorKind.USAGE)
+            w = ffi.cast("double *", ffi.from_buffer(weights)) if m else ffi.NULL
+        src_p = ffi.cast("int64_t *", ffi.from_buffer(src)) if m else ffi.NULL
+        dst_p = ffi.cast("int64_t *", ffi.from_buffer(dst)) if m else ffi.NULL
         out = ffi.new("gb_graph **")
         err = ffi.new("gb_error *")
         opts = ffi.new("gb_load_options *", {
-            "threads": 1, "skip_in_edges": int(not need_in_edges),
+            "threads": max(1, threads), "skip_in_edges": int(not need_in_edges),
             "skip_weights": int(not need_weights), "wide_index": int(wide_index)})
-        status = lib.gb_graph_from_arrays_opts(n, len(pairs), src, dst, w, int(directed), opts,
-                                               out, err)
+        status = lib.gb_graph_from_arrays_opts(n, m, src_p, dst_p, w, int(directed), opts, out, err)
         if status != lib.GB_OK:
             kind = ErrorKind.RUNTIME if status == lib.GB_ENOMEM else ErrorKind.USAGE
             raise GraphbuildError(_message(err), kind=kind)
@@ -142,7 +163,7 @@ class Graph:
     def node_ids(self) -> list[int] | list[str]:
         """The input id of each node, in node order."""
         if self._ids is not None:
-            return list(self._ids)
+            return self._ids.tolist() if hasattr(self._ids, "tolist") else list(self._ids)
         h, n = self._handle, self.node_count
         if n == 0:
             return []
@@ -152,6 +173,15 @@ class Graph:
         data = ffi.buffer(lib.gb_graph_name_bytes(h), offsets[n])[:]
         return [data[offsets[i]:offsets[i + 1]].decode("utf-8", "surrogateescape")
                 for i in range(n)]
+
+    def int_ids_address(self) -> int | None:
+        """The address of the C graph's integer ids (one int64 per node, in node order, valid
+        while this Graph lives), or None when the constructor was given ids or the ids are
+        names."""
+        h = self._handle
+        if self._ids is not None or lib.gb_graph_ids_kind(h) != lib.GB_IDS_INT:
+            return None
+        return int(ffi.cast("uintptr_t", lib.gb_graph_int_ids(h)))
 
     def find_node(self, token: str) -> int:
         """The index of the node whose input id is written token (e.g. "42" or "alice")."""
@@ -360,6 +390,24 @@ def _status_error(status: int, message: str) -> GraphbuildError:
     return GraphbuildError(message, kind=ErrorKind.RUNTIME)
 
 
+def _length(buffer: Any, typecode: str, what: str) -> int:
+    """The element count of a C-contiguous buffer of 8-byte elements of typecode's kind
+    ("q": signed integers, "d": floats); a USAGE error for anything else."""
+    try:
+        view = memoryview(buffer)
+    except TypeError:
+        raise GraphbuildError(f"{what} must be an array (a buffer), not {type(buffer).__name__}",
+                              kind=ErrorKind.USAGE) from None
+    kinds = {"q": "qln", "d": "d"}[typecode]
+    fmt = view.format.lstrip("@=<")
+    if view.itemsize != 8 or fmt not in kinds or not view.c_contiguous or view.ndim != 1:
+        want = "64-bit integers" if typecode == "q" else "64-bit floats"
+        raise GraphbuildError(f"{what} must be a one-dimensional contiguous array of {want}, "
+                              f"not format '{view.format}' with {view.ndim} dimension(s)",
+                              kind=ErrorKind.USAGE)
+    return view.shape[0]
+
+
 def _message(err: Any) -> str:
     text = ffi.string(err.message).decode("utf-8", "replace")
     return text or ffi.string(lib.gb_strerror(err.code)).decode()
@@ -377,14 +425,19 @@ def _location(path: str, line: int, col: int) -> Location:
     return Location(path, line, char_col, text)
 
 
+MAX_QUOTED_LINE = 1 << 20   # an error quotes at most this much of a line
+
+
 def _read_line(path: str, line: int) -> bytes | None:
     """Line `line` (1-based, split on b"\\n" like the C reader) without its line ending.
     Newlines are counted a block at a time, so an error deep in a big file is found fast."""
     block = 1 << 20
     try:
-        with open(path, "rb") as f:
-            gzipped = f.read(2) == b"\x1f\x8b"
-        with (gzip.open(path, "rb") if gzipped else open(path, "rb")) as f:
+        fd, _ = open_regular(path, follow_symlinks=True)   # never a FIFO the load has drained
+        raw = os.fdopen(fd, "rb")
+        gzipped = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        with raw, (gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw) as f:
             skip = line - 1   # newlines before the line
             while True:
                 chunk = f.read(block)
@@ -398,11 +451,11 @@ def _read_line(path: str, line: int) -> bytes | None:
             for _ in range(skip):
                 start = chunk.index(b"\n", start) + 1
             rest = chunk[start:]
-            while b"\n" not in rest:   # the line runs on past this block
+            while b"\n" not in rest and len(rest) < MAX_QUOTED_LINE:   # runs on past this block
                 more = f.read(block)
                 if not more:
                     break
                 rest += more
-            return rest.split(b"\n", 1)[0].rstrip(b"\r")
+            return rest.split(b"\n", 1)[0][:MAX_QUOTED_LINE].rstrip(b"\r")
     except (OSError, EOFError):
         return None

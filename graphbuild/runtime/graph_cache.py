@@ -20,22 +20,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import pathlib
-import tempfile
 import time
 from dataclasses import asdict, replace
 from typing import Any
 
 from .. import __version__
+from ..cache.auth import NOT_VERIFIED, same_mac, tree_mac
+from ..cache.trust import CachePolicy, directory_problem, prepare_directory, refusal
 from ..errors import ErrorKind, GraphbuildError
+from ..safe_io import TEMP_PREFIX, UnsafeFile, atomic_write, open_regular
 from .graph import (Graph, LoadOptions, Progress, _message, default_graph_path, generate_graph,
                     load_graph, parse_generator)
 from .native import ffi, lib
 
-ENTRY_FORMAT = 2   # 2: compact CSR; entries keyed by need_in_edges / need_weights
+ENTRY_FORMAT = 3   # 2: compact CSR, keyed by need_in_edges / need_weights; 3: authenticated
 SUFFIX = ".gbgraph"
 MIN_CACHED_BYTES = 1 << 20
+MAC_OFFSET, MAC_BYTES = lib.GB_BINARY_MAC_OFFSET, lib.GB_BINARY_MAC_BYTES
 STALE_TEMP_SECONDS = 3600
 
 
@@ -54,11 +58,13 @@ class GraphCache:
     """A directory of graph entries named by key.  Failures become warnings, never errors."""
 
     def __init__(self, directory: str | os.PathLike, min_bytes: int = MIN_CACHED_BYTES,
-                 threads: int = 1):
+                 threads: int = 1, policy: CachePolicy | None = None):
         self.dir = pathlib.Path(directory)
         self.min_bytes = min_bytes
         self.threads = max(1, threads)
+        self.policy = policy or CachePolicy.from_environment()
         self.warnings: list[str] = []
+        self._trusted: bool | None = None
 
     def _warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -66,6 +72,36 @@ class GraphCache:
 
     def path(self, key: str) -> pathlib.Path:
         return self.dir / f"{key}{SUFFIX}"
+
+    def usable(self, create: bool = False) -> bool:
+        """Whether the directory and the cache directory holding it may be used (see the plan
+        cache's usable: this user's, writable by no one else; a refusal warns once)."""
+        if self._trusted is not None:
+            return self._trusted
+        try:
+            if create:
+                problem = prepare_directory(self.dir, self.policy)
+            elif not os.path.lexists(self.dir):
+                return True   # no cache yet: every lookup misses
+            else:
+                problem = directory_problem(self.dir, self.policy)
+            where = self.dir
+            if problem is None:
+                where, problem = self.dir.parent, directory_problem(self.dir.parent, self.policy)
+        except OSError as exc:
+            if create:
+                self._warn_unwritable(exc)
+            return False
+        if problem is not None:
+            self._warn(refusal("graph cache", where, problem))
+        elif self.policy.key() is None:
+            problem = self.policy.key_problem
+            self._warn(problem)
+        self._trusted = problem is None
+        return self._trusted
+
+    def _warn_unwritable(self, exc: OSError) -> None:
+        self._warn(f"graph cache {self.dir} is not writable ({exc.strerror or exc}); continuing without it")
 
     def file_key(self, path: str, options: LoadOptions) -> str | None:
         """The key of a regular file's graph, or None if it is not worth caching."""
@@ -88,12 +124,33 @@ class GraphCache:
                     replace(options, need_in_edges=True, need_weights=True))
 
     def get(self, key: str) -> Graph | None:
+        """The graph stored under key, or None.  The entry is opened without following links
+        or blocking on a FIFO, must be a regular file, and C maps what was opened."""
+        if not self.usable():
+            return None
         path = self.path(key)
-        if not path.exists():
+        try:
+            fd, _ = open_regular(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except UnsafeFile as exc:
+            self._warn(f"discarding graph cache entry {path.name}: it is {exc.reason}; rebuilding it")
+            self._unlink(path)
+            return None
+        except OSError as exc:
+            self._warn(f"cannot read graph cache entry {path.name}: {exc.strerror or exc}; rebuilding it")
             return None
         out = ffi.new("gb_graph **")
         err = ffi.new("gb_error *")
-        status = lib.gb_graph_load_binary(os.fsencode(str(path)), self.threads, out, err)
+        try:
+            mac = self._mac(fd)
+            if not mac or not same_mac(mac, self._stored_mac(fd)):
+                self._warn(f"discarding graph cache entry {path.name}: {NOT_VERIFIED}; rebuilding it")
+                self._unlink(path)
+                return None
+            status = lib.gb_graph_load_binary_fd(fd, os.fsencode(str(path)), self.threads, out, err)
+        finally:
+            os.close(fd)
         if status == lib.GB_OK:
             _touch(path)
             return Graph(out[0])
@@ -101,48 +158,60 @@ class GraphCache:
             raise GraphbuildError(_message(err), kind=ErrorKind.RUNTIME,
                                   hint="the graph does not fit in memory")
         self._warn(f"discarding graph cache entry {path.name}: {_message(err)}; rebuilding it")
+        self._unlink(path)
+        return None
+
+    def _unlink(self, path: pathlib.Path) -> None:
         try:
             path.unlink()
         except OSError:
             pass
-        return None
 
     def put(self, key: str, graph: Graph) -> bool:
-        """Store atomically: a unique temp file in the directory, written by C, then renamed."""
-        tmp = None
+        """Store atomically: C writes a unique temporary file through the descriptor it was
+        created with (safe_io.atomic_write), which is then renamed into place."""
+        if not self.usable(create=True):
+            return False
+        self._remove_stale_temps()
+        path = self.path(key)
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            self._remove_stale_temps()
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=SUFFIX, dir=self.dir)
-            os.close(fd)
-            err = ffi.new("gb_error *")
-            if lib.gb_graph_save(graph.handle, os.fsencode(tmp), err) != lib.GB_OK:
-                raise OSError(_message(err))
-            os.replace(tmp, self.path(key))
+            with atomic_write(path, mode=self.policy.file_mode, durable=False) as f:
+                err = ffi.new("gb_error *")
+                if lib.gb_graph_save(graph.handle, f.fileno(), os.fsencode(str(path)), ffi.NULL,
+                                     err) != lib.GB_OK:
+                    raise OSError(_message(err))
+                os.pwrite(f.fileno(), self._mac(f.fileno()), MAC_OFFSET)
             return True
         except OSError as exc:
-            self._warn(f"graph cache {self.dir} is not writable ({exc.strerror or exc}); "
-                       "continuing without it")
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+            self._warn_unwritable(exc)
             return False
+
+    def _mac(self, fd: int) -> bytes:
+        """The authentication code of the file open on fd (auth.tree_mac over its bytes, with
+        the header's MAC field as zeros); b"" for a file too short to hold one."""
+        size = os.fstat(fd).st_size
+        if size < MAC_OFFSET + MAC_BYTES:
+            return b""
+        with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as mapped, memoryview(mapped) as view:
+            return tree_mac(self.policy.key(), view, (MAC_OFFSET, MAC_BYTES), self.threads)
+
+    @staticmethod
+    def _stored_mac(fd: int) -> bytes:
+        return os.pread(fd, MAC_BYTES, MAC_OFFSET)
 
     def _remove_stale_temps(self) -> None:
         """Temp files a killed process left behind (an hour old: no writer is still busy)."""
         cutoff = time.time() - STALE_TEMP_SECONDS
-        for path in self.dir.glob(f".tmp-*{SUFFIX}"):
+        for path in self.dir.glob(f"{TEMP_PREFIX}*{SUFFIX}"):
             try:
-                if path.stat().st_mtime < cutoff:
+                if path.lstat().st_mtime < cutoff:
                     path.unlink()
             except OSError:
                 pass
 
     def entries(self) -> list[pathlib.Path]:
         try:
-            return sorted(p for p in self.dir.glob(f"*{SUFFIX}") if not p.name.startswith(".tmp-"))
+            return sorted(p for p in self.dir.glob(f"*{SUFFIX}") if not p.name.startswith(TEMP_PREFIX))
         except OSError:
             return []
 

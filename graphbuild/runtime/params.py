@@ -11,6 +11,11 @@ _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
 
+class NodeIndex(int):
+    """A node parameter given as a node index rather than an id: the Python API looks up its
+    own ids (any hashable, not only strings) and passes the index it found."""
+
+
 def _usage(message: str) -> GraphbuildError:
     return GraphbuildError(message, kind=ErrorKind.USAGE)
 
@@ -21,6 +26,11 @@ def parse_value(param: Param, value: Any, graph: Graph) -> int | float:
     if dtype == "node":
         if isinstance(value, bool):
             raise _usage(f"parameter '{name}' expects a node id, got {value!r}")
+        if isinstance(value, NodeIndex):
+            if not 0 <= value < graph.node_count:
+                raise _usage(f"node index {int(value)} of '{name}' is not in a graph of "
+                             f"{graph.node_count} nodes")
+            return int(value)
         return graph.find_node(str(value))
     if isinstance(value, str):
         text = value.strip()

@@ -69,6 +69,13 @@ class BufferPool:
             slots[i] = ffi.cast("void *", self._base + off)
         return slots
 
+    def detach(self) -> Any:
+        """Hand the block to the caller (the Python API's result keeps views of its slots);
+        the pool allocates a new one on its next use.  Called by the run that borrowed it."""
+        block = self._block
+        self._block, self._base, self.capacity = None, 0, 0
+        return block
+
     def release(self) -> None:
         """Free the block now (the pool allocates again on its next use)."""
         with self.lock:

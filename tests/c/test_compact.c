@@ -96,7 +96,7 @@ static void test_in_edges_on_demand(void)
 
             /* A file saved without the in-CSR maps without it; it is built in memory. */
             gb_graph *lazy2 = build(1, weighted, out_only), *back = NULL;
-            CHECK_EQ_I(gb_graph_save(lazy2, path_of("lazy.gbgraph"), &err), GB_OK);
+            CHECK_EQ_I(save_graph(lazy2, path_of("lazy.gbgraph"), &err), GB_OK);
             CHECK_EQ_I(gb_graph_load_binary(path_of("lazy.gbgraph"), 2, &back, &err), GB_OK);
             if (back == NULL)
                 fprintf(stderr, "    wide %d weighted %d: %s\n", wide, weighted, err.message);
@@ -105,7 +105,7 @@ static void test_in_edges_on_demand(void)
                 CHECK_EQ_I(gb_graph_build_in_edges(back, 2, &err), GB_OK);
                 CHECK(csr64_same(full, back, GB_DIR_IN) && csr64_same(full, back, GB_DIR_OUT));
                 /* and saves again with it */
-                CHECK_EQ_I(gb_graph_save(back, path_of("again.gbgraph"), &err), GB_OK);
+                CHECK_EQ_I(save_graph(back, path_of("again.gbgraph"), &err), GB_OK);
                 gb_graph_destroy(back);
                 back = NULL;
                 CHECK_EQ_I(gb_graph_load_binary(path_of("again.gbgraph"), 1, &back, &err), GB_OK);
@@ -139,7 +139,7 @@ static void test_binary_layouts(void)
             gb_error err;
             if (g == NULL)
                 continue;
-            CHECK_EQ_I(gb_graph_save(g, path_of("l.gbgraph"), &err), GB_OK);
+            CHECK_EQ_I(save_graph(g, path_of("l.gbgraph"), &err), GB_OK);
             CHECK_EQ_I(gb_graph_load_binary(path_of("l.gbgraph"), 2, &back, &err), GB_OK);
             if (back != NULL) {
                 CHECK(widths(back, g->off_bytes, g->nbr_bytes));

@@ -187,10 +187,17 @@ static void test_interrupt(const gb_graph *g)
     CHECK_EQ_I(gb_run(p, g, regs, NULL, &opts, &err), GB_OK);
     gb_plan_destroy(p);
 
-    /* a loop with no CHECK_ITER and no exit still stops: backward jumps poll */
+    /* a loop with no iteration check is rejected before it can run (plan_loops.c) */
     tp_init(&t, 1);
     ins(&t, GB_OP_CONST, -1, 0, 0, 0, 0);
     ins(&t, GB_OP_JUMP, 5, 0, 0, 0, 0);
+    CHECK_EQ_I(tp_create(&t, &p, &err), GB_EINVAL);
+    CHECK_CONTAINS(err.message, "without an iteration check");
+    CHECK(p == NULL);
+
+    /* a counted loop without CHECK_ITER, of 2^63 - 1 passes, still stops: backward jumps poll */
+    build_count_loop(&t, INT64_MAX, 0);
+    t.code[t.ncode - GB_INSTR_WIDTH + 1] = 5;
     CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
     flag = 0;
     CHECK_EQ_I(pthread_create(&th, NULL, raise_later, &r), 0);

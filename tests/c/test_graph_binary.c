@@ -4,8 +4,10 @@
  * must refuse (bad arrays under a good checksum, truncation, flipped bytes, bad magic).
  */
 #define _DEFAULT_SOURCE   /* mkdtemp */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -47,7 +49,7 @@ static void expect_rejected(gb_graph *g, void (*damage)(gb_graph *), const char 
     gb_error err;
     gb_graph *back = NULL;
     damage(g);
-    CHECK_EQ_I(gb_graph_save(g, path_of("bad.gbgraph"), &err), GB_OK);
+    CHECK_EQ_I(save_graph(g, path_of("bad.gbgraph"), &err), GB_OK);
     CHECK_EQ_I(gb_graph_load_binary(path_of("bad.gbgraph"), 2, &back, &err), GB_EPARSE);
     CHECK(back == NULL);
     CHECK_CONTAINS(err.message, problem);
@@ -81,7 +83,7 @@ static void test_binary(void)
     if (g == NULL)
         return;
     const char *path = path_of("g.gbgraph");
-    CHECK_EQ_I(gb_graph_save(g, path, &err), GB_OK);
+    CHECK_EQ_I(save_graph(g, path, &err), GB_OK);
     CHECK_EQ_I(gb_graph_load_binary(path, 1, &back, &err), GB_OK);
     if (back != NULL) {
         CHECK(strcmp(csr_text(back, GB_DIR_IN), "0:2;1:0;2:1") == 0);
@@ -91,7 +93,7 @@ static void test_binary(void)
         gb_graph_csr(back, GB_DIR_OUT, NULL, NULL, &w, NULL, NULL);
         CHECK_EQ_F(w[2], 3);
         /* A mapped graph saves again, and equally. */
-        CHECK_EQ_I(gb_graph_save(back, path_of("again.gbgraph"), &err), GB_OK);
+        CHECK_EQ_I(save_graph(back, path_of("again.gbgraph"), &err), GB_OK);
         gb_graph_destroy(back);
     }
     gb_graph_destroy(g);
@@ -147,12 +149,56 @@ static void test_binary(void)
     CHECK_EQ_I(gb_graph_load_binary(tmpdir, 1, &back, &err), GB_EIO);
 }
 
+/* Files go through descriptors: a save writes the file it was handed even when its name
+ * was swapped for a symbolic link to someone else's file meanwhile; a load by name refuses
+ * a link and a FIFO (without blocking on it); an interrupt stops a save. */
+static void test_descriptors(void)
+{
+    gb_error err;
+    gb_graph *g = fresh(0, 1), *back = NULL;
+    char victim[256], tmp[256], fifo[256], text[32] = { 0 };
+    if (g == NULL)
+        return;
+    snprintf(victim, sizeof victim, "%s", write_text("victim.txt", "precious\n"));
+    snprintf(tmp, sizeof tmp, "%s", path_of(".tmp-entry.gbgraph"));
+    snprintf(fifo, sizeof fifo, "%s", path_of("fifo.gbgraph"));
+    int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL, 0600);
+    CHECK(fd >= 0);
+    CHECK(unlink(tmp) == 0 && symlink(victim, tmp) == 0);
+    CHECK_EQ_I(gb_graph_save(g, fd, tmp, NULL, &err), GB_OK);
+    FILE *f = fopen(victim, "rb");
+    CHECK(f != NULL && fread(text, 1, sizeof text - 1, f) == 9);
+    if (f != NULL)
+        fclose(f);
+    CHECK(strcmp(text, "precious\n") == 0);
+    CHECK_EQ_I(gb_graph_load_binary_fd(fd, tmp, 2, &back, &err), GB_OK);
+    CHECK(back != NULL && gb_graph_edge_count(back) == 3);
+    gb_graph_destroy(back);
+    back = NULL;
+    close(fd);
+
+    CHECK_EQ_I(gb_graph_load_binary(tmp, 1, &back, &err), GB_EIO);   /* the link */
+    CHECK(mkfifo(fifo, 0600) == 0);
+    CHECK_EQ_I(gb_graph_load_binary(fifo, 1, &back, &err), GB_EIO);
+    CHECK_CONTAINS(err.message, "not a regular file");
+    CHECK(back == NULL);
+
+    volatile int32_t stop = 1;
+    fd = open(path_of("stopped.gbgraph"), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    CHECK_EQ_I(gb_graph_save(g, fd, "stopped", &stop, &err), GB_EINTR);
+    CHECK_CONTAINS(err.message, "interrupted");
+    close(fd);
+    CHECK_EQ_I(gb_graph_save(g, -1, "none", NULL, &err), GB_EINVAL);
+    gb_graph_destroy(g);
+}
+
 int main(void)
 {
     if (!make_tmpdir("/tmp/gb_test_binary_XXXXXX"))
         return 1;
     test_hash();
     test_binary();
+    test_descriptors();
     remove_tmpdir();
     return CHECK_DONE();
 }

@@ -23,10 +23,10 @@
 #include "graph_internal.h"
 #include "graphbuild.h"
 #include "csr64.h"
+#include "test_graph_util.h"
 
 enum { INPUTS = 24000, INPUT_CAP = 4096, MAX_NODES = 1 << 16 };
 
-static char tmpdir[64];
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 
 static uint64_t next_random(void)   /* xorshift64* */
@@ -264,7 +264,7 @@ static void check_binary(const gb_graph *g)
     gb_graph *back = NULL;
     gb_error err;
     snprintf(path, sizeof path, "%s/g.bin", tmpdir);
-    CHECK_EQ_I(gb_graph_save(g, path, &err), GB_OK);
+    CHECK_EQ_I(save_graph(g, path, &err), GB_OK);
     CHECK_EQ_I(gb_graph_load_binary(path, 1 + (int)below(3), &back, &err), GB_OK);
     if (back != NULL) {
         CHECK(same_graph(g, back));

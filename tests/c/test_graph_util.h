@@ -5,9 +5,11 @@
 #ifndef GB_TEST_GRAPH_UTIL_H
 #define GB_TEST_GRAPH_UTIL_H
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "csr64.h"
@@ -60,6 +62,19 @@ static inline gb_graph *load(const char *path, gb_load_options opts)
     if (st != GB_OK)
         fprintf(stderr, "    %s: %s\n", path, err.message);
     return g;
+}
+
+/* gb_graph_save into a new file at path (one that is there is replaced), as the graph
+ * cache does it: through the descriptor of the file it created. */
+static inline gb_status save_graph(const gb_graph *g, const char *path, gb_error *err)
+{
+    unlink(path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0)
+        return GB_EIO;
+    gb_status st = gb_graph_save(g, fd, path, NULL, err);
+    close(fd);
+    return st;
 }
 
 static inline int make_tmpdir(const char *pattern)

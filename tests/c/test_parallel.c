@@ -349,7 +349,7 @@ static void test_interrupt(void)
     const int64_t n = 100000;
     gb_graph *g = skewed_graph(n, 400000, 1, 0);
     void **slots = slots_new(2, n);
-    gb_value regs[2] = { { 0 } };
+    gb_value regs[6] = { { 0 } };
     volatile int32_t flag = 0;
     gb_run_options opts = { 1000, 4, &flag, 0 };
     run_args a = { NULL, g, regs, slots, &opts, { 0 }, GB_OK };
@@ -357,11 +357,11 @@ static void test_interrupt(void)
     gb_plan *p = NULL;
     gb_error err;
     pthread_t tid;
-    int64_t ek, nk, top;
+    int64_t ek, nk, top, exit_jump;
     int before = thread_count(), during;
     double raised;
 
-    tp_init(&t, 2);
+    tp_init(&t, 6);
     tp_slot(&t, GB_F64);
     tp_slot(&t, GB_F64);
     ek = kbegin(&t, GB_DOMAIN_EDGE, 1, 90);
@@ -371,9 +371,17 @@ static void test_interrupt(void)
     micro(&t, GB_OP_LOAD, -1, 0, 1, 0, 0);
     micro(&t, GB_OP_RED_SUM_F, -1, 0, 1, 0, 0);
     micro(&t, GB_OP_STORE, -1, 0, 0, 0, 0);
-    top = ins(&t, GB_OP_KERNEL, -1, ek, 0, 0, 0);
+    /* repeat 2^63 - 1 times (a loop must count its passes: plan_loops.c) */
+    ins(&t, GB_OP_CONST, -1, 2, 0, 0, 0);
+    ins(&t, GB_OP_CONST, -1, 3, 1, 0, 0);
+    ins(&t, GB_OP_CONST, -1, 4, INT64_MAX, 0, 0);
+    top = ins(&t, GB_OP_LT_I, -1, 5, 2, 4, 0);
+    exit_jump = ins(&t, GB_OP_JUMP_IF_FALSE, -1, 5, 0, 0, 0);
+    ins(&t, GB_OP_ADD_I, -1, 2, 2, 3, 0);
+    ins(&t, GB_OP_KERNEL, -1, ek, 0, 0, 0);
     ins(&t, GB_OP_KERNEL, -1, nk, 0, 0, 0);
     ins(&t, GB_OP_JUMP, 92, top, 0, 0, 0);
+    t.code[exit_jump * GB_INSTR_WIDTH + 3] = t.ncode / GB_INSTR_WIDTH;
     CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
     gb_plan_tune(p, 1, 1000);
     a.p = p;
