@@ -8,9 +8,10 @@ PIP ?= $(PYTHON) -m pip
 install:
 	$(PIP) install .
 
-# Install with the test extras (pytest, hypothesis, networkx, scipy, numpy, ruff).
+# Install with the test extras (pytest, hypothesis, networkx, scipy, numpy, ruff) and the
+# Spark engine's (pyspark: its tests run in local mode, on the machine's Java 17).
 install-test:
-	$(PIP) install ".[test]"
+	$(PIP) install ".[test,spark]"
 
 # Build the C extension in place, for working in the source tree.
 native:
@@ -99,3 +100,13 @@ bench-io: native
 # scales 16, 18 and 20, and scipy's PageRank memory; table in bench/results/memory.md (~10 min).
 bench-memory: native
 	$(PYTHON) bench/memory.py --scales 16 18 20
+
+# ---- the Spark engine (bench/spark.py) ----
+.PHONY: bench-spark
+
+# PageRank and connected components on Kronecker scales 14-20 on the C engine and on Spark in
+# local mode (2 cores), per iteration; table in bench/results/spark.md (needs the spark extra
+# and Java 17; about an hour at scale 20).
+bench-spark: native
+	$(PIP) install -q ".[spark]"
+	$(PYTHON) bench/spark.py --scales 14 16 18 20

@@ -17,7 +17,7 @@ from typing import Any
 from ..cache import PlanCache, cache_key
 from ..errors import ErrorKind, GraphbuildError
 from ..plan.model import Plan
-from ..runtime import DEFAULT_MAX_ITERATIONS, Graph, Result, execute
+from ..runtime import DEFAULT_MAX_ITERATIONS, Graph, Result, default_graph_path, execute
 from ..runtime.graph import LoadOptions, Progress
 from ..runtime.graph_cache import GraphCache, open_graph
 from .shipped import is_name, shipped_names, shipped_path
@@ -114,9 +114,19 @@ def resolve_graph(graph: Graph | str | os.PathLike | None, undirected: bool = Fa
 def run_file(path: str | os.PathLike, graph: Graph | str | os.PathLike | None = None,
              params: dict[str, Any] | None = None, algorithm: str | None = None, opt_level: int = 1,
              threads: int = 1, max_iterations: int = DEFAULT_MAX_ITERATIONS,
-             cache: PlanCache | None = None, undirected: bool = False) -> Result:
-    """Compile (or fetch from the cache) and run one algorithm on a graph."""
+             cache: PlanCache | None = None, undirected: bool = False, engine: str = "c") -> Result:
+    """Compile (or fetch from the cache) and run one algorithm on a graph; engine "spark"
+    runs the plan on Apache Spark (graphbuild.spark.run_spark, docs/spark.md) and collects
+    its result."""
     compiled = compile_file(path, algorithm, opt_level, cache)
+    if engine == "spark":
+        from ..spark import run_spark
+
+        source = graph if graph is not None else default_graph_path()
+        return run_spark(compiled.plan, source, params, load=LoadOptions(undirected=undirected),
+                         max_iterations=max_iterations, threads=threads).collect()
+    if engine != "c":
+        raise GraphbuildError(f"unknown engine '{engine}': c or spark", kind=ErrorKind.USAGE)
     return execute(compiled.plan, resolve_graph(graph, undirected, plan=compiled.plan), params,
                    threads=threads, max_iterations=max_iterations)
 

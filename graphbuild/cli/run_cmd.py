@@ -15,9 +15,11 @@ from ..errors import ErrorKind, GraphbuildError
 from ..output import result_object, write_result
 from ..runtime import Executable, Result
 from ..runtime.executor import Trials
+from ..runtime.graph import LoadOptions
 from . import (Algorithm, CacheDir, NoCache, OptLevel, app, dumps, elapsed_ms, err, guarded, open_cache,
                out, settings_for, warn_all)
 from .graph_cmd import Dedupe, GraphOpt, Ids, IdsMode, NoSelfLoops, Undirected, load_cli_graph
+from .spark_cmd import Engine, EngineOpt, SparkConf, SparkMaster, check_engine_flags, run_on_spark
 
 Params = Annotated[Optional[list[str]], typer.Option(
     "--param", "-p", help="A parameter as NAME=VALUE; repeatable. Node parameters take the graph's own ids.")]
@@ -63,6 +65,9 @@ def run_command(
     no_cache: NoCache = False,
     recache: Annotated[bool, typer.Option(
         "--recache", help="Compile even on a cache hit (and store the new plan).")] = False,
+    engine: EngineOpt = Engine.c,
+    spark_master: SparkMaster = None,
+    spark_conf: SparkConf = None,
 ) -> None:
     """Run an algorithm on a graph and show the results.
 
@@ -75,8 +80,11 @@ def run_command(
       graphbuild run algorithms/pagerank.gdsl -g web.el.gz -p damping=0.9 --output ranks.csv
 
       graphbuild run algorithms/connected_components.gdsl -g kron:16 --dedupe --no-self-loops
+
+      graphbuild run algorithms/pagerank.gdsl --engine spark -g hdfs:///web.parquet -o ranks.parquet
     """
     params = parse_params(param)
+    check_engine_flags(engine, spark_master, spark_conf, trials)
     settings = settings_for(cache_dir, threads=threads, max_iterations=max_iterations)
     cache = open_cache(settings, no_cache)
 
@@ -85,6 +93,11 @@ def run_command(
     compile_ms = elapsed_ms(start)
     if cache is not None:
         warn_all(cache.warnings)
+    if engine is Engine.spark:
+        load = LoadOptions(undirected, dedupe, no_self_loops, IdsMode(ids).value)
+        run_on_spark(compiled, compile_ms, graph, load, params, settings, spark_master, spark_conf, output,
+                     json_, top)
+        return
 
     start = time.perf_counter()
     g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
@@ -151,13 +164,15 @@ def _sort_key(value: Any) -> tuple:
     return (0, -float(value))
 
 
-def show_result(result: Result, top: int) -> None:
-    """A table of the top rows by the first output column, then the summary values."""
+def show_result(result: Result, top: int, total: int | None = None) -> None:
+    """A table of the top rows by the first output column, then the summary values; total:
+    the rows there are, when result holds only some (the Spark engine collects the top)."""
     names = list(result.columns)
     if len(names) > 1 and top > 0:
         first = result.columns[names[1]]
         order = sorted(range(len(first)), key=lambda i: _sort_key(first[i]))[:top]
-        table = Table(*names, title=f"{result.algorithm}: top {len(order)} of {len(first)} by {names[1]}")
+        title = f"{result.algorithm}: top {len(order)} of {total or len(first)} by {names[1]}"
+        table = Table(*names, title=title)
         for i in order:
             table.add_row(*(_fmt(result.columns[name][i]) for name in names))
         out.print(table)

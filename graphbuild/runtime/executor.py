@@ -143,16 +143,7 @@ class Executable:
                                kind=_KINDS.get(status, ErrorKind.RUNTIME))
 
     def location(self, loc: int) -> Location | None:
-        """The .gdsl position of plan location index loc, with its source line when readable."""
-        plan = self.plan
-        if not 0 <= loc < len(plan.locations):
-            return None
-        sl = plan.locations[loc]
-        text = None
-        lines = (own_source(plan) or "").split("\n")   # only the plan's own program is quoted
-        if 0 < sl.line <= len(lines) and lines[sl.line - 1]:
-            text = lines[sl.line - 1]
-        return Location(plan.source_path, sl.line, sl.col, text)
+        return plan_location(self.plan, loc)
 
     def _collect(self, graph: Graph, regs: Any, slots: Any) -> Result:
         plan, n = self.plan, graph.node_count
@@ -169,6 +160,18 @@ class Executable:
                 result.values[out.name] = _convert([raw], out.dtype, ids)[0]
             result.dtypes[out.name] = out.dtype
         return result
+
+
+def plan_location(plan: Plan, loc: int) -> Location | None:
+    """The .gdsl position of plan location index loc, with its source line when readable."""
+    if not 0 <= loc < len(plan.locations):
+        return None
+    sl = plan.locations[loc]
+    text = None
+    lines = (own_source(plan) or "").split("\n")   # only the plan's own program is quoted
+    if 0 < sl.line <= len(lines) and lines[sl.line - 1]:
+        text = lines[sl.line - 1]
+    return Location(plan.source_path, sl.line, sl.col, text)
 
 
 def _convert(values: list, dtype: str, ids: list) -> list:
