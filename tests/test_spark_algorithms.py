@@ -24,7 +24,8 @@ FLOAT_TOLERANCE = 1e-9
 
 # a few passes for the algorithms that have an iteration cap
 CAPPED = {"pagerank": {"max_iter": 2}, "personalized_pagerank": {"max_iter": 2}, "hits": {"max_iter": 2},
-          "katz": {"max_iter": 2}, "label_propagation": {"max_iter": 2}}
+          "katz": {"max_iter": 2}, "label_propagation": {"max_iter": 2},
+          "weighted_katz": {"max_iter": 2}, "weighted_pagerank": {"max_iter": 2}}
 SOURCED = ("personalized_pagerank", "bfs", "sssp")
 TO_FIXED_POINT = ("bfs", "sssp", "connected_components", "degree_centrality", "k_core")
 
@@ -69,7 +70,8 @@ CASES = [pytest.param(a, g, id=f"{a}-{g.name}")
 def _run_spark(spark, algorithm: str, g: ZooGraph):
     plan = compile_file(ALGORITHMS / f"{algorithm}.gdsl").plan
     try:
-        return run_spark(plan, zoo_graph(g), _params(algorithm, g), session=spark).collect()
+        with run_spark(plan, zoo_graph(g), _params(algorithm, g), session=spark) as result:
+            return result.collect()
     except Exception as exc:  # noqa: BLE001 (raised again by the case's own test)
         return exc
 

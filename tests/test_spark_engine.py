@@ -32,8 +32,8 @@ ALGORITHMS = Path(__file__).resolve().parents[1] / "algorithms"
 def both(source: str, graph: Graph, params: dict | None = None, spark=None, path: str = "p.gdsl",
          **options):
     plan = compile_source(source, path)
-    return execute(plan, graph, params or {}), run_spark(plan, graph, params or {}, session=spark,
-                                                         **options).collect()
+    with run_spark(plan, graph, params or {}, session=spark, **options) as result:
+        return execute(plan, graph, params or {}), result.collect()
 
 
 @pytest.mark.parametrize("name", sorted(CORNERS))
@@ -119,6 +119,11 @@ def test_every_aggregation_with_filters_weights_and_defaults(spark, graph_name) 
     assert_same(*both(MODES, zoo_graph(BY_NAME[graph_name]), spark=spark))
 
 
+def _collect(result):
+    with result:
+        return result.collect()
+
+
 def _outcome(run):
     try:
         result = run()
@@ -139,7 +144,7 @@ def test_random_programs_agree(spark, source, spec) -> None:
     graph = Graph.from_edges(n, edges, weights, directed)
     plan = compile_source(source, "p.gdsl")
     c = _outcome(lambda: execute(plan, graph, max_iterations=100))
-    s = _outcome(lambda: run_spark(plan, graph, max_iterations=100, session=spark).collect())
+    s = _outcome(lambda: _collect(run_spark(plan, graph, max_iterations=100, session=spark)))
     if c[0] == "error" and s[0] == "ok":
         assert c[1] is ErrorKind.RUNTIME and "where(" in source, source
         return
@@ -161,7 +166,7 @@ def test_runtime_errors_name_the_line(spark, tmp_path) -> None:
     with pytest.raises(GraphbuildError) as c_error:
         execute(plan, graph)
     with pytest.raises(GraphbuildError) as s_error:
-        run_spark(plan, graph, session=spark).collect()
+        _collect(run_spark(plan, graph, session=spark))
     assert s_error.value.kind is ErrorKind.RUNTIME
     assert s_error.value.message == c_error.value.message == "integer division by zero"
     assert s_error.value.location.line == c_error.value.location.line == 2
@@ -213,8 +218,12 @@ def test_checkpoints_every_pass_give_the_same_result_and_are_removed(spark, tmp_
 def test_results_written_by_spark(spark, tmp_path) -> None:
     plan = compile_source((ALGORITHMS / "bfs.gdsl").read_text(), "bfs.gdsl")
     graph = zoo_graph(BY_NAME["string_ids"])
-    result = run_spark(plan, graph, {"source": "carol"}, session=spark)
     want = execute(plan, graph, {"source": "carol"}).columns
+    with run_spark(plan, graph, {"source": "carol"}, session=spark) as result:
+        _write_each_format(spark, result, tmp_path, want)
+
+
+def _write_each_format(spark, result, tmp_path, want) -> None:
     for suffix, reader in ((".parquet", spark.read.parquet),
                            (".csv", lambda p: spark.read.option("header", True).csv(p, inferSchema=True)),
                            (".jsonl", spark.read.json)):

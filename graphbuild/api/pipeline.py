@@ -123,8 +123,9 @@ def run_file(path: str | os.PathLike, graph: Graph | str | os.PathLike | None = 
         from ..spark import run_spark
 
         source = graph if graph is not None else default_graph_path()
-        return run_spark(compiled.plan, source, params, load=LoadOptions(undirected=undirected),
-                         max_iterations=max_iterations, threads=threads).collect()
+        with run_spark(compiled.plan, source, params, load=LoadOptions(undirected=undirected),
+                       max_iterations=max_iterations, threads=threads) as result:
+            return result.collect()
     if engine != "c":
         raise GraphbuildError(f"unknown engine '{engine}': c or spark", kind=ErrorKind.USAGE)
     return execute(compiled.plan, resolve_graph(graph, undirected, plan=compiled.plan), params,

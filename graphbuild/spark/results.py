@@ -32,6 +32,20 @@ class SparkResult:
         self.dtypes = {"node": "node", **{o.name: o.dtype for o in run.plan.outputs}}
         self._frame: DataFrame | None = None
 
+    def release(self) -> None:
+        """Unpersist the run's final state and the graph it read: a long-lived session (a
+        notebook, a test run) otherwise keeps every run's blocks until it stops."""
+        run = self.run
+        for frame in (run.state, run.graph.nodes, run.graph.arcs):
+            frame.unpersist()
+        self._frame = None
+
+    def __enter__(self) -> "SparkResult":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
     @property
     def pass_seconds(self) -> list[float]:
         """Wall time of each loop pass (every backward jump), on the driver."""
