@@ -132,6 +132,18 @@ static gb_status size_line(gb_parser *ps, const char *const tok[4], const int64_
         return gb_parse_fail_line(ps, tok[0] - line_start + 1,
                                   "the matrix has %lld rows, more than the limit of %lld nodes",
                                   (long long)v[0], (long long)ps->max_nodes);
+    /* The sizes the file declares, checked against the budget before an entry is read:
+     * a 78-byte file cannot ask for a graph of 2^31 nodes. */
+    int directed = !ps->opts->undirected && !ps->mtx.symmetric;
+    int64_t need = gb_graph_load_bytes(v[0], v[2], directed, ps->weighted, GB_SOURCE_MTX, ps->opts);
+    gb_status st = gb_parse_budget(ps, need);
+    if (st != GB_OK) {
+        if (ps->err != NULL) {
+            ps->err->line = ps->line + 1;
+            ps->err->col = tok[0] - line_start + 1;
+        }
+        return st;
+    }
     ps->mtx.have_size = 1;
     ps->mtx.n = v[0];
     ps->mtx.nnz = v[2];
