@@ -165,8 +165,9 @@ static gb_status add_dense(gb_parser *ps, const gb_pending *e)
     for (int k = 0; k < 2; k++) {
         int canonical;
         if (!gb_parse_id(e->tok[k], e->len[k], &id[k], &canonical) && gb_all_digits(e->tok[k], e->len[k]))
-            return gb_parse_fail_token(ps, e, k, "node id '%.*s'%s does not fit in 64 bits",
-                                       gb_quote_len(e->len[k]), e->tok[k], gb_quote_more(e->len[k]));
+            return gb_parse_fail_token(ps, e, k, "node id '%.*s'%s is too large for --ids dense "
+                                       "(at most %lld)", gb_quote_len(e->len[k]), e->tok[k],
+                                       gb_quote_more(e->len[k]), (long long)ps->max_nodes - 1);
         if (!gb_parse_id(e->tok[k], e->len[k], &id[k], &canonical))
             return gb_parse_fail_token(ps, e, k,
                                        "node id '%.*s'%s is not a non-negative integer "

@@ -117,10 +117,10 @@ static gb_status size_line(gb_parser *ps, const char *const tok[4], const int64_
         if (!gb_parse_id(tok[k], len[k], &v[k], &canonical))
             return gb_parse_fail_line(ps, tok[k] - line_start + 1,
                                       gb_all_digits(tok[k], len[k])
-                                          ? "%s '%.*s' does not fit in 64 bits"
+                                          ? "%s '%.*s' is too large (at most %lld)"
                                           : "invalid %s '%.*s' (expected a non-negative integer)",
                                       NAMES[k], (int)(len[k] < GB_QUOTE_MAX ? len[k] : GB_QUOTE_MAX),
-                                      tok[k]);
+                                      tok[k], (long long)(k < 2 ? ps->max_nodes : INT64_MAX));
     }
     if (v[0] != v[1])
         return gb_parse_fail_line(ps, tok[1] - line_start + 1,
@@ -197,9 +197,9 @@ gb_status gb_mtx_entry(gb_parser *ps, const gb_pending *e)
         if (!gb_parse_id(e->tok[k], e->len[k], &index[k], &canonical))
             return gb_parse_fail_token(ps, e, k,
                                        gb_all_digits(e->tok[k], e->len[k])
-                                           ? "%s index '%.*s' does not fit in 64 bits"
+                                           ? "%s index '%.*s' is outside 1..%lld"
                                            : "invalid %s index '%.*s'",
-                                       WHAT[k], qlen, e->tok[k]);
+                                       WHAT[k], qlen, e->tok[k], (long long)ps->mtx.n);
         if (index[k] < 1 || index[k] > ps->mtx.n)
             return gb_parse_fail_token(ps, e, k, "%s index %lld is outside 1..%lld", WHAT[k],
                                        (long long)index[k], (long long)ps->mtx.n);
