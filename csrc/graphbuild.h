@@ -31,7 +31,9 @@ typedef enum gb_status {
     GB_EINDEX = -6,    /* x[s] with s out of range */
     GB_EVALUE = -7,    /* int(nan), negative integer exponent, argmin of nothing */
     GB_EIO = -8,       /* a file could not be opened or read */
-    GB_EPARSE = -9     /* a malformed input file (line and col are set) */
+    GB_EPARSE = -9,    /* a malformed input file (line and col are set) */
+    GB_EBUDGET = -10   /* a load would take more memory than gb_load_options.max_bytes
+                          (gb_error.bytes says how much it needs) */
 } gb_status;
 
 typedef struct gb_error {
@@ -40,6 +42,7 @@ typedef struct gb_error {
     int64_t line;        /* input file line for GB_EPARSE, 1-based, or 0 */
     int64_t col;         /* input file column for GB_EPARSE, 1-based, or 0 */
     char message[512];   /* one sentence, no trailing newline */
+    int64_t bytes;       /* GB_EBUDGET: the bytes the load would hold at its peak, or 0 */
 } gb_error;
 
 const char *gb_strerror(int status);
@@ -103,6 +106,10 @@ typedef struct gb_load_options {
     volatile int32_t *interrupt;   /* may be NULL; nonzero stops the load with GB_EINTR: it is
                              polled between chunks, generator blocks, build steps and
                              every 2^20 edges of a build, so a load stops within a second */
+    int64_t max_bytes;    /* the memory budget: a load that would hold more at its peak (edge
+                             arrays, parse buffers, names, ids, the CSR build; see
+                             gb_graph_load_bytes) stops with GB_EBUDGET before allocating,
+                             checked whenever its arrays grow; 0 means no budget */
 } gb_load_options;
 
 /* What the loader saw.  Self-loops and duplicates are counted on the edges as read, so a
@@ -130,6 +137,22 @@ typedef enum gb_generator { GB_GEN_KRONECKER = 0, GB_GEN_UNIFORM = 1 } gb_genera
  * max_nodes; the result does not depend on threads. */
 gb_status gb_graph_generate(int kind, int scale, int64_t degree, const gb_load_options *opts,
                             gb_graph **out, gb_error *err);
+
+/* What a load's peak is compared with: a generator's edge arrays, a text file's edge arrays
+ * (grown by doubling) and read buffer, a Matrix Market file's likewise. */
+typedef enum gb_load_source {
+    GB_SOURCE_GENERATED = 0,
+    GB_SOURCE_EDGELIST = 1,   /* integer ids (names cost their bytes on top) */
+    GB_SOURCE_MTX = 2
+} gb_load_source;
+
+/* The bytes a load of n nodes and m input edges holds at its peak: the edge arrays, the
+ * read buffer, the id numbering, the CSR with its per-thread counts, the transpose of a
+ * directed graph (unless skip_in_edges), the ids.  directed: the graph as stored;
+ * weighted: the input has weights.  The figure gb_load_options.max_bytes is checked
+ * against; INT64_MAX when it overflows. */
+int64_t gb_graph_load_bytes(int64_t n, int64_t m, int directed, int weighted, int source,
+                            const gb_load_options *opts);
 
 /* The binary graph file (the graph cache).  save writes g through fd, a file the caller
  * created (never a path: the caller renames it into place) and closes; a nonzero

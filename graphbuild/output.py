@@ -2,6 +2,13 @@
 
 Non-finite floats are written as the strings "inf", "-inf" and "nan" in JSON (strict JSON
 has no spelling for them) and as inf/-inf/nan in CSV and TSV.
+
+A file is written whole or not at all: into a temporary file beside it, renamed over it once
+complete (safe_io.atomic_write), so a failure leaves what was there.  Node ids that are not
+valid UTF-8 (graph files are bytes; Python holds such ids with surrogate escapes) are
+written as the graph file's own bytes in CSV and TSV, and as \\udcXX escapes in JSON (which
+ensure_ascii keeps ASCII).  A target that is not a regular file (/dev/stdout, a FIFO) is
+written in place.
 """
 from __future__ import annotations
 
@@ -9,10 +16,12 @@ import csv
 import json
 import math
 import os
-from typing import Any, Iterator
+import stat
+from typing import IO, Any, ContextManager, Iterator
 
 from .errors import ErrorKind, GraphbuildError
 from .runtime import Result
+from .safe_io import atomic_write
 
 FORMATS = (".csv", ".tsv", ".json", ".jsonl")
 
@@ -48,7 +57,7 @@ def write_result(result: Result, path: str) -> None:
                               + ", ".join(FORMATS), kind=ErrorKind.USAGE)
     names = list(result.columns)
     try:
-        with open(path, "w", encoding="utf-8", newline="") as f:
+        with _output_file(path) as f:
             if suffix in (".csv", ".tsv"):
                 writer = csv.writer(f, delimiter="," if suffix == ".csv" else "\t", lineterminator="\n")
                 writer.writerow(names)
@@ -61,3 +70,20 @@ def write_result(result: Result, path: str) -> None:
                     f.write(json.dumps(dict(zip(names, map(json_value, row)))) + "\n")
     except OSError as exc:
         raise GraphbuildError(f"cannot write {path}: {exc.strerror}", kind=ErrorKind.IO) from None
+    except UnicodeEncodeError as exc:   # a lone surrogate no graph file gives (Python API ids)
+        raise GraphbuildError(f"cannot write {path}: an id holds {exc.object[exc.start:exc.end]!r}, "
+                              "which has no UTF-8 form; nothing was written",
+                              kind=ErrorKind.PROGRAM) from None
+
+
+def _output_file(path: str) -> ContextManager[IO[str]]:
+    """A text file for path: a temporary file renamed over it (through a symbolic link, the
+    file it names), or the target itself when that is not a regular file."""
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        regular = True   # a new file (or a link to one not yet there)
+    if not regular:
+        return open(path, "w", encoding="utf-8", newline="", errors="surrogateescape")
+    return atomic_write(os.path.realpath(path), encoding="utf-8", newline="", errors="surrogateescape",
+                        durable=False)

@@ -139,14 +139,15 @@ def _check_still_ours(tmp: str, written: os.stat_result) -> None:
 
 @contextlib.contextmanager
 def atomic_write(target: str | os.PathLike, *, mode: int | None = None, durable: bool = True,
-                 encoding: str | None = None, newline: str | None = None,
+                 encoding: str | None = None, newline: str | None = None, errors: str | None = None,
                  prefix: str = TEMP_PREFIX) -> Iterator[IO]:
     """Write target whole or not at all (see the module docstring).
 
     Yields a binary file on the temporary file's descriptor (f.fileno() may be handed to C),
     or a text file when encoding is given.  mode: the new file's permissions; None keeps an
-    existing target's, else 0o666 less the umask, as open() would.  The temporary file is
-    named prefix + random + target's suffix, in target's directory."""
+    existing target's, else 0o666 less the umask, as open() would; errors: the text file's
+    encoding errors handler.  The temporary file is named prefix + random + target's
+    suffix, in target's directory."""
     target = pathlib.Path(target)
     final_mode = new_file_mode(target) if mode is None else mode
     fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=target.suffix, dir=target.parent)
@@ -155,7 +156,7 @@ def atomic_write(target: str | os.PathLike, *, mode: int | None = None, durable:
             if encoding is None:
                 yield raw
             else:
-                text = io.TextIOWrapper(raw, encoding=encoding, newline=newline)
+                text = io.TextIOWrapper(raw, encoding=encoding, newline=newline, errors=errors)
                 yield text
                 text.flush()
                 text.detach()

@@ -53,6 +53,10 @@ CASES = [
     ("dashes.el", "1 2 --1\n", [], 1, 5, "invalid weight '--1'", 65),
     ("nan.el", "1 2 nan\n", [], 1, 5, "weight 'nan' is NaN", 65),
     ("NaN.wel", "1 2 1\n3 4 NaN\n", [], 2, 5, "weight 'NaN' is NaN", 65),
+    # strtod reads C's hexadecimal floats: a weight is decimal
+    ("hex.wel", "1 2 1\n3 4 0x10\n", [], 2, 5, "invalid weight '0x10' (weights are decimal", 65),
+    ("hexp.el", "1 2 0x1p4\n", [], 1, 5, "invalid weight '0x1p4'", 65),
+    ("real_hex.mtx", f"{MTX} real general\n3 3 1\n1 2 0X1A\n", [], 3, 5, "invalid weight '0X1A'", 65),
     ("long_w.el", f"1 2 {'7' * 200}x\n", [], 1, 5, "invalid weight '" + "7" * 60 + "'...", 65),
     ("first_wins.el", "1 2 x\n1 2 3 4\n", [], 1, 5, "invalid weight 'x'", 65),
     ("crlf_w.el", "1 2 1\r\n2 3 oops\r\n", [], 2, 5, "invalid weight 'oops'", 65),
@@ -71,7 +75,11 @@ CASES = [
     ("dense_neg.el", "1 -2\n", ["--ids", "dense"], 1, 3, "node id '-2' is not a non-negative integer", 65),
     ("dense_big.el", "1 99999999999\n", ["--ids", "dense"], 1, 3,
      "node id 99999999999 is too large for --ids dense (at most 2147483646)", 65),
-    ("dense_64.el", f"{BIG} 1\n", ["--ids", "dense"], 1, 1, f"node id '{BIG}' does not fit in 64 bits", 65),
+    ("dense_64.el", f"{BIG} 1\n", ["--ids", "dense"], 1, 1,
+     f"node id '{BIG}' is too large for --ids dense (at most 2147483646)", 65),
+    # 2^63 fits in 64 bits unsigned: the message names the limit that applies
+    ("dense_2_63.el", f"1 {2**63}\n", ["--ids", "dense"], 1, 3,
+     f"node id '{2**63}' is too large for --ids dense (at most 2147483646)", 65),
     # -- Matrix Market: banner --
     ("nobanner.mtx", "3 3 1\n1 2\n", [], 1, 1, "a Matrix Market file must start with '%%MatrixMarket", 65),
     ("empty.mtx", "", [], 1, 1, "a Matrix Market file must start with", 65),
@@ -95,7 +103,7 @@ CASES = [
     ("size_huge.mtx", f"{MTX} pattern general\n3000000000 3000000000 1\n1 1\n", [], 2, 1,
      "the matrix has 3000000000 rows, more than the limit of 2147483647 nodes", 65),
     ("size_64.mtx", f"{MTX} pattern general\n{BIG} 3 1\n", [], 2, 1,
-     "row count '" + BIG + "' does not fit in 64 bits", 65),
+     "row count '" + BIG + "' is too large (at most 2147483647)", 65),
     ("no_size.mtx", f"{MTX} pattern general\n% nothing else\n", [], 2, 1,
      "the file ends before the size line", 65),
     # -- Matrix Market: entries --
@@ -108,7 +116,7 @@ CASES = [
     ("row_range.mtx", f"{MTX} pattern general\n3 3 1\n4 1\n", [], 3, 1, "row index 4 is outside 1..3", 65),
     ("col_zero.mtx", f"{MTX} pattern general\n3 3 1\n1 0\n", [], 3, 3, "column index 0 is outside 1..3", 65),
     ("row_64.mtx", f"{MTX} pattern general\n3 3 1\n{BIG} 1\n", [], 3, 1,
-     "row index '" + BIG + "' does not fit", 65),
+     "row index '" + BIG + "' is outside 1..3", 65),
     ("row_word.mtx", f"{MTX} pattern general\n3 3 1\nx 1\n", [], 3, 1, "invalid row index 'x'", 65),
     ("pattern3.mtx", f"{MTX} pattern general\n3 3 1\n1 2 5\n", [], 3, 5,
      "expected 2 columns (row column), found 3", 65),

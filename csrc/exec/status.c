@@ -20,6 +20,7 @@ const char *gb_strerror(int status)
     case GB_EVALUE: return "invalid value";
     case GB_EIO: return "input/output error";
     case GB_EPARSE: return "malformed input file";
+    case GB_EBUDGET: return "the load does not fit in the memory budget";
     default: return "unknown status";
     }
 }
@@ -32,6 +33,7 @@ void gb_err_clear(gb_error *err)
         err->line = 0;
         err->col = 0;
         err->message[0] = '\0';
+        err->bytes = 0;
     }
 }
 

@@ -25,6 +25,7 @@ gb_status gb_graph_vfail(gb_error *err, gb_status code, int64_t line, int64_t co
         err->loc = -1;
         err->line = line;
         err->col = col;
+        err->bytes = 0;
         vsnprintf(err->message, sizeof err->message, fmt, ap);
     }
     return code;
@@ -48,6 +49,7 @@ void gb_graph_clear_error(gb_error *err)
         err->line = 0;
         err->col = 0;
         err->message[0] = '\0';
+        err->bytes = 0;
     }
 }
 

@@ -14,13 +14,44 @@
 
 #include "graph_internal.h"
 
+gb_status gb_parse_budget(gb_parser *ps, int64_t need)
+{
+    char what[300];
+    snprintf(what, sizeof what, "reading '%s'", ps->path);
+    return gb_budget_check(ps->opts, need, ps->err, what);
+}
+
+int64_t gb_parse_held(const gb_parser *ps, int64_t cap)
+{
+    int64_t held = gb_bytes_add(ps->buffer_bytes, gb_edge_array_bytes(cap, ps->weighted));
+    return ps->names_mode ? gb_bytes_add(held, gb_names_bytes(&ps->names)) : held;
+}
+
+/* The names' share of the budget: what the buffer and the edge arrays leave. */
+static void limit_names(gb_parser *ps)
+{
+    int64_t budget = ps->opts->max_bytes;
+    if (budget > 0) {
+        int64_t left = budget - gb_bytes_add(ps->buffer_bytes, gb_edge_array_bytes(ps->cap, ps->weighted));
+        ps->names.limit = left > 0 ? left : 1;
+    }
+}
+
 gb_status gb_parse_reserve(gb_parser *ps, int64_t need)
 {
     int64_t cap = ps->cap;
-    if (need > cap) {
-        cap = cap ? cap : 1 << 16;
-        while (cap < need)
-            cap *= 2;
+    gb_status st;
+    if (need > cap || (ps->weighted && ps->w == NULL)) {
+        if (need > cap) {
+            cap = cap ? cap : GB_PARSE_FIRST_CAP;
+            while (cap < need)
+                cap *= 2;
+        }
+        /* Checked before growing: a file never makes the arrays pass the budget. */
+        if ((st = gb_parse_budget(ps, gb_parse_held(ps, cap))) != GB_OK)
+            return st;
+    }
+    if (need > ps->cap) {
         int64_t *src = realloc(ps->src, (size_t)cap * sizeof *src);
         if (src == NULL)
             return gb_parse_nomem(ps);
@@ -37,14 +68,22 @@ gb_status gb_parse_reserve(gb_parser *ps, int64_t need)
         ps->w = w;
     }
     ps->cap = cap;
+    limit_names(ps);
     return GB_OK;
+}
+
+/* A failed gb_names_intern: over the names' share of the budget, or out of memory. */
+static gb_status names_failed(gb_parser *ps, gb_status st)
+{
+    if (st == GB_EBUDGET)   /* the table would about double */
+        return gb_parse_budget(ps, gb_bytes_add(gb_parse_held(ps, ps->cap), gb_names_bytes(&ps->names)));
+    return gb_parse_nomem(ps);
 }
 
 static gb_status intern(gb_parser *ps, const char *s, int64_t len, int64_t *index)
 {
-    if (gb_names_intern(&ps->names, s, len, gb_names_hash(s, len), index) != GB_OK)
-        return gb_parse_nomem(ps);
-    return GB_OK;
+    gb_status st = gb_names_intern(&ps->names, s, len, gb_names_hash(s, len), index);
+    return st == GB_OK ? GB_OK : names_failed(ps, st);
 }
 
 /* The integer ids read so far become names, in order of first appearance; a pending
@@ -101,9 +140,9 @@ static gb_status add_named(gb_parser *ps, int from)
             gb_names_prefetch_record(&ps->names, hash[j][k]);
     for (int j = from; j < ps->nbatch; j++) {
         const gb_pending *e = &ps->batch[j];
-        if (gb_names_intern(&ps->names, e->tok[0], e->len[0], hash[j][0], &ps->src[ps->m]) != GB_OK ||
-            gb_names_intern(&ps->names, e->tok[1], e->len[1], hash[j][1], &ps->dst[ps->m]) != GB_OK)
-            return gb_parse_nomem(ps);
+        if ((st = gb_names_intern(&ps->names, e->tok[0], e->len[0], hash[j][0], &ps->src[ps->m])) != GB_OK ||
+            (st = gb_names_intern(&ps->names, e->tok[1], e->len[1], hash[j][1], &ps->dst[ps->m])) != GB_OK)
+            return names_failed(ps, st);
         if ((st = add_weight(ps, e)) != GB_OK)
             return st;
         ps->m++;
@@ -126,8 +165,9 @@ static gb_status add_dense(gb_parser *ps, const gb_pending *e)
     for (int k = 0; k < 2; k++) {
         int canonical;
         if (!gb_parse_id(e->tok[k], e->len[k], &id[k], &canonical) && gb_all_digits(e->tok[k], e->len[k]))
-            return gb_parse_fail_token(ps, e, k, "node id '%.*s'%s does not fit in 64 bits",
-                                       gb_quote_len(e->len[k]), e->tok[k], gb_quote_more(e->len[k]));
+            return gb_parse_fail_token(ps, e, k, "node id '%.*s'%s is too large for --ids dense "
+                                       "(at most %lld)", gb_quote_len(e->len[k]), e->tok[k],
+                                       gb_quote_more(e->len[k]), (long long)ps->max_nodes - 1);
         if (!gb_parse_id(e->tok[k], e->len[k], &id[k], &canonical))
             return gb_parse_fail_token(ps, e, k,
                                        "node id '%.*s'%s is not a non-negative integer "

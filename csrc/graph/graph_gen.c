@@ -15,6 +15,7 @@
  */
 #include <math.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "graph_internal.h"
@@ -206,6 +207,14 @@ gb_status gb_graph_generate(int kind, int scale, int64_t degree, const gb_load_o
         return gb_graph_fail(err, GB_EINVAL, 0, 0, "degree %lld is outside 1..%lld",
                              (long long)degree, (long long)(INT64_MAX / 2 / job.n));
     job.m = job.n * degree;
+    char what[96];
+    snprintf(what, sizeof what, "generating %s:%d:%lld (%lld nodes, %lld edges)",
+             kind == GB_GEN_KRONECKER ? "kron" : "uniform", scale, (long long)degree,
+             (long long)job.n, (long long)job.m);
+    st = gb_budget_check(job.opts, gb_graph_load_bytes(job.n, job.m, 0, 0, GB_SOURCE_GENERATED,
+                                                       job.opts), err, what);
+    if (st != GB_OK)
+        return st;
     job.blocks = (job.m + GEN_BLOCK - 1) / GEN_BLOCK;
     job.threads = gb_thread_count(job.opts->threads, job.blocks);
     atomic_init(&job.blocks_done, 0);

@@ -7,6 +7,7 @@
  * endpoints are radix sorted, deduplicated and looked up through a bucket index on the
  * high bits of the id, so sparse 64-bit ids cost about the same.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,8 +164,9 @@ nomem:
     return GB_ENOMEM;
 }
 
-gb_status gb_compact_int_ids(int64_t *src, int64_t *dst, int64_t m, int64_t **sorted_ids,
-                             int64_t *n, gb_error *err)
+gb_status gb_compact_int_ids(int64_t *src, int64_t *dst, int64_t m, int64_t held,
+                             const gb_load_options *opts, int64_t **sorted_ids, int64_t *n,
+                             gb_error *err)
 {
     int64_t max_id = 0;
     gb_status st;
@@ -176,7 +178,17 @@ gb_status gb_compact_int_ids(int64_t *src, int64_t *dst, int64_t m, int64_t **so
     }
     /* The bitmap costs 16 bytes per 64 ids; use it while that stays below the endpoints'
      * own 16 bytes per edge, which covers ids up to 64 per edge. */
-    if (m > 0 && (max_id >> 6) < m)
+    /* The bitmap and its ranks (16 bytes per 64 ids) with the ids (at most 2 per edge),
+     * or the sort's keys and scratch (16 bytes per edge each): checked before either. */
+    int bitmap = m > 0 && (max_id >> 6) < m;
+    int64_t ids = gb_bytes_mul(max_id < 2 * m ? max_id + 1 : 2 * m, 8);
+    int64_t need = bitmap ? gb_bytes_add(gb_bytes_mul((max_id >> 6) + 1, 16), ids)
+                          : gb_bytes_mul(m, 32);
+    char what[80];
+    snprintf(what, sizeof what, "numbering the node ids of %lld edges", (long long)m);
+    if ((st = gb_budget_check(opts, gb_bytes_add(held, need), err, what)) != GB_OK)
+        return st;
+    if (bitmap)
         st = compact_bitmap(src, dst, m, max_id, sorted_ids, n);
     else if (m > 0)
         st = compact_sorted(src, dst, m, max_id, sorted_ids, n);

@@ -16,6 +16,7 @@
  *   graph_read.c     reading a file in chunks, inflating it if it is gzip
  *   graph_gen.c      GAP's Kronecker and uniform random generators
  *   graph_hash.c     the 128-bit hash of files and payloads
+ *   graph_budget.c   a load's peak bytes and the memory budget (gb_load_options.max_bytes)
  *   graph_binary.c   the binary graph file (save, map and validate)
  *   graph_write.c    writing a graph as an edge list or Matrix Market file
  */
@@ -44,6 +45,7 @@ typedef struct gb_names {
     char *bytes;               /* once finished */
     int64_t *offsets;          /* once finished: count + 1 entries */
     int borrowed;              /* bytes and offsets live in a mapped file: not freed */
+    int64_t limit;             /* records + table may not grow past this; 0: no limit */
 } gb_names;
 
 /* One stored direction: offsets[n + 1] and neighbors[arcs] of the graph's index widths
@@ -153,7 +155,9 @@ uint64_t gb_names_hash(const char *s, int64_t len);
  * cache) the record it points to, so many lookups wait for memory at once. */
 void gb_names_prefetch_slot(const gb_names *t, uint64_t hash);
 void gb_names_prefetch_record(const gb_names *t, uint64_t hash);
-/* Index of the name (hash = gb_names_hash(s, len)), adding it if new; before finish. */
+/* Index of the name (hash = gb_names_hash(s, len)), adding it if new; before finish.
+ * GB_EBUDGET when adding it would grow the table past t->limit, GB_ENOMEM when an
+ * allocation fails. */
 gb_status gb_names_intern(gb_names *t, const char *s, int64_t len, uint64_t hash,
                           int64_t *index);
 gb_status gb_names_finish(gb_names *t);
@@ -163,12 +167,36 @@ gb_status gb_names_adopt(gb_names *t, const char *bytes, const int64_t *offsets,
 /* Index of the name or -1; after finish. */
 int64_t gb_names_find(const gb_names *t, const char *s, int64_t len);
 void gb_names_free(gb_names *t);
+/* Bytes the table holds while loading: records and slots. */
+int64_t gb_names_bytes(const gb_names *t);
 
 /* ---- integer ids (graph_ids.c) ---- */
 /* Rewrites the non-negative ids in src[0..m) and dst[0..m) in place to dense ranks
- * 0..n-1 in ascending id order; *sorted_ids gets the n distinct ids (malloc'd). */
-gb_status gb_compact_int_ids(int64_t *src, int64_t *dst, int64_t m, int64_t **sorted_ids,
-                             int64_t *n, gb_error *err);
+ * 0..n-1 in ascending id order; *sorted_ids gets the n distinct ids (malloc'd).  held:
+ * the bytes the caller holds meanwhile; with them the numbering's arrays must fit opts'
+ * budget (GB_EBUDGET). */
+gb_status gb_compact_int_ids(int64_t *src, int64_t *dst, int64_t m, int64_t held,
+                             const gb_load_options *opts, int64_t **sorted_ids, int64_t *n,
+                             gb_error *err);
+
+/* ---- the memory budget (graph_budget.c) ---- */
+enum { GB_READ_CHUNK = 8 << 20,       /* the text reader's buffer (graph_load.c) */
+       GB_PARSE_FIRST_CAP = 1 << 16 };  /* the parser's first edge-array capacity */
+/* Sums and products of byte counts, INT64_MAX when they overflow or a term is negative. */
+int64_t gb_bytes_add(int64_t a, int64_t b);
+int64_t gb_bytes_mul(int64_t a, int64_t b);
+/* The edge arrays' capacity the parser reaches for m edges (doubling from the first). */
+int64_t gb_parse_capacity(int64_t m);
+/* Bytes of src and dst (and w) of that capacity. */
+int64_t gb_edge_array_bytes(int64_t cap, int weighted);
+/* gb_graph_finish's peak for n nodes and m edges beyond the edge arrays: the out-CSR, the
+ * ids, and the larger of the build's per-thread counts and the transpose. */
+int64_t gb_build_bytes(int64_t n, int64_t m, int directed, int weighted,
+                       const gb_load_options *opts);
+/* GB_OK if need fits opts->max_bytes (or there is no budget), else GB_EBUDGET with err
+ * naming what ("reading 'x'") and err->bytes = need. */
+gb_status gb_budget_check(const gb_load_options *opts, int64_t need, gb_error *err,
+                          const char *what);
 
 /* ---- number tokens (graph_numbers.c) ---- */
 /* A non-negative decimal of len bytes that fits int64 (1 if so); *canonical is 0 if it
@@ -225,6 +253,7 @@ typedef struct gb_parser {
     double *w;
     int64_t max_id;            /* the largest id (dense ids) */
     gb_names names;
+    int64_t buffer_bytes;      /* the read buffer's size (graph_load.c), for the budget */
     char *scratch;             /* NUL-terminated copy of a token for strtod */
     size_t scratch_cap;
     gb_pending batch[GB_BATCH];
@@ -247,8 +276,13 @@ gb_status gb_parse_chunk(gb_parser *ps, const char *p, const char *end);
 /* One line of digits and separators (graph_fast.c): 1 if it was read and stored as an
  * edge (*next: the next line), 0 if it must go the general way, or a negative status. */
 int gb_parse_fast_line(gb_parser *ps, const char *p, const char **next);
-/* Room for need edges in src, dst (and w when weighted). */
+/* Room for need edges in src, dst (and w when weighted), within the budget. */
 gb_status gb_parse_reserve(gb_parser *ps, int64_t need);
+/* Bytes the parser holds with edge arrays of capacity cap: the read buffer, the arrays,
+ * the names. */
+int64_t gb_parse_held(const gb_parser *ps, int64_t cap);
+/* gb_budget_check of need for reading ps->path. */
+gb_status gb_parse_budget(gb_parser *ps, int64_t need);
 /* graph_edges.c: adds the batched lines as edges, in order. */
 gb_status gb_parse_flush(gb_parser *ps);
 /* The integer ids so far become names (a pending header line becomes the first edge). */

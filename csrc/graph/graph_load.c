@@ -17,7 +17,7 @@
 
 #include "graph_internal.h"
 
-enum { CHUNK = 8 << 20 };
+enum { CHUNK = GB_READ_CHUNK };
 
 static int ends_with(const char *s, size_t len, const char *suffix)
 {
@@ -61,6 +61,9 @@ static gb_status parse_file(gb_parser *ps)
         cap = (size_t)r.size + 64;
     else if (r.regular && r.gzip && r.size < CHUNK / 16)
         cap = (size_t)r.size * 16 + 4096;
+    ps->buffer_bytes = (int64_t)cap + 1;
+    if ((st = gb_parse_budget(ps, gb_parse_held(ps, ps->cap))) != GB_OK)
+        goto done;
     buf = malloc(cap + 1);   /* + 1: room for a final '\n' the file may lack */
     if (buf == NULL) {
         st = gb_graph_fail(ps->err, GB_ENOMEM, 0, 0, "out of memory reading '%s'", ps->path);
@@ -86,6 +89,10 @@ static gb_status parse_file(gb_parser *ps)
             while (upto > 0 && buf[upto - 1] != '\n')
                 upto--;
             if (upto == 0) {   /* one line longer than the buffer */
+                ps->buffer_bytes = gb_bytes_add(gb_bytes_mul((int64_t)cap, 3), 2);   /* old + new */
+                if ((st = gb_parse_budget(ps, gb_parse_held(ps, ps->cap))) != GB_OK)
+                    goto done;
+                ps->buffer_bytes = (int64_t)(2 * cap) + 1;
                 char *bigger = realloc(buf, 2 * cap + 1);
                 if (bigger == NULL) {
                     st = gb_graph_fail(ps->err, GB_ENOMEM, 0, 0, "out of memory reading '%s'",
@@ -114,6 +121,7 @@ static gb_status parse_file(gb_parser *ps)
 done:
     gb_reader_close(&r);
     free(buf);
+    ps->buffer_bytes = 0;
     return st;
 }
 
@@ -141,19 +149,30 @@ static gb_status finish(gb_parser *ps, gb_graph **out)
     int directed = !opts->undirected;
     gb_status st = GB_OK;
 
+    int64_t held = gb_parse_held(ps, ps->cap);   /* the edge arrays (and names) */
     if (ps->format == GB_FORMAT_MTX) {
         n = ps->mtx.n;
         directed = directed && !ps->mtx.symmetric;
     } else if (ps->names_mode) {
         n = ps->names.count;
+        /* finishing lays the names out once more, with an offset each */
+        held = gb_bytes_add(held, gb_bytes_add(ps->names.nrecords, gb_bytes_mul(n + 1, 8)));
+        if ((st = gb_parse_budget(ps, held)) != GB_OK)
+            return st;
         if (gb_names_finish(&ps->names) != GB_OK)
             return gb_graph_fail(ps->err, GB_ENOMEM, 0, 0, "out of memory reading '%s'",
                                  ps->path);
     } else if (ps->dense) {
         n = ps->max_id + 1;
-    } else if ((st = gb_compact_int_ids(ps->src, ps->dst, ps->m, &int_ids, &n, ps->err)) != GB_OK) {
+    } else if ((st = gb_compact_int_ids(ps->src, ps->dst, ps->m, held, opts, &int_ids, &n,
+                                        ps->err)) != GB_OK) {
         return st;
     }
+    /* The build's arrays, checked against the budget before any is allocated. */
+    st = gb_parse_budget(ps, gb_bytes_add(held, gb_build_bytes(n, ps->m, directed, ps->weighted,
+                                                               opts)));
+    if (st != GB_OK)
+        goto cleanup;
 
     st = gb_graph_finish(n, ps->m, ps->src, ps->dst, ps->weighted ? ps->w : NULL, directed, opts,
                          &g, ps->err);

@@ -117,10 +117,10 @@ static gb_status size_line(gb_parser *ps, const char *const tok[4], const int64_
         if (!gb_parse_id(tok[k], len[k], &v[k], &canonical))
             return gb_parse_fail_line(ps, tok[k] - line_start + 1,
                                       gb_all_digits(tok[k], len[k])
-                                          ? "%s '%.*s' does not fit in 64 bits"
+                                          ? "%s '%.*s' is too large (at most %lld)"
                                           : "invalid %s '%.*s' (expected a non-negative integer)",
                                       NAMES[k], (int)(len[k] < GB_QUOTE_MAX ? len[k] : GB_QUOTE_MAX),
-                                      tok[k]);
+                                      tok[k], (long long)(k < 2 ? ps->max_nodes : INT64_MAX));
     }
     if (v[0] != v[1])
         return gb_parse_fail_line(ps, tok[1] - line_start + 1,
@@ -132,6 +132,18 @@ static gb_status size_line(gb_parser *ps, const char *const tok[4], const int64_
         return gb_parse_fail_line(ps, tok[0] - line_start + 1,
                                   "the matrix has %lld rows, more than the limit of %lld nodes",
                                   (long long)v[0], (long long)ps->max_nodes);
+    /* The sizes the file declares, checked against the budget before an entry is read:
+     * a 78-byte file cannot ask for a graph of 2^31 nodes. */
+    int directed = !ps->opts->undirected && !ps->mtx.symmetric;
+    int64_t need = gb_graph_load_bytes(v[0], v[2], directed, ps->weighted, GB_SOURCE_MTX, ps->opts);
+    gb_status st = gb_parse_budget(ps, need);
+    if (st != GB_OK) {
+        if (ps->err != NULL) {
+            ps->err->line = ps->line + 1;
+            ps->err->col = tok[0] - line_start + 1;
+        }
+        return st;
+    }
     ps->mtx.have_size = 1;
     ps->mtx.n = v[0];
     ps->mtx.nnz = v[2];
@@ -185,9 +197,9 @@ gb_status gb_mtx_entry(gb_parser *ps, const gb_pending *e)
         if (!gb_parse_id(e->tok[k], e->len[k], &index[k], &canonical))
             return gb_parse_fail_token(ps, e, k,
                                        gb_all_digits(e->tok[k], e->len[k])
-                                           ? "%s index '%.*s' does not fit in 64 bits"
+                                           ? "%s index '%.*s' is outside 1..%lld"
                                            : "invalid %s index '%.*s'",
-                                       WHAT[k], qlen, e->tok[k]);
+                                       WHAT[k], qlen, e->tok[k], (long long)ps->mtx.n);
         if (index[k] < 1 || index[k] > ps->mtx.n)
             return gb_parse_fail_token(ps, e, k, "%s index %lld is outside 1..%lld", WHAT[k],
                                        (long long)index[k], (long long)ps->mtx.n);

@@ -116,11 +116,18 @@ gb_status gb_names_intern(gb_names *t, const char *s, int64_t len, uint64_t hash
     }
     if (len > UINT32_MAX)
         return GB_ENOMEM;
-    int64_t need = t->nrecords + REC_HEADER + len;
+    int64_t need = t->nrecords + REC_HEADER + len, cap = t->cap_records;
+    while (need > cap)
+        cap *= 2;
+    /* The budget, before anything grows: the records, and the table (the old one is
+     * alive while the new one fills) once it would pass half full. */
+    uint64_t slots = t->mask + 1;
+    int64_t table_bytes = (int64_t)slots * 8;
+    if ((uint64_t)(t->count + 1) * 2 > slots)
+        table_bytes += (int64_t)slots * 16;
+    if (t->limit > 0 && gb_bytes_add(cap, table_bytes) > t->limit)
+        return GB_EBUDGET;
     if (need > t->cap_records) {
-        int64_t cap = t->cap_records;
-        while (need > cap)
-            cap *= 2;
         char *records = realloc(t->records, (size_t)cap);
         if (records == NULL)
             return GB_ENOMEM;
@@ -193,6 +200,11 @@ int64_t gb_names_find(const gb_names *t, const char *s, int64_t len)
             return k;
     }
     return -1;
+}
+
+int64_t gb_names_bytes(const gb_names *t)
+{
+    return gb_bytes_add(t->cap_records, (int64_t)(t->mask + 1) * 8);
 }
 
 void gb_names_free(gb_names *t)

@@ -67,6 +67,11 @@ gb_status gb_parse_weight(gb_parser *ps, const char *s, int64_t len, int64_t lin
     int nomem;
     if (gb_parse_float_fast(s, s + len, out))
         return GB_OK;
+    /* strtod also reads C's hexadecimal floats ("0x10" is 16): a weight is decimal. */
+    if (memchr(s, 'x', (size_t)len) != NULL || memchr(s, 'X', (size_t)len) != NULL)
+        return gb_graph_fail(ps->err, GB_EPARSE, line, col, "invalid weight '%.*s'%s (weights are "
+                             "decimal; hexadecimal is not accepted)", gb_quote_len(len), s,
+                             gb_quote_more(len));
     if (!strtod_token(ps, s, len, out, &nomem))
         return nomem ? gb_parse_nomem(ps)
                      : gb_graph_fail(ps->err, GB_EPARSE, line, col, "invalid weight '%.*s'%s",

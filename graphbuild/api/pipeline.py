@@ -20,6 +20,7 @@ from ..plan.model import Plan
 from ..runtime import DEFAULT_MAX_ITERATIONS, Graph, Result, default_graph_path, execute
 from ..runtime.graph import LoadOptions, Progress
 from ..runtime.graph_cache import GraphCache, open_graph
+from ..runtime.memory import MemoryLimit
 from .shipped import is_name, shipped_names, shipped_path
 
 PLAN_SUFFIXES = (".json", ".plan")
@@ -100,15 +101,17 @@ def compile_text(text: str, path: str, algorithm: str | None = None, opt_level: 
 def resolve_graph(graph: Graph | str | os.PathLike | None, undirected: bool = False, *,
                   dedupe: bool = False, no_self_loops: bool = False, ids: str = "map",
                   cache: GraphCache | None = None, threads: int = 1,
-                  progress: Progress | None = None, plan: Plan | None = None) -> Graph:
+                  progress: Progress | None = None, plan: Plan | None = None,
+                  budget: MemoryLimit | None = None) -> Graph:
     """A Graph as is; None: the bundled karate club graph; "kron:SCALE[:DEGREE]" or
     "uniform:...": a generated graph; else a file (edge list or Matrix Market, maybe
     gzipped), through the graph cache if one is given.  With a plan, a loaded graph keeps
-    only what the plan reads (a directed graph's in-edges, the weights); without, all."""
+    only what the plan reads (a directed graph's in-edges, the weights); without, all.
+    budget (runtime/memory.py): a load that would take more memory is refused (IO)."""
     options = LoadOptions(undirected=undirected, dedupe=dedupe, no_self_loops=no_self_loops, ids=ids)
     if plan is not None:
         options = options.for_plan(plan)
-    return open_graph(graph, options, cache, threads, progress)
+    return open_graph(graph, options, cache, threads, progress, budget)
 
 
 def run_file(path: str | os.PathLike, graph: Graph | str | os.PathLike | None = None,

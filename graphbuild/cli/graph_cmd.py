@@ -23,6 +23,7 @@ from ..cache.trust import CachePolicy
 from ..runtime import Graph
 from ..runtime.graph import parse_generator
 from ..runtime.graph_cache import GraphCache, graph_cache_dir
+from ..runtime.memory import MemoryLimit, memory_limit, parse_size
 from ..runtime.graph_io import describe, ids_survive, output_format, write_graph
 from ..settings import Settings
 from . import CacheDir, app, dumps, err, guarded, out, settings_for, warn_all
@@ -49,6 +50,18 @@ Ids = Annotated[IdsMode, typer.Option(
     "--ids", case_sensitive=False,
     help="map: integer ids in ascending order, other ids in order of appearance (default); "
          "dense: non-negative integer ids are the node numbers 0..max id (isolated ones included).")]
+MaxMemory = Annotated[Optional[str], typer.Option(
+    "--max-memory", metavar="SIZE",
+    help="The most memory the process may use, e.g. 2G or 512M, in place of what is detected "
+         "(MemAvailable, ulimit -v, the cgroup limit), higher or lower. A load or run that will "
+         "not fit stops first with exit 74 (docs/memory.md).")]
+
+
+def memory_budget(max_memory: Optional[str]) -> MemoryLimit | None:
+    """What the process may still allocate: --max-memory SIZE, or what is detected."""
+    return memory_limit(parse_size(max_memory) if max_memory is not None else None)
+
+
 NoGraphCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the graph cache.")]
 
 
@@ -85,10 +98,12 @@ class LoadProgress:
 
 def load_cli_graph(graph: Optional[str], settings: Settings, no_cache: bool, quiet: bool,
                    undirected: bool = False, dedupe: bool = False, no_self_loops: bool = False,
-                   ids: IdsMode = IdsMode.map, plan: Any = None) -> Graph:
+                   ids: IdsMode = IdsMode.map, plan: Any = None,
+                   budget: MemoryLimit | None = None) -> Graph:
     """The command's graph: read through the graph cache (unless --no-cache), with a progress
     bar for slow loads unless quiet (--json) or stderr is not a terminal.  With a plan, only
-    what it reads is stored (resolve_graph); the graph commands keep everything."""
+    what it reads is stored (resolve_graph); the graph commands keep everything.  budget:
+    the memory a load may take (runtime/memory.py), checked by C as it allocates."""
     cache = None if no_cache else GraphCache(graph_cache_dir(settings.cache_dir), threads=settings.threads,
                                              policy=CachePolicy.from_settings(settings))
     generated = graph is not None and not os.path.exists(graph) and parse_generator(graph) is not None
@@ -97,7 +112,7 @@ def load_cli_graph(graph: Optional[str], settings: Settings, no_cache: bool, qui
     try:
         g = resolve_graph(graph, undirected, dedupe=dedupe, no_self_loops=no_self_loops,
                           ids=IdsMode(ids).value, cache=cache, threads=settings.threads,
-                          progress=progress, plan=plan)
+                          progress=progress, plan=plan, budget=budget)
     finally:
         progress.close()
         if cache is not None:
@@ -156,7 +171,8 @@ def info(
       graphbuild graph info web.mtx --dedupe --json
     """
     settings = settings_for(cache_dir)
-    g = load_cli_graph(file, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids)
+    g = load_cli_graph(file, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
+                       budget=memory_budget(None))
     report = describe(g)
     if json_:
         out.print(dumps({"graph": file, **report}), markup=False)
@@ -192,7 +208,8 @@ def convert(
     fmt, _ = output_format(str(target))   # a bad name fails before the load
     settings = settings_for(cache_dir)
     start = time.perf_counter()
-    g = load_cli_graph(source, settings, no_cache, False, undirected, dedupe, no_self_loops, ids)
+    g = load_cli_graph(source, settings, no_cache, False, undirected, dedupe, no_self_loops, ids,
+                       budget=memory_budget(None))
     write_graph(g, target, all_arcs=all_arcs)
     if not ids_survive(g, fmt):
         warn_all([f"Matrix Market numbers nodes 1..n: the node ids of {source} are not kept in {target}"])

@@ -15,7 +15,10 @@ from ..profile.timeline import bars
 from ..runtime import Executable
 from . import (Algorithm, CacheDir, NoCache, OptLevel, app, dumps, guarded, open_cache, out, settings_for,
                warn_all)
-from .graph_cmd import Dedupe, GraphOpt, Ids, IdsMode, NoSelfLoops, Undirected, load_cli_graph
+from ..profile.guard import check_before_load, check_run
+from ..profile.model import load_peak_bytes
+from .graph_cmd import (Dedupe, GraphOpt, Ids, IdsMode, MaxMemory, NoSelfLoops, Undirected, load_cli_graph,
+                        memory_budget)
 from .run_cmd import Params, Threads, parse_params
 
 Count = Optional[int]
@@ -42,6 +45,7 @@ def profile_memory(
     opt_level: OptLevel = 1,
     cache_dir: CacheDir = None,
     no_cache: NoCache = False,
+    max_memory: MaxMemory = None,
 ) -> None:
     """Run with memory accounting: each buffer and its live range, the planned peak against the
     theoretical minimum and a buffer per variable, the graph, the process peak RSS, a timeline.
@@ -50,6 +54,7 @@ def profile_memory(
     graphbuild profile-memory algorithms/bfs.gdsl -g kron:24 --predict
     """
     settings = settings_for(cache_dir, threads=threads)
+    memory = None if predict else memory_budget(max_memory)
     cache = open_cache(settings, no_cache)
     plan = compile_file(file, algorithm, opt_level, cache).plan
     if cache is not None:
@@ -58,13 +63,18 @@ def profile_memory(
     baseline = rss_now()
     if predict:
         c = predict_counts(graph, undirected=undirected, nodes=nodes, edges=edges)
+        load = load_peak_bytes(plan, c.nodes, c.edges, directed=c.directed, weighted=c.weighted,
+                               source=c.source, threads=settings.threads)
         report = build_report(plan, nodes=c.nodes, edges=c.edges, directed=c.directed, weighted=c.weighted,
                               threads=settings.threads, baseline_rss=baseline,
                               graph_parts=graph_bytes(plan, c.nodes, c.edges, directed=c.directed,
-                                                      weighted=c.weighted))
+                                                      weighted=c.weighted), load_peak=load)
     else:
+        check_before_load(plan, graph, undirected=undirected, threads=settings.threads, limit=memory,
+                          results=False)
         g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
-                           plan=plan)
+                           plan=plan, budget=memory)
+        check_run(plan, g, threads=settings.threads, limit=memory_budget(max_memory), results=False)
         scope = "run" if restart_rss_peak() else "process"
         # the run as it is, without turning its columns into Python values (`run` does that)
         Executable(plan).run_trials(g, parse_params(param), 1, threads=settings.threads,
@@ -114,6 +124,10 @@ def show(r: dict[str, Any]) -> None:
         ("process before the graph", r["baseline_rss_bytes"], "interpreter, graphbuild, the plan"),
         ("predicted peak RSS", r["predicted_rss_bytes"], "process + graph + buffers + scratch + incremental"),
     ]
+    if r["load_peak_bytes"]:
+        rows += [("first load", r["load_peak_bytes"], "edge arrays + CSR build, before the graph is cached"),
+                 ("predicted peak RSS of `run`, first load", r["first_load_rss_bytes"],
+                  "process + the larger of the first load and the run with its result columns")]
     if r["mode"] == "measured":
         rows.append(("peak RSS", r["rss_peak_bytes"],
                      "measured from the loaded graph on" if r["rss_peak_scope"] == "run"

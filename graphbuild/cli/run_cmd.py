@@ -18,7 +18,9 @@ from ..runtime.executor import Trials
 from ..runtime.graph import LoadOptions
 from . import (Algorithm, CacheDir, NoCache, OptLevel, app, dumps, elapsed_ms, err, guarded, open_cache,
                out, settings_for, warn_all)
-from .graph_cmd import Dedupe, GraphOpt, Ids, IdsMode, NoSelfLoops, Undirected, load_cli_graph
+from ..profile.guard import check_before_load, check_run
+from .graph_cmd import (Dedupe, GraphOpt, Ids, IdsMode, MaxMemory, NoSelfLoops, Undirected, load_cli_graph,
+                        memory_budget)
 from .spark_cmd import Engine, EngineOpt, SparkConf, SparkMaster, check_engine_flags, run_on_spark
 
 Params = Annotated[Optional[list[str]], typer.Option(
@@ -68,6 +70,7 @@ def run_command(
     engine: EngineOpt = Engine.c,
     spark_master: SparkMaster = None,
     spark_conf: SparkConf = None,
+    max_memory: MaxMemory = None,
 ) -> None:
     """Run an algorithm on a graph and show the results.
 
@@ -82,9 +85,13 @@ def run_command(
       graphbuild run algorithms/connected_components.gdsl -g kron:16 --dedupe --no-self-loops
 
       graphbuild run algorithms/pagerank.gdsl --engine spark -g hdfs:///web.parquet -o ranks.parquet
+
+    A graph or run that will not fit in memory (MemAvailable, ulimit -v, the cgroup limit, or
+    --max-memory SIZE) is refused before it is allocated, with exit 74.
     """
     params = parse_params(param)
     check_engine_flags(engine, spark_master, spark_conf, trials)
+    memory = memory_budget(max_memory)   # a bad SIZE is a usage error before any work
     settings = settings_for(cache_dir, threads=threads, max_iterations=max_iterations)
     cache = open_cache(settings, no_cache)
 
@@ -99,10 +106,12 @@ def run_command(
                      json_, top)
         return
 
+    check_before_load(compiled.plan, graph, undirected=undirected, threads=settings.threads, limit=memory)
     start = time.perf_counter()
     g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
-                       plan=compiled.plan)
+                       plan=compiled.plan, budget=memory)
     load_ms = elapsed_ms(start)
+    check_run(compiled.plan, g, threads=settings.threads, limit=memory_budget(max_memory))
 
     start = time.perf_counter()
     executable = Executable(compiled.plan)

@@ -20,6 +20,7 @@ class Counts:
     edges: int
     directed: bool
     weighted: bool
+    source: str = "edgelist"   # how the graph is made: "generated", "edgelist" or "mtx"
 
 
 def predict_counts(graph: str | None, *, undirected: bool, nodes: int | None = None,
@@ -28,10 +29,11 @@ def predict_counts(graph: str | None, *, undirected: bool, nodes: int | None = N
     if spec is not None:
         _, scale, degree = spec
         return Counts(nodes if nodes is not None else 1 << scale,
-                      edges if edges is not None else degree << scale, False, False)
+                      edges if edges is not None else degree << scale, False, False, "generated")
     if nodes is not None and edges is not None:
         weighted = graph is not None and graph.endswith((".wel", ".wel.gz"))
-        return Counts(nodes, edges, not undirected, weighted)
+        source = "mtx" if graph is not None and graph.endswith((".mtx", ".mtx.gz")) else "edgelist"
+        return Counts(nodes, edges, not undirected, weighted, source)
     if graph is not None and graph.endswith((".mtx", ".mtx.gz")):
         return _mtx_counts(graph, undirected, nodes, edges)
     raise GraphbuildError("--predict needs the graph's size: give a generator (e.g. -g kron:20), "
@@ -57,4 +59,4 @@ def _mtx_counts(path: str, undirected: bool, nodes: int | None, edges: int | Non
     symmetric = "symmetric" in banner
     weighted = not {"pattern"} & set(banner)
     return Counts(nodes if nodes is not None else max(rows, cols),
-                  edges if edges is not None else entries, not (undirected or symmetric), weighted)
+                  edges if edges is not None else entries, not (undirected or symmetric), weighted, "mtx")

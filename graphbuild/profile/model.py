@@ -1,6 +1,7 @@
 """What a run of a plan takes in memory, from the plan and the graph's counts alone.
 
-    rss = baseline + graph + buffers + scratch + incremental
+    rss = baseline + graph + buffers + scratch + incremental            (the run)
+    first load = baseline + max(load peak, graph + buffers + scratch + incremental)
 
 and, beside it, `results`: what `graphbuild run` adds when it turns the columns into Python
 values (profile-memory runs the plan without that step).
@@ -14,6 +15,9 @@ values (profile-memory runs the plan without that step).
 - scratch: what csrc/exec/exec.c allocates per worker for a run (the temps of the largest
   kernel, the edge-lane buffers when the plan has an edge kernel) and the reduction
   partials of a level;
+- load peak: what loading a graph that is not in the graph cache holds at its height
+  (load_peak_bytes, from C): a generator's or parser's int64 edge arrays, then the CSR
+  built beside them with per-thread counts (and a directed graph's transpose);
 - incremental: copies the executor keeps between passes of a selective edge aggregation
   (csrc/exec/incremental.c), sized by C itself (gb_plan_incremental_bytes);
 - results: the output columns as Python lists (Result.columns), "node" column included,
@@ -52,6 +56,30 @@ def graph_bytes(plan: Plan, nodes: int, edges: int, *, directed: bool, weighted:
     csr = csr_bytes(nodes, edges, directed=directed, weighted=weighted and plan.needs_weights,
                     in_edges=plan_reads_in_edges(plan))
     return {"csr_bytes": csr, "id_bytes": int_id_bytes(nodes)}
+
+
+_SOURCES = {"generated": "GB_SOURCE_GENERATED", "edgelist": "GB_SOURCE_EDGELIST", "mtx": "GB_SOURCE_MTX"}
+
+
+def load_peak_bytes(plan: Plan, nodes: int, edges: int, *, directed: bool, weighted: bool, source: str,
+                    threads: int) -> int:
+    """The first load's peak (a graph not yet in the graph cache): the edge arrays a
+    generator or parser holds, then the larger of its read buffer (or permutation), the id
+    numbering and the CSR build with its per-thread counts and transpose, the graph
+    included.  C's own figure (gb_graph_load_bytes), the one its memory budget checks."""
+    from ..runtime.graph import LoadOptions
+    from ..runtime.native import lib
+
+    opts = LoadOptions(need_in_edges=plan_reads_in_edges(plan), need_weights=plan.needs_weights)
+    return int(lib.gb_graph_load_bytes(nodes, edges, int(directed), int(weighted),
+                                       getattr(lib, _SOURCES[source]), opts.c_options(threads)))
+
+
+def run_bytes(plan: Plan, nodes: int, threads: int, *, results: bool = True) -> int:
+    """What a run adds to the loaded graph: the pool, the scratch, the incremental copies
+    and (results) the columns `run` turns into Python values."""
+    total = buffer_bytes(plan, nodes) + scratch_bytes(plan, nodes, threads) + incremental_bytes(plan, nodes)
+    return total + (results_bytes(plan, nodes) if results else 0)
 
 
 def buffer_bytes(plan: Plan, nodes: int) -> int:

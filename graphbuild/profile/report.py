@@ -17,11 +17,13 @@ from .timeline import timeline
 
 def build_report(plan: Plan, *, nodes: int, edges: int, directed: bool, weighted: bool, threads: int,
                  graph_parts: dict[str, int], baseline_rss: int,
-                 measured_rss: int | None = None, rss_scope: str = "run") -> dict[str, Any]:
+                 measured_rss: int | None = None, rss_scope: str = "run",
+                 load_peak: int = 0) -> dict[str, Any]:
     """graph_parts: {"csr_bytes", "id_bytes"} (predicted) or {"graph_bytes"} (a loaded
     graph's own count); measured_rss: the run's peak RSS, None for a prediction; rss_scope:
     "run" when that peak was counted from the loaded graph on, "process" when building the
-    graph is in it too."""
+    graph is in it too; load_peak: the first load's peak bytes (model.load_peak_bytes), 0
+    when the graph is not loaded from its source (measured runs, counts without a source)."""
     st = checked_stats(plan)
     per_node = st["live_bytes_per_node"]
     buffers = [{**r, "bytes": nodes * r["size_class"]} for r in st["buffers"]]
@@ -37,6 +39,11 @@ def build_report(plan: Plan, *, nodes: int, edges: int, directed: bool, weighted
         "incremental_bytes": model.incremental_bytes(plan, nodes),
     }
     predicted = sum(parts.values())
+    results = model.results_bytes(plan, nodes)
+    # `graphbuild run` on a graph not yet in the graph cache: the graph is first built beside
+    # its edge arrays (freed once it is built), then the run converts its columns.
+    baseline = parts["baseline_rss_bytes"]
+    first_load = baseline + max(load_peak, predicted - baseline + results)
     return {
         "algorithm": plan.algorithm,
         "mode": "predicted" if measured_rss is None else "measured",
@@ -58,9 +65,11 @@ def build_report(plan: Plan, *, nodes: int, edges: int, directed: bool, weighted
         **graph_parts,
         **parts,
         "predicted_rss_bytes": predicted,
+        "load_peak_bytes": load_peak,
+        "first_load_rss_bytes": first_load,
         # not part of the profiled run: `graphbuild run` converts the columns to Python values
-        "results_bytes": model.results_bytes(plan, nodes),
-        "rss_peak_bytes": predicted if measured_rss is None else measured_rss,
+        "results_bytes": results,
+        "rss_peak_bytes": first_load if measured_rss is None else measured_rss,
         "rss_peak_scope": "predicted" if measured_rss is None else rss_scope,
         "timeline": timeline(plan, per_node, nodes),
     }

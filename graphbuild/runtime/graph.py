@@ -23,6 +23,7 @@ from typing import Any
 from ..errors import ErrorKind, GraphbuildError, Location
 from ..safe_io import open_regular
 from .interrupt import Interrupt, call_interruptibly
+from .memory import MemoryLimit, budget_bytes, too_big
 from .native import ffi, lib
 
 
@@ -271,9 +272,12 @@ class LoadOptions:
             raise GraphbuildError(f"--ids must be one of {', '.join(IDS_MODES)}, not '{self.ids}'",
                                   kind=ErrorKind.USAGE)
 
-    def c_options(self, threads: int = 1, progress: Any = None, interrupt: Any = None) -> Any:
-        """A gb_load_options; the format is left to C (content, then the file's name)."""
+    def c_options(self, threads: int = 1, progress: Any = None, interrupt: Any = None,
+                  max_bytes: int = 0) -> Any:
+        """A gb_load_options; the format is left to C (content, then the file's name);
+        max_bytes: the memory budget (0: none)."""
         return ffi.new("gb_load_options *", {
+            "max_bytes": max_bytes,
             "interrupt": interrupt if interrupt is not None else ffi.NULL,
             "undirected": int(self.undirected), "dedupe": int(self.dedupe),
             "no_self_loops": int(self.no_self_loops),
@@ -307,11 +311,12 @@ def parse_generator(spec: str) -> tuple[str, int, int] | None:
 
 def load_graph(path: str | os.PathLike[str], undirected: bool = False, *,
                options: LoadOptions | None = None, threads: int = 1,
-               progress: Progress | None = None) -> Graph:
+               progress: Progress | None = None, budget: MemoryLimit | None = None) -> Graph:
     """Read an edge list or Matrix Market file, plain or gzipped (csrc/graph/graph_load.c).
 
     options (if given) replaces undirected.  Raises GraphbuildError: MISSING if there is no
-    such file, IO if it cannot be read, PROGRAM with the file's line and column if it is
+    such file, IO if it cannot be read or the load would pass budget (memory.py; C checks
+    it before each allocation), PROGRAM with the file's line and column if it is
     malformed, INTERRUPTED on Ctrl-C (the load runs on a worker thread: interrupt.py); an
     exception from progress stops the load and is raised again.
     """
@@ -323,12 +328,14 @@ def load_graph(path: str | os.PathLike[str], undirected: bool = False, *,
     bridge = _ProgressBridge(progress, stop)
     out = ffi.new("gb_graph **")
     err = ffi.new("gb_error *")
-    c_options = options.c_options(threads, bridge.c, stop.flag)
+    c_options = options.c_options(threads, bridge.c, stop.flag, budget_bytes(budget))
     status = _interruptibly(lambda: lib.gb_graph_load_edgelist(os.fsencode(path), c_options, out, err),
                             stop, out)
     if status == lib.GB_OK:
         return Graph(out[0])
     bridge.reraise()
+    if status == lib.GB_EBUDGET and budget is not None:
+        raise too_big(err.bytes, budget, f"loading '{path}'")
     message = _message(err)
     if status == lib.GB_EPARSE:
         raise GraphbuildError(message, _location(path, err.line, err.col), ErrorKind.PROGRAM)
@@ -336,8 +343,9 @@ def load_graph(path: str | os.PathLike[str], undirected: bool = False, *,
 
 
 def generate_graph(spec: str, options: LoadOptions | None = None, threads: int = 1,
-                   progress: Progress | None = None) -> Graph:
-    """The GAP generator named by spec ("kron:SCALE[:DEGREE]", "uniform:..."), undirected."""
+                   progress: Progress | None = None, budget: MemoryLimit | None = None) -> Graph:
+    """The GAP generator named by spec ("kron:SCALE[:DEGREE]", "uniform:..."), undirected;
+    one whose edge arrays and build would pass budget is refused before it starts (IO)."""
     parsed = parse_generator(spec)
     if parsed is None:
         raise GraphbuildError(f"'{spec}' is not a graph generator", kind=ErrorKind.USAGE)
@@ -347,12 +355,14 @@ def generate_graph(spec: str, options: LoadOptions | None = None, threads: int =
     bridge = _ProgressBridge(progress, stop)
     out = ffi.new("gb_graph **")
     err = ffi.new("gb_error *")
-    c_options = options.c_options(threads, bridge.c, stop.flag)
+    c_options = options.c_options(threads, bridge.c, stop.flag, budget_bytes(budget))
     status = _interruptibly(lambda: lib.gb_graph_generate(GENERATORS[kind], scale, degree, c_options,
                                                           out, err), stop, out)
     if status == lib.GB_OK:
         return Graph(out[0])
     bridge.reraise()
+    if status == lib.GB_EBUDGET and budget is not None:
+        raise too_big(err.bytes, budget, f"generating {spec}")
     raise _status_error(status, _message(err))
 
 
@@ -405,6 +415,8 @@ def _status_error(status: int, message: str) -> GraphbuildError:
         return GraphbuildError(message, kind=ErrorKind.INTERRUPTED)
     if status == lib.GB_EINVAL:
         return GraphbuildError(message, kind=ErrorKind.USAGE)
+    if status == lib.GB_EBUDGET:
+        return GraphbuildError(message, kind=ErrorKind.IO)
     if status == lib.GB_EPARSE:
         return GraphbuildError(message, kind=ErrorKind.PROGRAM)
     return GraphbuildError(message, kind=ErrorKind.RUNTIME)

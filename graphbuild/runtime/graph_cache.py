@@ -35,6 +35,7 @@ from ..safe_io import TEMP_PREFIX, UnsafeFile, atomic_write, open_regular
 from .graph import (Graph, LoadOptions, Progress, _message, default_graph_path, generate_graph,
                     load_graph, parse_generator)
 from .interrupt import Interrupt, call_interruptibly
+from .memory import MemoryLimit
 from .native import ffi, lib
 
 ENTRY_FORMAT = 3   # 2: compact CSR, keyed by need_in_edges / need_weights; 3: authenticated
@@ -238,10 +239,11 @@ def _touch(path: pathlib.Path) -> None:
 
 def open_graph(source: Graph | str | os.PathLike | None, options: LoadOptions | None = None,
                cache: GraphCache | None = None, threads: int = 1,
-               progress: Progress | None = None) -> Graph:
+               progress: Progress | None = None, budget: MemoryLimit | None = None) -> Graph:
     """A graph from a Graph (returned as is), None (the bundled karate club graph, which is
     undirected), a generator spec or a file, through the cache when one is given.
-    A file named like a spec (kron:12) is read as a file."""
+    A file named like a spec (kron:12) is read as a file.  budget: the memory a load (not
+    a cache hit, which maps the stored graph) may take (memory.py)."""
     if isinstance(source, Graph):
         return source
     options = options or LoadOptions()
@@ -259,9 +261,9 @@ def open_graph(source: Graph | str | os.PathLike | None, options: LoadOptions | 
             graph.cache_status = "hit"
             return graph
     if spec is not None:
-        graph = generate_graph(text, options, threads, progress)
+        graph = generate_graph(text, options, threads, progress, budget=budget)
     else:
-        graph = load_graph(text, options=options, threads=threads, progress=progress)
+        graph = load_graph(text, options=options, threads=threads, progress=progress, budget=budget)
     # A file that changed while it was hashed and read is not stored under either content.
     if key is not None and _signature(text) == before and cache.put(key, graph):
         graph.cache_status = "stored"

@@ -1,6 +1,15 @@
-"""Bind parameter values (command-line strings or Python values) to a plan's registers."""
+"""Bind parameter values (command-line strings or Python values) to a plan's registers.
+
+A float parameter given at run time takes a finite number: NaN compares false with
+everything, so no threshold, factor or loop test means anything with it, and no shipped
+parameter (damping, tol, alpha, beta) has a sensible infinite value; "nan", "inf" and a
+literal too large for a double ("1e999") are usage errors naming the parameter.  A program
+says a parameter makes sense with them by its default: `cap: float = inf` accepts an
+infinity, `x: float = nan` a NaN (docs/language.md section 3).
+"""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..errors import ErrorKind, GraphbuildError
@@ -55,6 +64,15 @@ def parse_value(param: Param, value: Any, graph: Graph) -> int | float:
     raise _usage(f"parameter '{name}' expects {_article(dtype)}, got {value!r}")
 
 
+def _allowed(value: float, default: Any) -> bool:
+    """A finite value, or a non-finite one of the kind the parameter's default is."""
+    if math.isfinite(value):
+        return True
+    if default is None or isinstance(default, bool):
+        return False
+    return math.isnan(value) == math.isnan(float(default)) and not math.isfinite(float(default))
+
+
 def _article(dtype: str) -> str:
     return {"int": "an int", "float": "a float", "bool": "a bool", "node": "a node id"}[dtype]
 
@@ -80,6 +98,10 @@ def bind_params(plan: Plan, graph: Graph, values: dict[str, Any], regs: Any) -> 
             value = float(p.default) if p.dtype == "float" else int(p.default)
         if p.dtype == "int" and not -2**63 <= value < 2**63:
             raise _usage(f"parameter '{p.name}' is out of the 64-bit range: {value}")
+        if p.dtype == "float" and p.name in values and not _allowed(value, p.default):
+            given = values[p.name]
+            raise _usage(f"parameter '{p.name}' takes a finite number, got {given!r}"
+                         + (f" ({value})" if str(given).strip() != str(value) else ""))
         if p.dtype == "float":
             regs[p.reg].f = value
         else:

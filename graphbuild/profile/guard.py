@@ -1,0 +1,37 @@
+"""The memory guard of `graphbuild run` and `profile-memory` (docs/memory.md, "The memory guard").
+
+Before a graph is loaded, a generator's counts size the graph and the run, which must fit
+what the process may still allocate (runtime/memory.py); the load itself is checked by C
+against the same limit, before each allocation (gb_load_options.max_bytes).  Once the graph
+is there, the run's own bytes (pool, scratch, incremental copies, result columns) must fit
+what is left.  Each refusal is one message naming the bytes needed and available, exit 74.
+"""
+from __future__ import annotations
+
+import os
+
+from ..plan.model import Plan
+from ..runtime import Graph
+from ..runtime.graph import parse_generator
+from ..runtime.memory import MemoryLimit, check_fits
+from .counts import predict_counts
+from .model import graph_bytes, run_bytes
+
+
+def check_before_load(plan: Plan, graph: str | None, *, undirected: bool, threads: int,
+                      limit: MemoryLimit | None, results: bool = True) -> None:
+    """A generated graph and the run on it must fit, before anything is generated (a file's
+    counts are known only once C reads its size line or its edges: C checks those)."""
+    if limit is None or graph is None or os.path.exists(graph) or parse_generator(graph) is None:
+        return
+    c = predict_counts(graph, undirected=undirected)
+    parts = graph_bytes(plan, c.nodes, c.edges, directed=c.directed, weighted=c.weighted)
+    need = sum(parts.values()) + run_bytes(plan, c.nodes, threads, results=results)
+    check_fits(need, limit, f"running {plan.algorithm} on {graph} ({c.nodes:,} nodes, {c.edges:,} edges)")
+
+
+def check_run(plan: Plan, g: Graph, *, threads: int, limit: MemoryLimit | None,
+              results: bool = True) -> None:
+    """The run's own bytes on the loaded graph must fit what is left."""
+    need = run_bytes(plan, g.node_count, threads, results=results)
+    check_fits(need, limit, f"running {plan.algorithm} on a graph of {g.node_count:,} nodes")
