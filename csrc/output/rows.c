@@ -6,7 +6,7 @@
  * (cffi releases the GIL) and writes the text in order; this file only formats, never
  * does I/O, and writes nothing past the buffer it is given.  A double is written with the
  * fewest of 15, 16 or 17 significant digits that strtod reads back to the same value
- * (as graph_write.c writes weights), with ".0" added when that looks like an integer, so
+ * (the digits graph_write.c gives weights), with ".0" added when that looks like an integer, so
  * a float column stays a float column for pandas; inf, -inf and nan as those words
  * (quoted under quote_nonfinite, for JSON).
  */
@@ -58,11 +58,18 @@ static int format_double(char *out, double x, int quote_nonfinite)
         out[len + 1] = '"';
         return len + 2;
     }
-    int len = 0;
-    for (int digits = 15; digits <= 17; digits++) {
-        len = snprintf(out, MAX_NUMBER, "%.*g", digits, x);
-        if (strtod(out, NULL) == x)
-            break;
+    /* 16 digits first (most computed values need 16 or 17): if they read back, try 15
+     * (%g drops trailing zeros, so 15 covers every shorter form); if not, 17 always does. */
+    int len = snprintf(out, MAX_NUMBER, "%.16g", x);
+    if (strtod(out, NULL) == x) {
+        char shorter[MAX_NUMBER];
+        int len15 = snprintf(shorter, sizeof shorter, "%.15g", x);
+        if (strtod(shorter, NULL) == x) {
+            memcpy(out, shorter, (size_t)len15 + 1);
+            len = len15;
+        }
+    } else {
+        len = snprintf(out, MAX_NUMBER, "%.17g", x);
     }
     if (strpbrk(out, ".e") == NULL) {   /* 3 -> 3.0: still a float when read back */
         out[len++] = '.';
