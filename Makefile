@@ -101,6 +101,14 @@ bench-io: native
 bench-memory: native
 	$(PYTHON) bench/memory.py --scales 16 18 20
 
+# ---- writing results (bench/output.py) ----
+.PHONY: bench-output
+
+# PageRank on Kronecker scale 20: --top 0 / --top 3 / --output .csv .jsonl .json / --json, one
+# process each, CPU and wall; appended to bench/results/output.md (about a minute).
+bench-output: install
+	$(PYTHON) bench/output.py --scale 20
+
 # ---- the Spark engine (bench/spark.py) ----
 .PHONY: bench-spark
 

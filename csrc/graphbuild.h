@@ -179,6 +179,20 @@ gb_status gb_hash_file(const char *path, int threads, const volatile int32_t *in
  * if compress.  An undirected edge is written once unless all_arcs. */
 gb_status gb_graph_write(const gb_graph *g, const char *path, int format, int compress,
                          int all_arcs, gb_error *err);
+/* gb_graph_write through fd, a file the caller created (graphbuild/safe_io.atomic_write's
+ * temporary file: a failure never leaves a half-written output), with the choices of
+ * gb_write_options; name is for messages.  fd stays open.  A delimiter of ',' or '\t'
+ * writes CSV / TSV: an id holding the delimiter, a double quote, CR or LF is quoted as
+ * RFC 4180 says; header writes "source,target[,weight]" first. */
+typedef struct gb_write_options {
+    int format;       /* GB_FORMAT_EDGELIST, GB_FORMAT_WEL or GB_FORMAT_MTX */
+    int compress;     /* gzip */
+    int all_arcs;     /* an undirected edge as its two arcs */
+    int delimiter;    /* edge lists: 0 or ' ' (space), ',' or '\t' */
+    int header;       /* edge lists: a first line naming the columns */
+} gb_write_options;
+gb_status gb_graph_write_fd(const gb_graph *g, int fd, const char *name,
+                            const gb_write_options *opts, gb_error *err);
 /* Build from arrays of dense indices (tests, generators).  weights may be NULL. */
 gb_status gb_graph_from_arrays(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
                                const double *weights, int directed,
@@ -374,5 +388,37 @@ typedef struct gb_run_options {
  * caller.  SWAP_V permutes the pointers in slots, so read results from slots after. */
 gb_status gb_run(const gb_plan *p, const gb_graph *g, gb_value *regs, void **slots,
                  const gb_run_options *opts, gb_error *err);
+
+/* ---- result rows as text (csrc/output/rows.c) ---- */
+
+typedef enum gb_cell_kind { GB_CELL_INT = 0, GB_CELL_FLOAT = 1, GB_CELL_BOOL = 2,
+                            GB_CELL_TEXT = 3 } gb_cell_kind;
+
+typedef struct gb_row_column {
+    int kind;                 /* gb_cell_kind */
+    const void *values;       /* nvalues int64 / double / uint8; TEXT: every token's bytes */
+    int64_t nvalues;          /* elements at values (TEXT: tokens) */
+    const int64_t *offsets;   /* TEXT: token j is values[offsets[j] .. offsets[j + 1]) */
+    int64_t nbytes;           /* TEXT: the bytes at values (offsets are checked against it) */
+    const int64_t *index;     /* NULL: row i shows element i; else element index[i], and an
+                                 index outside 0..nvalues-1 shows null_text (no node) */
+    const char *before;       /* written before each value: a separator, a JSON key */
+} gb_row_column;
+
+typedef struct gb_row_style {
+    const char *row_sep;      /* between rows (not before row 0): "" or "," in a JSON array */
+    const char *row_end;      /* after each row: "\n", "}\n", "" */
+    const char *null_text;    /* no value (an index out of range): "" (CSV) or "null" (JSON) */
+    const char *true_text;
+    const char *false_text;
+    int quote_nonfinite;      /* 1: "inf", "-inf", "nan" in double quotes (JSON) */
+} gb_row_style;
+
+/* Formats rows [first, first + count) of the columns into buf, whole rows only, while
+ * they fit in cap bytes; *used gets the bytes written.  Returns the rows formatted
+ * (fewer than count when buf is full), or -1 for bad arguments, an unknown kind, a row
+ * past nvalues without an index, or text offsets outside nbytes. */
+int64_t gb_format_rows(int64_t first, int64_t count, int ncols, const gb_row_column *cols,
+                       const gb_row_style *style, char *buf, int64_t cap, int64_t *used);
 
 #endif

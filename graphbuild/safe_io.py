@@ -26,7 +26,7 @@ import os
 import pathlib
 import stat
 import tempfile
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
 TEMP_PREFIX = ".tmp-"
 
@@ -139,15 +139,17 @@ def _check_still_ours(tmp: str, written: os.stat_result) -> None:
 
 @contextlib.contextmanager
 def atomic_write(target: str | os.PathLike, *, mode: int | None = None, durable: bool = True,
-                 encoding: str | None = None, newline: str | None = None, errors: str | None = None,
-                 prefix: str = TEMP_PREFIX) -> Iterator[IO]:
+                 encoding: str | None = None, newline: str | None = None,
+                 prefix: str = TEMP_PREFIX,
+                 name_after: Callable[[IO], str | os.PathLike | None] | None = None) -> Iterator[IO]:
     """Write target whole or not at all (see the module docstring).
 
     Yields a binary file on the temporary file's descriptor (f.fileno() may be handed to C),
     or a text file when encoding is given.  mode: the new file's permissions; None keeps an
-    existing target's, else 0o666 less the umask, as open() would; errors: the text file's
-    encoding errors handler.  The temporary file is named prefix + random + target's
-    suffix, in target's directory."""
+    existing target's, else 0o666 less the umask, as open() would.  The temporary file is
+    named prefix + random + target's suffix, in target's directory.  name_after (for files
+    named by their content): called with the written file, returns the name to rename it to
+    in target's directory (target only gives the directory and suffix), or None to discard it."""
     target = pathlib.Path(target)
     final_mode = new_file_mode(target) if mode is None else mode
     fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=target.suffix, dir=target.parent)
@@ -156,7 +158,7 @@ def atomic_write(target: str | os.PathLike, *, mode: int | None = None, durable:
             if encoding is None:
                 yield raw
             else:
-                text = io.TextIOWrapper(raw, encoding=encoding, newline=newline, errors=errors)
+                text = io.TextIOWrapper(raw, encoding=encoding, newline=newline)
                 yield text
                 text.flush()
                 text.detach()
@@ -165,6 +167,12 @@ def atomic_write(target: str | os.PathLike, *, mode: int | None = None, durable:
             if durable:
                 os.fsync(raw.fileno())
             _check_still_ours(tmp, os.fstat(raw.fileno()))
+            if name_after is not None:
+                name = name_after(raw)
+                if name is None:
+                    unlink_quietly(tmp)
+                    return
+                target = target.parent / name
         os.replace(tmp, target)
     except BaseException:
         unlink_quietly(tmp)

@@ -10,11 +10,16 @@ from __future__ import annotations
 import os
 import pathlib
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 import platformdirs
-import tomli
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:   # pyproject's tomli dependency is only for these versions
+    import tomli as tomllib
 
 from .errors import ErrorKind, GraphbuildError
 
@@ -38,6 +43,18 @@ def parse_size(text: str | int) -> int:
         raise ValueError(f"not a size: {text!r} (write e.g. 500M or 2G)")
     number, unit = match.groups()
     return int(float(number) * 1024 ** "_kmgt".index((unit or "_").lower()))
+
+
+def human_size(n: int) -> str:
+    """Bytes for people, in the units parse_size reads: "512 bytes", "1.5 KiB", "2.0 GiB"."""
+    if abs(n) < 1024:
+        return f"{n} bytes"
+    value = float(n)
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        value /= 1024
+        if abs(value) < 1024 or unit == "TiB":
+            break
+    return f"{value:.1f} {unit}"
 
 
 def parse_duration(text: str) -> float:
@@ -105,8 +122,8 @@ def find_config(start: pathlib.Path) -> tuple[pathlib.Path, dict[str, Any]] | No
             if not path.is_file():
                 continue
             try:
-                data = tomli.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError) as exc:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
                 raise GraphbuildError(f"cannot read settings from {path}: {exc}",
                                       kind=ErrorKind.USAGE) from None
             table = data.get("tool", {}).get("graphbuild") if name == "pyproject.toml" else data

@@ -59,10 +59,12 @@ def test_info_counts_entries_bytes_hits_and_misses(cache):
     report = info_json(cache)
     size = (cache / f"{key}.gbplan").stat().st_size
     assert report == {"location": str(cache), "entries": 1, "bytes": size, "limit": 1 << 30,
-                      "hits": 2, "misses": 1}
+                      "plans": {"entries": 1, "bytes": size},
+                      "graphs": {"entries": 0, "blobs": 0, "bytes": 0},
+                      "hits": 2, "misses": 1, "graph_hits": 0, "graph_misses": 0}
     text = gb("cache", "info", cache=cache).stdout
     for line in (f"location  {cache}", "entries   1", f"bytes     {size}", "limit     1073741824 (1.0 GiB)",
-                 "hits      2", "misses    1"):
+                 "plans     1 entry", "graphs    0 entries in 0 files", "hits      2", "misses    1"):
         assert line in text, text
 
 

@@ -65,7 +65,8 @@ def test_changed_file_or_options_miss(tmp_path, cache):
     wel = tmp_path / "g.wel"
     wel.write_bytes(open(path, "rb").read())
     assert open_graph(str(wel), LoadOptions(), cache).cache_status == "stored"
-    assert len(cache.entries()) == 7
+    assert len(cache.refs()) == 7   # one reference per key; equal bytes share a blob
+    assert 2 <= len(cache.entries()) <= 7
     assert open_graph(path, LoadOptions(dedupe=True), cache).cache_status == "hit"
 
 

@@ -110,8 +110,8 @@ def test_ctrl_c_at_any_moment_of_generate_build_store_and_run(tmp_path, delay):
         assert proc.returncode == 0
     assert leftovers(cache) == []
     graphs = GraphCache(cache / "graphs", min_bytes=0)
-    for entry in graphs.entries():   # whatever was stored is whole and verifies
-        key = entry.name.removesuffix(".gbgraph")
+    for entry in graphs.refs():   # whatever was stored is whole and verifies
+        key = entry.name.removesuffix(".gbref")
         got = graphs.get(key)
         assert got is not None and got.node_count == 1 << 19, graphs.warnings
 

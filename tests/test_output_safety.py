@@ -12,7 +12,7 @@ import pytest
 from test_cli import gb
 
 from graphbuild.errors import GraphbuildError
-from graphbuild.output import write_result
+from graphbuild.output import Rows, save_rows
 from graphbuild.runtime import Result
 
 EDGES = b"a\xff b\nb c\xfe\nc\xfe a\xff\nb d\n"
@@ -73,7 +73,7 @@ def test_a_failed_write_leaves_the_previous_file(tmp_path):
     result = Result("r", {"node": ["ok", "bad\ud800"], "rank": [0.5, 0.5]}, {},
                     {"node": "node", "rank": "float"})
     with pytest.raises(GraphbuildError, match="no UTF-8 form"):
-        write_result(result, str(target))
+        save_rows(Rows.from_result(result), str(target))
     assert target.read_text() == "previous,content\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["prev.csv"]
 
@@ -83,5 +83,6 @@ def test_output_through_a_symbolic_link_replaces_the_file_it_names(tmp_path):
     real.write_text("old\n")
     link = tmp_path / "link.csv"
     link.symlink_to(real)
-    write_result(Result("r", {"node": [1], "x": [2.0]}, {}, {"node": "node", "x": "float"}), str(link))
+    save_rows(Rows.from_result(Result("r", {"node": [1], "x": [2.0]}, {}, {"node": "node", "x": "float"})),
+              str(link))
     assert link.is_symlink() and real.read_text() == "node,x\n1,2.0\n"

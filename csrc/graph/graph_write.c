@@ -6,7 +6,9 @@
  * from its lower endpoint (a self-loop once per pair of loop arcs), or as both arcs if
  * all_arcs.  Weights are printed with the fewest digits that read back to the same
  * double, so a round trip through text is exact.  Matrix Market has no ids of its own:
- * node i is written as i + 1.
+ * node i is written as i + 1.  gb_graph_write_fd writes through a descriptor the caller
+ * made (safe_io.atomic_write's temporary file); with ',' or '\t' as the delimiter an edge
+ * list is a CSV or TSV file, ids quoted as RFC 4180 says where they need it.
  */
 #define _DEFAULT_SOURCE   /* open, O_CLOEXEC under -std=c11 */
 #include <errno.h>
@@ -30,6 +32,7 @@ typedef struct writer {
     gb_status st;             /* the first failure; later output is skipped */
     const gb_graph *g;
     int mtx;                  /* ids are index + 1 */
+    char delimiter;           /* between the fields of an edge list */
 } writer;
 
 static void fail_io(writer *w, int errnum)
@@ -97,14 +100,32 @@ static void put_int(writer *w, int64_t v)
     put(w, p, (size_t)(text + sizeof text - p));
 }
 
+/* A name as it is, or in a CSV / TSV file, quoted (with its quotes doubled) if it holds
+ * the delimiter, a double quote, CR or LF. */
+static void put_name(writer *w, const char *name, size_t len)
+{
+    int quote = 0;
+    if (w->delimiter != ' ')
+        for (size_t i = 0; i < len && !quote; i++)
+            quote = name[i] == w->delimiter || name[i] == '"' || name[i] == '\r' || name[i] == '\n';
+    if (!quote) {
+        put(w, name, len);
+        return;
+    }
+    put(w, "\"", 1);
+    for (size_t i = 0; i < len; i++)
+        put(w, name[i] == '"' ? "\"\"" : name + i, name[i] == '"' ? 2 : 1);
+    put(w, "\"", 1);
+}
+
 static void put_node(writer *w, int64_t v)
 {
     const gb_graph *g = w->g;
     if (w->mtx)
         put_int(w, v + 1);
     else if (g->ids_kind == GB_IDS_NAME)
-        put(w, g->names.bytes + g->names.offsets[v],
-            (size_t)(g->names.offsets[v + 1] - g->names.offsets[v]));
+        put_name(w, g->names.bytes + g->names.offsets[v],
+                 (size_t)(g->names.offsets[v + 1] - g->names.offsets[v]));
     else
         put_int(w, g->int_ids[v]);
 }
@@ -126,10 +147,10 @@ static void put_edge(writer *w, int64_t u, int64_t v, const double *weights, int
                      int with_weight)
 {
     put_node(w, u);
-    put(w, " ", 1);
+    put(w, &w->delimiter, 1);
     put_node(w, v);
     if (with_weight) {
-        put(w, " ", 1);
+        put(w, &w->delimiter, 1);
         put_weight(w, weights != NULL ? weights[k] : 1.0);
     }
     put(w, "\n", 1);
@@ -158,28 +179,49 @@ static void write_edges(writer *w, int with_weight, int all_arcs)
 gb_status gb_graph_write(const gb_graph *g, const char *path, int format, int compress,
                          int all_arcs, gb_error *err)
 {
-    writer w = { .path = path, .err = err, .fd = -1, .g = g, .mtx = format == GB_FORMAT_MTX };
+    gb_write_options opts = { .format = format, .compress = compress, .all_arcs = all_arcs };
     gb_graph_clear_error(err);
     if (g == NULL || path == NULL)
         return gb_graph_fail(err, GB_EINVAL, 0, 0, "gb_graph_write: NULL argument");
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return gb_graph_fail(err, GB_EIO, 0, 0, "cannot write '%s': %s", path, strerror(errno));
+    gb_status st = gb_graph_write_fd(g, fd, path, &opts, err);
+    if (close(fd) != 0 && st == GB_OK)
+        st = gb_graph_fail(err, GB_EIO, 0, 0, "cannot write '%s': %s", path, strerror(errno));
+    return st;
+}
+
+gb_status gb_graph_write_fd(const gb_graph *g, int fd, const char *path,
+                            const gb_write_options *opts, gb_error *err)
+{
+    gb_graph_clear_error(err);
+    if (g == NULL || opts == NULL || fd < 0)
+        return gb_graph_fail(err, GB_EINVAL, 0, 0, "gb_graph_write_fd: bad argument");
+    path = path != NULL ? path : "(graph file)";
+    int format = opts->format, all_arcs = opts->all_arcs;
+    int delimiter = opts->delimiter == 0 ? ' ' : opts->delimiter;
+    writer w = { .path = path, .err = err, .fd = -1, .g = g, .mtx = format == GB_FORMAT_MTX,
+                 .delimiter = (char)delimiter };
     if (format != GB_FORMAT_EDGELIST && format != GB_FORMAT_WEL && format != GB_FORMAT_MTX)
         return gb_graph_fail(err, GB_EINVAL, 0, 0, "cannot write format %d", format);
+    if (delimiter != ' ' && delimiter != ',' && delimiter != '\t')
+        return gb_graph_fail(err, GB_EINVAL, 0, 0, "cannot write with delimiter %d", delimiter);
     w.buf = malloc(OUT_BUFFER);
     if (w.buf == NULL)
         return gb_graph_fail(err, GB_ENOMEM, 0, 0, "out of memory writing '%s'", path);
-    w.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (w.fd < 0) {
-        fail_io(&w, errno);
-        goto done;
-    }
-    if (compress) {
-        w.gz = gzdopen(w.fd, "wb");
+    if (opts->compress) {
+        int own = dup(fd);   /* gzclose closes its descriptor; the caller keeps fd */
+        w.gz = own < 0 ? NULL : gzdopen(own, "wb");
         if (w.gz == NULL) {
+            if (own >= 0)
+                close(own);
             w.st = gb_graph_fail(err, GB_ENOMEM, 0, 0, "out of memory writing '%s'", path);
             goto done;
         }
-        w.fd = -1;   /* gzclose closes it */
         gzbuffer(w.gz, 1 << 18);
+    } else {
+        w.fd = fd;
     }
     int with_weight = format == GB_FORMAT_WEL || g->weighted;
     if (w.mtx) {
@@ -196,6 +238,15 @@ gb_status gb_graph_write(const gb_graph *g, const char *path, int format, int co
         put(&w, " ", 1);
         put_int(&w, entries);
         put(&w, "\n", 1);
+    } else if (opts->header) {
+        put(&w, "source", 6);
+        put(&w, &w.delimiter, 1);
+        put(&w, "target", 6);
+        if (with_weight) {
+            put(&w, &w.delimiter, 1);
+            put(&w, "weight", 6);
+        }
+        put(&w, "\n", 1);
     }
     write_edges(&w, with_weight, all_arcs);
     flush_out(&w);
@@ -207,8 +258,6 @@ done:
             w.st = zst == Z_ERRNO ? gb_graph_fail(err, GB_EIO, 0, 0, "cannot write '%s': %s",
                                                   path, strerror(errno))
                                   : gb_graph_fail(err, GB_EIO, 0, 0, "cannot write '%s'", path);
-    } else if (w.fd >= 0 && close(w.fd) != 0) {
-        fail_io(&w, errno);
     }
     free(w.buf);
     return w.st;

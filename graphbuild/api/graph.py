@@ -137,7 +137,8 @@ class Graph:
         settings = _refined(load_settings)
         threads = threads or settings.threads
         store = (GraphCache(graph_cache_dir(settings.cache_dir), threads=threads,
-                            policy=CachePolicy.from_settings(settings)) if cache else None)
+                            policy=CachePolicy.from_settings(settings),
+                            max_size=settings.cache_max_size) if cache else None)
         graph = cls(_refined(lambda: open_graph(source, LoadOptions(
             undirected=undirected, dedupe=dedupe, no_self_loops=no_self_loops, ids=ids),
             store, threads)))

@@ -28,6 +28,8 @@ KEY_BYTES = 32
 SEGMENT = 8 << 20
 PLAN_DOMAIN = b"graphbuild plan entry\0"
 GRAPH_DOMAIN = b"graphbuild graph entry\0"
+GRAPH_REF_DOMAIN = b"graphbuild graph ref\0"
+CONTENT_DOMAIN = b"graphbuild graph content\0"
 NOT_VERIFIED = "it does not verify (damaged, or not written with this cache's key)"
 
 
@@ -101,6 +103,20 @@ def tree_mac(key: bytes, view: memoryview, hole: tuple[int, int], threads: int =
     """The MAC of view with bytes [hole[0], hole[0] + hole[1]) taken as zeros (where the MAC
     itself is stored): SHA-256 of each SEGMENT-byte piece, on threads, then HMAC over the
     length and the digests in order."""
+    return tree_mac_and_id(key, view, hole, threads)[0]
+
+
+def tree_mac_and_id(key: bytes, view: memoryview, hole: tuple[int, int],
+                    threads: int = 1) -> tuple[bytes, str]:
+    """tree_mac, and the content id from the same digests: SHA-256 (no key) of the length and
+    the digests, in hex.  Equal bytes (the MAC field aside) give equal ids under any key, so
+    the graph cache stores them once; the MAC still authenticates them."""
+    summary = _tree_summary(view, hole, threads)
+    return (entry_mac(key, GRAPH_DOMAIN, summary),
+            hashlib.sha256(CONTENT_DOMAIN + summary).hexdigest())
+
+
+def _tree_summary(view: memoryview, hole: tuple[int, int], threads: int) -> bytes:
     at, size = hole
     if len(view) < at + size:
         raise ValueError("shorter than its header")
@@ -118,7 +134,7 @@ def tree_mac(key: bytes, view: memoryview, hole: tuple[int, int], threads: int =
     finally:
         for piece in pieces:   # no view outlives the call (the caller may unmap the bytes)
             piece.release()
-    return entry_mac(key, GRAPH_DOMAIN, len(view).to_bytes(8, "little") + b"".join(digests))
+    return len(view).to_bytes(8, "little") + b"".join(digests)
 
 
 def _sha256(data: bytes | memoryview) -> bytes:

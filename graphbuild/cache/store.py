@@ -9,7 +9,8 @@ What it guarantees (docs/cache.md has the long form):
   clear that unlinks an entry before a reader opens it turns that read into a miss, and a
   reader that has opened it reads the old file to the end.
 - After each write the least recently used entries (oldest mtime; a hit touches its entry)
-  are removed until the cache fits its size limit.
+  are removed until the cache fits its size limit: plans and graphs (graphs/, usage.py)
+  share the limit, and prune and clear see both.
 """
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ from ..safe_io import TEMP_PREFIX, UnsafeFile, atomic_write, describe_mode, read
 from ..settings import DEFAULT_CACHE_MAX_SIZE
 from .counters import STATS_FILE as STATS_FILE  # re-exported: the stats file beside the entries
 from .counters import add_count, read_counts
+from . import usage
 from .entry import decode_entry, encode_entry
+from .graphs import graphs_dir
 from .trust import CachePolicy, directory_problem, prepare_directory, refusal
 
 SUFFIX = ".gbplan"
@@ -268,32 +271,22 @@ class PlanCache:
         return bad
 
     def _evict(self, limit: int, keep: str | None = None) -> PruneResult:
-        """Remove least recently used entries until the total is at most limit bytes."""
-        entries = self.entries()
-        total = sum(e.size for e in entries)
-        removed = freed = 0
-        for e in sorted(entries, key=lambda e: (e.last_used, e.key)):
-            if total <= limit:
-                break
-            if e.key == keep:
-                continue  # the entry just written stays, even when it alone exceeds the limit
-            if self._unlink(e.path):
-                removed, freed = removed + 1, freed + e.size
-            total -= e.size
+        """Remove least recently used plans and graphs until the total is at most limit bytes."""
+        removed, freed = usage.evict(self.dir, limit, keep=[self.path_of(keep)] if keep else [])
         return PruneResult(removed, freed)
 
     def prune(self, max_size: int | None = None, older_than: float | None = None,
               now: float | None = None) -> PruneResult:
-        """Remove entries unused for older_than seconds, then trim to max_size bytes; with
-        neither given, trim to the cache's own limit.  Stale temporary files go too."""
+        """Remove entries of both kinds unused for older_than seconds, then trim to max_size
+        bytes; with neither given, trim to the cache's own limit.  Stale temporary files go too."""
         now = time.time() if now is None else now
         removed = freed = 0
         if not self.usable():
             return PruneResult(0, 0)
         if older_than is not None:
-            for e in self.entries():
-                if now - e.last_used > older_than and self._unlink(e.path):
-                    removed, freed = removed + 1, freed + e.size
+            for unit in usage.units(self.dir):
+                if now - unit.last_used > older_than and usage.remove(unit):
+                    removed, freed = removed + 1, freed + unit.size
         limit = max_size if (max_size is not None or older_than is not None) else self.max_size
         if limit is not None:
             trimmed = self._evict(limit)
@@ -302,20 +295,23 @@ class PlanCache:
         return PruneResult(removed, freed)
 
     def clear(self) -> int:
-        """Remove every entry (and stale temporary files); returns how many entries were removed.
+        """Remove every entry, plans and graphs (and stale temporary files); returns how many
+        entries (plans, graph blobs with their references) were removed.
         The hit and miss counts stay: they describe the cache's use, not its contents."""
         if not self.usable():
             return 0
-        removed = sum(self._unlink(e.path) for e in self.entries())
+        removed = sum(usage.remove(unit) for unit in usage.units(self.dir))
         self._remove_stale_temps(time.time())
         return removed
 
     def _remove_stale_temps(self, now: float) -> None:
-        try:
-            with os.scandir(self.dir) as it:
-                temps = [d.path for d in it if d.name.startswith(TEMP_PREFIX)]
-        except OSError:
-            return
+        temps = []
+        for directory in (self.dir, graphs_dir(self.dir)):
+            try:
+                with os.scandir(directory) as it:
+                    temps += [d.path for d in it if d.name.startswith(TEMP_PREFIX)]
+            except OSError:
+                pass
         for path in temps:
             try:
                 if now - os.stat(path).st_mtime > STALE_TEMP_SECONDS:

@@ -1,4 +1,5 @@
-"""`graphbuild cache info|list|verify|prune|clear|explain`: look at, check and trim the plan cache."""
+"""`graphbuild cache info|list|verify|prune|clear|explain`: look at, check and trim the cache
+(plans, and the graphs in its graphs/ directory: one size limit, one LRU order)."""
 from __future__ import annotations
 
 import datetime
@@ -8,14 +9,17 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ..cache import PlanCache, key_components, key_of
+from ..cache import PlanCache, key_components, key_of, usage
+from ..cache.counters import read_counts
+from ..cache.graphs import graphs_dir, read_refs
 from ..cache.trust import CachePolicy
 from ..errors import ErrorKind, GraphbuildError
-from ..settings import parse_duration, parse_size
+from ..settings import human_size, parse_duration, parse_size
 from . import Algorithm, CacheDir, OptLevel, app, dumps, err, guarded, out, settings_for, warn_all
 
 cache_app = typer.Typer(
-    help="Inspect, check, trim or empty the plan cache.\n\nExample: graphbuild cache info",
+    help="Inspect, check, trim or empty the cache: plans and graphs, under one size limit.\n\n"
+         "Example: graphbuild cache info",
     no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 
@@ -26,17 +30,6 @@ def _open(cache_dir: Optional[pathlib.Path]) -> tuple[PlanCache, int]:
     settings = settings_for(cache_dir)
     return (PlanCache(settings.cache_dir, max_size=settings.cache_max_size,
                       policy=CachePolicy.from_settings(settings)), settings.cache_max_size)
-
-
-def human_size(n: int) -> str:
-    if n < 1024:
-        return f"{n} bytes"
-    value = float(n)
-    for unit in ("KiB", "MiB", "GiB", "TiB"):
-        value /= 1024
-        if value < 1024 or unit == "TiB":
-            break
-    return f"{value:.1f} {unit}"
 
 
 def _when(timestamp: float) -> str:
@@ -50,20 +43,30 @@ def _entries(n: int) -> str:
 @cache_app.command("info")
 @guarded
 def info(cache_dir: CacheDir = None, json_: Json = False) -> None:
-    """Where the cache is, its entries, bytes and size limit, and the hits and misses recorded.
+    """Where the cache is, its entries and bytes (in all, and per kind: plans, graphs), its
+    size limit (one limit for both kinds), and the hits and misses recorded.
 
     Example: graphbuild cache info
     """
     cache, limit = _open(cache_dir)
-    entries = cache.entries()
-    report = {"location": str(cache.dir), "entries": len(entries), "bytes": sum(e.size for e in entries),
-              "limit": limit, **cache.stats()}
+    kinds = usage.totals(cache.dir)
+    counts = read_counts(cache.dir)
+    report = {"location": str(cache.dir),
+              "entries": kinds["plans"]["entries"] + kinds["graphs"]["entries"],
+              "bytes": kinds["plans"]["bytes"] + kinds["graphs"]["bytes"], "limit": limit,
+              "plans": kinds["plans"], "graphs": kinds["graphs"], **counts}
     if json_:
         out.print(dumps(report), markup=False)
     else:
         for name, value in report.items():
-            sized = name in ("bytes", "limit") and value >= 1024
-            shown = f"{value} ({human_size(value)})" if sized else value
+            if name in ("plans", "graphs"):
+                files = value.get("blobs")
+                blobs = f" in {files} file{'s' if files != 1 else ''}" if files is not None else ""
+                shown = f"{_entries(value['entries'])}{blobs}, {human_size(value['bytes'])}"
+            elif name in ("bytes", "limit") and value >= 1024:
+                shown = f"{value} ({human_size(value)})"
+            else:
+                shown = value
             out.print(f"{name:<9} {shown}", markup=False)
     warn_all(cache.warnings)
 
@@ -71,25 +74,39 @@ def info(cache_dir: CacheDir = None, json_: Json = False) -> None:
 @cache_app.command("list")
 @guarded
 def list_entries(cache_dir: CacheDir = None, json_: Json = False) -> None:
-    """One row per entry, most recently used first: key, algorithm, source path, size, last used.
+    """One row per entry, most recently used first: key, kind, algorithm or graph source, size,
+    last used.  Graph entries that share one stored graph show the same blob.
 
     Example: graphbuild cache list
     """
     cache, _ = _open(cache_dir)
-    entries = sorted(cache.entries(details=True), key=lambda e: (-e.last_used, e.key))
+    plans = cache.entries(details=True)
+    graphs = read_refs(graphs_dir(cache.dir), cache.policy.key())
+    rows = [{"key": e.key, "kind": "plan", "algorithm": e.algorithm, "source_path": e.source_path,
+             "bytes": e.size, "last_used": e.last_used, "problem": e.problem or None} for e in plans]
+    rows += [{"key": g.key, "kind": "graph", "source_path": g.source, "options": g.options, "blob": g.blob,
+              "bytes": g.size, "last_used": g.last_used, "problem": g.problem or None} for g in graphs]
+    rows.sort(key=lambda r: (-r["last_used"], r["key"]))
     if json_:
-        rows = [{"key": e.key, "algorithm": e.algorithm, "source_path": e.source_path, "bytes": e.size,
-                 "last_used": e.last_used, "problem": e.problem or None} for e in entries]
         out.print(dumps({"entries": rows}), markup=False)
     else:
-        table = Table("key", "algorithm", "source", "bytes", "last used")
-        for column in (0, 3, 4):  # the source path is the one to shorten on a narrow terminal
+        table = Table("key", "kind", "algorithm / load", "source", "bytes", "last used")
+        for column in (0, 4, 5):  # the source path is the one to shorten on a narrow terminal
             table.columns[column].no_wrap = True
-        for e in entries:
-            source = e.source_path if not e.problem else f"(damaged: {e.problem})"
-            table.add_row(e.key[:16], e.algorithm or "?", source, str(e.size), _when(e.last_used))
+        for r in rows:
+            source = r["source_path"] if not r["problem"] else f"(damaged: {r['problem']})"
+            what = r.get("algorithm") or ("?" if r["kind"] == "plan" else _options(r["options"]))
+            table.add_row(r["key"][:16], r["kind"], what, source, str(r["bytes"]),
+                          _when(r["last_used"]) if r["last_used"] else "-")
         out.print(table)
     warn_all(cache.warnings)
+
+
+def _options(options: dict) -> str:
+    """A graph entry's load options as the flags that give them."""
+    flags = [f"--{name.replace('_', '-')}" for name in ("undirected", "dedupe", "no_self_loops")
+             if options.get(name)]
+    return " ".join(flags) or "(default load)"
 
 
 @cache_app.command("verify")
@@ -151,9 +168,9 @@ def prune(
     age = _parse(parse_duration, older_than, "--older-than")
     cache, _ = _open(cache_dir)
     result = cache.prune(max_size=size, older_than=age)
-    entries = cache.entries()
+    left = usage.units(cache.dir)
     err.print(f"removed {_entries(result.removed)} ({human_size(result.freed)}); "
-              f"{_entries(len(entries))} ({human_size(sum(e.size for e in entries))}) left in {cache.dir}",
+              f"{_entries(len(left))} ({human_size(sum(u.size for u in left))}) left in {cache.dir}",
               markup=False)
     warn_all(cache.warnings)
 

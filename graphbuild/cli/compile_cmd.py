@@ -8,6 +8,7 @@ import typer
 
 from ..api import compile_file, program_source
 from ..errors import ErrorKind, GraphbuildError
+from ..safe_io import atomic_write
 from . import (Algorithm, CacheDir, NoCache, OptLevel, Stage, app, dumps, err, guarded, open_cache, out,
                settings_for, warn_all)
 
@@ -19,8 +20,9 @@ def compile_command(
     emit: Annotated[Optional[Stage], typer.Option(
         help="Print one stage instead: ast, ir, opt, plan (one op per line with slots, level and "
              "source line) or dot (Graphviz of the plan's dataflow by level).")] = None,
-    output: Annotated[Optional[pathlib.Path], typer.Option("-o", "--output",
-                                                           help="Also write the plan to this file.")] = None,
+    output: Annotated[Optional[pathlib.Path], typer.Option(
+        "-o", "--output", help="Also write the plan (JSON) to this file; with --emit, write that "
+                               "stage there instead of printing it.")] = None,
     algorithm: Algorithm = None,
     opt_level: OptLevel = 1,
     json_: Annotated[bool, typer.Option("--json", help="Print a JSON summary with the cache key.")] = False,
@@ -44,7 +46,12 @@ def compile_command(
         from ..compiler import emit as emit_stage
 
         path, text = program_source(file)   # a file, or a shipped algorithm by name
-        out.print(emit_stage(text, path, emit.value, algorithm, opt_level), markup=False)
+        emitted = emit_stage(text, path, emit.value, algorithm, opt_level)
+        if output is not None:
+            write_text(output, emitted.rstrip("\n") + "\n")
+            err.print(f"wrote {emit.value} of {file} to {output}", markup=False)
+        else:
+            out.print(emitted, markup=False)
         return
     settings = settings_for(cache_dir)
     cache = open_cache(settings, no_cache)
@@ -53,10 +60,7 @@ def compile_command(
         warn_all(cache.warnings)
     plan = compiled.plan
     if output is not None:
-        try:
-            output.write_text(plan.to_json() + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise GraphbuildError(f"cannot write {output}: {exc.strerror}", kind=ErrorKind.IO) from None
+        write_text(output, plan.to_json() + "\n")
     summary = {"key": compiled.key, "cache_hit": compiled.cache_hit, "algorithm": plan.algorithm,
                "params": [p.name for p in plan.params], "outputs": [o.name for o in plan.outputs],
                "bytes_per_node": plan_bytes_per_node(plan), **plan.stats}
@@ -72,6 +76,15 @@ def compile_command(
         if name in summary:
             out.print(f"{name:<26} {summary[name]}", markup=False)
     out.print(f"{'bytes/node':<26} {summary['bytes_per_node']}", markup=False)
+
+
+def write_text(path: pathlib.Path, text: str) -> None:
+    """Write path whole or not at all."""
+    try:
+        with atomic_write(path, durable=False, encoding="utf-8") as f:
+            f.write(text)
+    except OSError as exc:
+        raise GraphbuildError(f"cannot write {path}: {exc.strerror or exc}", kind=ErrorKind.IO) from None
 
 
 def plan_bytes_per_node(plan) -> int:

@@ -105,7 +105,8 @@ def load_cli_graph(graph: Optional[str], settings: Settings, no_cache: bool, qui
     what it reads is stored (resolve_graph); the graph commands keep everything.  budget:
     the memory a load may take (runtime/memory.py), checked by C as it allocates."""
     cache = None if no_cache else GraphCache(graph_cache_dir(settings.cache_dir), threads=settings.threads,
-                                             policy=CachePolicy.from_settings(settings))
+                                             policy=CachePolicy.from_settings(settings),
+                                             max_size=settings.cache_max_size)
     generated = graph is not None and not os.path.exists(graph) and parse_generator(graph) is not None
     progress = LoadProgress(f"{'generating' if generated else 'loading'} {graph}",
                             enabled=not quiet and err.is_terminal, unit="edges" if generated else "bytes")

@@ -13,6 +13,7 @@ from ..profile.counts import predict_counts
 from ..profile.model import graph_bytes, restart_rss_peak, rss_now, rss_peak
 from ..profile.timeline import bars
 from ..runtime import Executable
+from ..settings import human_size
 from . import (Algorithm, CacheDir, NoCache, OptLevel, app, dumps, guarded, open_cache, out, settings_for,
                warn_all)
 from ..profile.guard import check_before_load, check_run
@@ -89,14 +90,6 @@ def profile_memory(
         show(report)
 
 
-def human(n: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if abs(n) < 1024 or unit == "GiB":
-            return f"{n:,} B" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1024
-    return str(n)
-
-
 def _spans(spans: list[list[int]]) -> str:
     return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
 
@@ -107,7 +100,7 @@ def show(r: dict[str, Any]) -> None:
                     title=f"{r['algorithm']}: node-vector buffers, {r['nodes']:,} nodes ({kind})")
     for b in r["buffers"]:
         buffers.add_row(f"s{b['slot']}", ", ".join(b["variables"]) or "(temporary)", b["dtype"],
-                        human(b["bytes"]), str(b["first_write_pc"]), _spans(b["live"]),
+                        human_size(b["bytes"]), str(b["first_write_pc"]), _spans(b["live"]),
                         ", ".join(map(str, b["source_lines"])))
     out.print(buffers)
     summary = Table("", "bytes", "", title="memory", show_header=False)
@@ -134,11 +127,11 @@ def show(r: dict[str, Any]) -> None:
                      else "measured, building the graph included"))
     rows.append(("result columns", r["results_bytes"], "not in this run: what `run` adds as Python lists"))
     for label, value, note in rows:
-        summary.add_row(label, human(value), note)
+        summary.add_row(label, human_size(value), note)
     out.print(summary)
     chart = Table("plan ops", "source lines", "live bytes", "", title="live buffer bytes over the plan")
     for row in bars(r["timeline"], width=max(10, out.width - 50)):
         a, b = row["pcs"]
         chart.add_row(f"{a}" if a == b else f"{a}-{b}", ", ".join(map(str, row["lines"])),
-                      human(row["bytes"]), row["bar"])
+                      human_size(row["bytes"]), row["bar"])
     out.print(chart)

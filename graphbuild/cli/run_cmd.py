@@ -1,22 +1,22 @@
 """`graphbuild run`: compile on a cache miss, load the graph, execute, show the results."""
 from __future__ import annotations
 
-import math
 import pathlib
 import statistics
 import time
 from typing import Annotated, Any, Optional
 
+import numpy as np
 import typer
 from rich.table import Table
 
 from ..api import compile_file
 from ..errors import ErrorKind, GraphbuildError
-from ..output import result_object, write_result
+from ..output import STDOUT, Rows, collect_rows, id_text, print_object, save_rows, top_indices
 from ..runtime import Executable, Result
 from ..runtime.executor import Trials
 from ..runtime.graph import LoadOptions
-from . import (Algorithm, CacheDir, NoCache, OptLevel, app, dumps, elapsed_ms, err, guarded, open_cache,
+from . import (Algorithm, CacheDir, NoCache, OptLevel, app, elapsed_ms, err, guarded, open_cache,
                out, settings_for, warn_all)
 from ..profile.guard import check_before_load, check_run
 from .graph_cmd import (Dedupe, GraphOpt, Ids, IdsMode, MaxMemory, NoSelfLoops, Undirected, load_cli_graph,
@@ -57,7 +57,11 @@ def run_command(
     algorithm: Algorithm = None,
     threads: Threads = None,
     output: Annotated[Optional[str], typer.Option(
-        "--output", "-o", help="Write every row to a .csv, .tsv, .json or .jsonl file.")] = None,
+        "--output", "-o", help="Write every row to a .csv, .tsv, .json or .jsonl file; - writes "
+                               "them to stdout.")] = None,
+    format_: Annotated[Optional[str], typer.Option(
+        "--format", "-f", metavar="csv|tsv|json|jsonl",
+        help="The format of --output (default: the file's suffix; csv for -).")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the results as one JSON object.")] = False,
     top: Annotated[int, typer.Option("--top", min=0, help="Rows to show in the table.")] = 10,
     max_iterations: MaxIter = None,
@@ -118,26 +122,31 @@ def run_command(
     build_ms = elapsed_ms(start)
     start = time.perf_counter()
     runs = executable.run_trials(g, params, trials or 1, threads=settings.threads,
-                                 max_iterations=settings.max_iterations)
-    result = runs.result
+                                 max_iterations=settings.max_iterations, collect=collect_rows)
+    rows = runs.result
     run_ms = elapsed_ms(start)
 
+    if format_ is not None and not output:
+        raise GraphbuildError("--format goes with --output (e.g. --output - --format jsonl)",
+                              kind=ErrorKind.USAGE)
     if output:
-        write_result(result, output)
+        save_rows(rows, output, format_, threads=settings.threads)
+        if output == STDOUT:
+            return
     timings = {"compile_ms": round(compile_ms, 3), "cache_hit": compiled.cache_hit,
                "load_ms": round(load_ms, 3), "graph_cache": g.cache_status, "run_ms": round(run_ms, 3)}
     if trials:
         timings.update(trial_timings(build_ms, runs, settings.threads))
     graph_info = {"nodes": g.node_count, "edges": g.edge_count, "directed": g.directed}
     if json_:
-        out.print(dumps(result_object(result, {"graph": graph_info, "timings": timings})), markup=False)
+        print_object(rows, {"graph": graph_info, "timings": timings}, threads=settings.threads)
         return
-    show_result(result, top)
+    show_result(rows, top)
     if trials:
         print_trials(load_ms, compile_ms, compiled.cache_hit, build_ms, runs)
         return
     source = graph or "bundled karate club graph"
-    err.print(f"{result.algorithm} on {source} ({g.node_count} nodes, {g.edge_count} edges): "
+    err.print(f"{rows.algorithm} on {source} ({g.node_count} nodes, {g.edge_count} edges): "
               f"{'cache hit' if compiled.cache_hit else 'compiled'} {compile_ms:.1f} ms, "
               f"load {load_ms:.1f} ms{' (graph cache hit)' if g.cache_status == 'hit' else ''}, "
               f"run {run_ms:.1f} ms"
@@ -164,29 +173,44 @@ def print_trials(load_ms: float, compile_ms: float, cache_hit: bool, build_ms: f
         err.print(f"{label + ':':<21}{seconds:.5f}", markup=False)
 
 
-def _sort_key(value: Any) -> tuple:
-    """Largest first; None and NaN last."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return (1, 0)
-    if isinstance(value, str):
-        return (0, value)
-    return (0, -float(value))
+def show_result(result: Rows | Result, top: int, total: int | None = None) -> None:
+    """The top rows by the first output column (a partition, not a sort of every row), then
+    the summary values.  On a terminal a table; otherwise plain text a program can read:
+    a header line and one line per row, columns separated by two spaces, nothing cut.
+    total: the rows there are, when result holds only some (the Spark engine collects the top)."""
+    rows = result if isinstance(result, Rows) else Rows.from_result(result)
+    names = list(rows.columns)
+    if names and top > 0:
+        by = names[0]
+        node_ids = rows.ids if rows.dtypes[by] == "node" else None
+        order = top_indices(rows.columns[by], top, node_ids).tolist()
+        header = ["node", *names]
+        lines = [[_fmt(id_text(rows.ids[i].item() if rows.ids.dtype != object else rows.ids[i])),
+                  *(_fmt(_cell(rows, name, i)) for name in names)] for i in order]
+        if out.is_terminal:
+            title = f"{rows.algorithm}: top {len(order)} of {total or rows.count} by {by}"
+            table = Table(*header, title=title)
+            for line in lines:
+                table.add_row(*line, end_section=False)
+            out.print(table)
+        else:
+            widths = [max(len(c) for c in column) for column in zip(header, *lines)]
+            for line in [header, *lines]:
+                out.print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip(), markup=False,
+                          crop=False, overflow="ignore")
+    for name, value in rows.values.items():
+        out.print(f"{name} = {_fmt(id_text(value))}", markup=False, crop=False, overflow="ignore")
 
 
-def show_result(result: Result, top: int, total: int | None = None) -> None:
-    """A table of the top rows by the first output column, then the summary values; total:
-    the rows there are, when result holds only some (the Spark engine collects the top)."""
-    names = list(result.columns)
-    if len(names) > 1 and top > 0:
-        first = result.columns[names[1]]
-        order = sorted(range(len(first)), key=lambda i: _sort_key(first[i]))[:top]
-        title = f"{result.algorithm}: top {len(order)} of {total or len(first)} by {names[1]}"
-        table = Table(*names, title=title)
-        for i in order:
-            table.add_row(*(_fmt(result.columns[name][i]) for name in names))
-        out.print(table)
-    for name, value in result.values.items():
-        out.print(f"{name} = {_fmt(value)}", markup=False)
+def _cell(rows: Rows, name: str, i: int) -> Any:
+    """Row i of a column as a Python value: a node-typed one as the id (None: no node)."""
+    v = rows.columns[name][i].item()
+    if rows.dtypes[name] != "node":
+        return v
+    if not 0 <= v < rows.count:
+        return None
+    node = rows.ids[v]
+    return id_text(node.item() if isinstance(node, np.generic) else node)
 
 
 def _fmt(value: Any) -> str:

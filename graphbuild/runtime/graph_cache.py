@@ -5,6 +5,11 @@
 The first load of a file stores its CSR (what the load options kept: a directed graph's
 in-CSR and the weights only when asked for; ids, load counts) as one binary file, written
 by C (gb_graph_save); later loads map it in (gb_graph_load_binary) without parsing.
+The binary file is a blob named by its content (cache/graphs.py); the key names a small
+reference to it, so load options that leave the same bytes share one blob.  Blobs and
+references count toward the cache's one size limit with the plans, and the least recently
+used of either kind go first (cache/usage.py); hits and misses are counted in stats.json
+(graph_hits, graph_misses).
 The key is a hash of the file's bytes (gb_hash_file, any thread count
 gives the same), the format its name implies, the load options, graphbuild's version
 and the entry format, so a changed file or changed options never meet a stale entry.
@@ -28,18 +33,23 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from .. import __version__
-from ..cache.auth import NOT_VERIFIED, same_mac, tree_mac
+from ..cache import usage
+from ..cache.auth import NOT_VERIFIED, same_mac, tree_mac_and_id
+from ..cache.counters import add_count
+from ..cache.graphs import BLOB_SUFFIX, MAX_REF_BYTES, REF_SUFFIX, decode_ref, encode_ref
 from ..cache.trust import CachePolicy, directory_problem, prepare_directory, refusal
+from ..settings import DEFAULT_CACHE_MAX_SIZE
 from ..errors import ErrorKind, GraphbuildError
-from ..safe_io import TEMP_PREFIX, UnsafeFile, atomic_write, open_regular
+from ..safe_io import TEMP_PREFIX, UnsafeFile, atomic_write, open_regular, read_regular
 from .graph import (Graph, LoadOptions, Progress, _message, default_graph_path, generate_graph,
                     load_graph, parse_generator)
 from .interrupt import Interrupt, call_interruptibly
 from .memory import MemoryLimit
 from .native import ffi, lib
 
-ENTRY_FORMAT = 3   # 2: compact CSR, keyed by need_in_edges / need_weights; 3: authenticated
-SUFFIX = ".gbgraph"
+ENTRY_FORMAT = 4   # 2: compact CSR, keyed by need_in_edges / need_weights; 3: authenticated;
+                   # 4: content-addressed blobs behind references
+SUFFIX = BLOB_SUFFIX
 MIN_CACHED_BYTES = 1 << 20
 MAC_OFFSET, MAC_BYTES = lib.GB_BINARY_MAC_OFFSET, lib.GB_BINARY_MAC_BYTES
 STALE_TEMP_SECONDS = 3600
@@ -60,8 +70,10 @@ class GraphCache:
     """A directory of graph entries named by key.  Failures become warnings, never errors."""
 
     def __init__(self, directory: str | os.PathLike, min_bytes: int = MIN_CACHED_BYTES,
-                 threads: int = 1, policy: CachePolicy | None = None):
+                 threads: int = 1, policy: CachePolicy | None = None,
+                 max_size: int | None = DEFAULT_CACHE_MAX_SIZE):
         self.dir = pathlib.Path(directory)
+        self.max_size = max_size   # the whole cache directory's limit, plans included
         self.min_bytes = min_bytes
         self.threads = max(1, threads)
         self.policy = policy or CachePolicy.from_environment()
@@ -73,7 +85,11 @@ class GraphCache:
             self.warnings.append(message)
 
     def path(self, key: str) -> pathlib.Path:
-        return self.dir / f"{key}{SUFFIX}"
+        """The reference stored under key."""
+        return self.dir / f"{key}{REF_SUFFIX}"
+
+    def blob_path(self, content_id: str) -> pathlib.Path:
+        return self.dir / f"{content_id}{SUFFIX}"
 
     def usable(self, create: bool = False) -> bool:
         """Whether the directory and the cache directory holding it may be used (see the plan
@@ -128,15 +144,39 @@ class GraphCache:
                     replace(options, need_in_edges=True, need_weights=True))
 
     def get(self, key: str) -> Graph | None:
-        """The graph stored under key, or None.  The entry is opened without following links
-        or blocking on a FIFO, must be a regular file, and C maps what was opened."""
+        """The graph stored under key, or None.  The reference must verify; the blob it names
+        is opened without following links or blocking on a FIFO, must be a regular file whose
+        bytes have that content id and its MAC, and C maps what was opened."""
         if not self.usable():
             return None
-        path = self.path(key)
+        ref = self.path(key)
+        try:
+            blob_id = decode_ref(read_regular(ref, MAX_REF_BYTES), self.policy.key() or b"", key)["blob"]
+        except (FileNotFoundError, NotADirectoryError):
+            return self._count(None, "graph_misses")
+        except UnsafeFile as exc:
+            self._warn(f"discarding graph cache entry {ref.name}: it is {exc.reason}; rebuilding it")
+            self._unlink(ref)
+            return self._count(None, "graph_misses")
+        except OSError as exc:
+            self._warn(f"cannot read graph cache entry {ref.name}: {exc.strerror or exc}; rebuilding it")
+            return self._count(None, "graph_misses")
+        except ValueError as exc:
+            self._warn(f"discarding graph cache entry {ref.name}: {exc}; rebuilding it")
+            self._unlink(ref)
+            return self._count(None, "graph_misses")
+        graph = self._load_blob(self.blob_path(blob_id), blob_id)
+        if graph is None:
+            self._unlink(ref)
+            return self._count(None, "graph_misses")
+        _touch(ref)
+        return self._count(graph, "graph_hits")
+
+    def _load_blob(self, path: pathlib.Path, blob_id: str) -> Graph | None:
         try:
             fd, _ = open_regular(path)
         except (FileNotFoundError, NotADirectoryError):
-            return None
+            return None   # evicted: an ordinary miss
         except UnsafeFile as exc:
             self._warn(f"discarding graph cache entry {path.name}: it is {exc.reason}; rebuilding it")
             self._unlink(path)
@@ -147,8 +187,8 @@ class GraphCache:
         out = ffi.new("gb_graph **")
         err = ffi.new("gb_error *")
         try:
-            mac = self._mac(fd)
-            if not mac or not same_mac(mac, self._stored_mac(fd)):
+            mac, content_id = self._mac(fd)
+            if not mac or content_id != blob_id or not same_mac(mac, self._stored_mac(fd)):
                 self._warn(f"discarding graph cache entry {path.name}: {NOT_VERIFIED}; rebuilding it")
                 self._unlink(path)
                 return None
@@ -165,41 +205,67 @@ class GraphCache:
         self._unlink(path)
         return None
 
+    def _count(self, graph: Graph | None, name: str) -> Graph | None:
+        """Count a hit or miss in the cache directory's stats.json (counters.py: under a lock)."""
+        try:
+            if self.dir.parent.is_dir():
+                add_count(self.dir.parent, name, self.policy.file_mode)
+        except OSError:
+            pass   # a count is never worth a warning
+        return graph
+
     def _unlink(self, path: pathlib.Path) -> None:
         try:
             path.unlink()
         except OSError:
             pass
 
-    def put(self, key: str, graph: Graph) -> bool:
+    def put(self, key: str, graph: Graph, source: str = "", options: LoadOptions | None = None) -> bool:
         """Store atomically: C writes a unique temporary file through the descriptor it was
-        created with (safe_io.atomic_write), which is then renamed into place."""
+        created with (safe_io.atomic_write), which is renamed to its content id unless a blob
+        of those bytes is there already; then the reference, then eviction to the limit."""
         if not self.usable(create=True):
             return False
         self._remove_stale_temps()
-        path = self.path(key)
+        blob: list[pathlib.Path] = []
+
+        def name_blob(f) -> str | None:
+            mac, content_id = self._mac(f.fileno())
+            os.pwrite(f.fileno(), mac, MAC_OFFSET)
+            blob.append(self.blob_path(content_id))
+            if os.path.isfile(blob[0]) and not os.path.islink(blob[0]):
+                _touch(blob[0])   # the same bytes are stored: share them (a get still checks them)
+                return None
+            return blob[0].name
+
         try:
-            with atomic_write(path, mode=self.policy.file_mode, durable=False) as f:
+            with atomic_write(self.dir / f"blob{SUFFIX}", mode=self.policy.file_mode, durable=False,
+                              name_after=name_blob) as f:
                 err = ffi.new("gb_error *")
                 stop = Interrupt()   # Ctrl-C: KeyboardInterrupt, and atomic_write removes the file
                 if call_interruptibly(lambda: lib.gb_graph_save(graph.handle, f.fileno(),
-                                                                os.fsencode(str(path)), stop.flag, err),
+                                                                os.fsencode(str(self.dir)), stop.flag, err),
                                       stop) != lib.GB_OK:
                     raise OSError(_message(err))
-                os.pwrite(f.fileno(), self._mac(f.fileno()), MAC_OFFSET)
-            return True
+            payload = {"blob": blob[0].name[: -len(SUFFIX)], "source": source,
+                       "options": asdict(options) if options is not None else {}}
+            with atomic_write(self.path(key), mode=self.policy.file_mode, durable=False) as f:
+                f.write(encode_ref(self.policy.key() or b"", key, payload))
         except OSError as exc:
             self._warn_unwritable(exc)
             return False
+        if self.max_size is not None:
+            usage.evict(self.dir.parent, self.max_size, keep=[blob[0]])
+        return True
 
-    def _mac(self, fd: int) -> bytes:
-        """The authentication code of the file open on fd (auth.tree_mac over its bytes, with
-        the header's MAC field as zeros); b"" for a file too short to hold one."""
+    def _mac(self, fd: int) -> tuple[bytes, str]:
+        """The authentication code and content id of the file open on fd (auth.tree_mac_and_id
+        over its bytes, with the header's MAC field as zeros); (b"", "") for a file too short."""
         size = os.fstat(fd).st_size
         if size < MAC_OFFSET + MAC_BYTES:
-            return b""
+            return b"", ""
         with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as mapped, memoryview(mapped) as view:
-            return tree_mac(self.policy.key(), view, (MAC_OFFSET, MAC_BYTES), self.threads)
+            return tree_mac_and_id(self.policy.key(), view, (MAC_OFFSET, MAC_BYTES), self.threads)
 
     @staticmethod
     def _stored_mac(fd: int) -> bytes:
@@ -208,7 +274,7 @@ class GraphCache:
     def _remove_stale_temps(self) -> None:
         """Temp files a killed process left behind (an hour old: no writer is still busy)."""
         cutoff = time.time() - STALE_TEMP_SECONDS
-        for path in self.dir.glob(f"{TEMP_PREFIX}*{SUFFIX}"):
+        for path in self.dir.glob(f"{TEMP_PREFIX}*"):
             try:
                 if path.lstat().st_mtime < cutoff:
                     path.unlink()
@@ -216,8 +282,16 @@ class GraphCache:
                 pass
 
     def entries(self) -> list[pathlib.Path]:
+        """The blobs (one per distinct graph stored)."""
         try:
             return sorted(p for p in self.dir.glob(f"*{SUFFIX}") if not p.name.startswith(TEMP_PREFIX))
+        except OSError:
+            return []
+
+    def refs(self) -> list[pathlib.Path]:
+        """The references (one per input and load options stored)."""
+        try:
+            return sorted(p for p in self.dir.glob(f"*{REF_SUFFIX}") if not p.name.startswith(TEMP_PREFIX))
         except OSError:
             return []
 
@@ -265,7 +339,7 @@ def open_graph(source: Graph | str | os.PathLike | None, options: LoadOptions | 
     else:
         graph = load_graph(text, options=options, threads=threads, progress=progress, budget=budget)
     # A file that changed while it was hashed and read is not stored under either content.
-    if key is not None and _signature(text) == before and cache.put(key, graph):
+    if key is not None and _signature(text) == before and cache.put(key, graph, text, options):
         graph.cache_status = "stored"
     return graph
 

@@ -4,7 +4,9 @@
     describe(graph)["degree"]["out"]    # {"min": ..., "max": ..., "mean": ..., "median": ...}
 
 Writing is C (csrc/graph/graph_write.c): an undirected edge is written once, weights with the
-fewest digits that read back exactly.
+fewest digits that read back exactly.  A .csv or .tsv file is comma- or tab-separated with a
+header line (source, target[, weight]) that pandas.read_csv reads, ids quoted where they need
+it.  The file is written whole or not at all (safe_io.atomic_write).
 """
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ import os
 from typing import Any
 
 from ..errors import ErrorKind, GraphbuildError
+from ..safe_io import atomic_write
 from .graph import Graph, _message
 from .native import ffi, lib
 
 WRITE_FORMATS = {"edgelist": 1, "wel": 2, "mtx": 3}
+DELIMITED = {".csv": ",", ".tsv": "\t"}   # edge lists with a header, as tables
 
 
 def output_format(path: str) -> tuple[str, bool]:
@@ -45,12 +49,21 @@ def write_graph(graph: Graph, path: str | os.PathLike, fmt: str | None = None,
     compress = name_gzip if compress is None else compress
     if fmt not in WRITE_FORMATS:
         raise GraphbuildError(f"unknown output format '{fmt}'", kind=ErrorKind.USAGE)
+    bare = path[:-3] if path.lower().endswith(".gz") else path
+    delimiter = DELIMITED.get(os.path.splitext(bare)[1].lower()) if fmt == "edgelist" else None
+    opts = ffi.new("gb_write_options *", {"format": WRITE_FORMATS[fmt], "compress": int(compress),
+                                          "all_arcs": int(all_arcs),
+                                          "delimiter": ord(delimiter) if delimiter else 0,
+                                          "header": int(delimiter is not None)})
     err = ffi.new("gb_error *")
-    status = lib.gb_graph_write(graph.handle, os.fsencode(path), WRITE_FORMATS[fmt], int(compress),
-                                int(all_arcs), err)
-    if status != lib.GB_OK:
-        kind = ErrorKind.RUNTIME if status == lib.GB_ENOMEM else ErrorKind.IO
-        raise GraphbuildError(_message(err), kind=kind)
+    try:
+        with atomic_write(path, durable=False) as f:
+            status = lib.gb_graph_write_fd(graph.handle, f.fileno(), os.fsencode(path), opts, err)
+            if status != lib.GB_OK:
+                kind = ErrorKind.RUNTIME if status == lib.GB_ENOMEM else ErrorKind.IO
+                raise GraphbuildError(_message(err), kind=kind)
+    except OSError as exc:
+        raise GraphbuildError(f"cannot write {path}: {exc.strerror or exc}", kind=ErrorKind.IO) from None
 
 
 def ids_survive(graph: Graph, fmt: str) -> bool:
