@@ -15,7 +15,8 @@ from ..profile.timeline import bars
 from ..runtime import Executable
 from . import (Algorithm, CacheDir, NoCache, OptLevel, app, dumps, guarded, open_cache, out, settings_for,
                warn_all)
-from .graph_cmd import Dedupe, GraphOpt, Ids, IdsMode, NoSelfLoops, Undirected, load_cli_graph
+from .graph_cmd import (ColumnsOpt, Dedupe, DelimiterOpt, GraphOpt, HeaderOpt, Ids, IdsMode, NoSelfLoops,
+                        Undirected, load_cli_graph, text_options)
 from .run_cmd import Params, Threads, parse_params
 
 Count = Optional[int]
@@ -30,6 +31,9 @@ def profile_memory(
     dedupe: Dedupe = False,
     no_self_loops: NoSelfLoops = False,
     ids: Ids = IdsMode.map,
+    header: HeaderOpt = None,
+    delimiter: DelimiterOpt = None,
+    columns: ColumnsOpt = None,
     param: Params = None,
     algorithm: Algorithm = None,
     threads: Threads = None,
@@ -64,7 +68,7 @@ def profile_memory(
                                                       weighted=c.weighted))
     else:
         g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
-                           plan=plan)
+                           plan=plan, text=text_options(header, delimiter, columns))
         scope = "run" if restart_rss_peak() else "process"
         # the run as it is, without turning its columns into Python values (`run` does that)
         Executable(plan).run_trials(g, parse_params(param), 1, threads=settings.threads,

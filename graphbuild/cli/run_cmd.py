@@ -16,9 +16,11 @@ from ..output import result_object, write_result
 from ..runtime import Executable, Result
 from ..runtime.executor import Trials
 from ..runtime.graph import LoadOptions
+from ..runtime.graph_io import guessed
 from . import (Algorithm, CacheDir, NoCache, OptLevel, app, dumps, elapsed_ms, err, guarded, open_cache,
                out, settings_for, warn_all)
-from .graph_cmd import Dedupe, GraphOpt, Ids, IdsMode, NoSelfLoops, Undirected, load_cli_graph
+from .graph_cmd import (ColumnsOpt, Dedupe, DelimiterOpt, GraphOpt, HeaderOpt, Ids, IdsMode, NoSelfLoops,
+                        Undirected, load_cli_graph, text_options)
 from .spark_cmd import Engine, EngineOpt, SparkConf, SparkMaster, check_engine_flags, run_on_spark
 
 Params = Annotated[Optional[list[str]], typer.Option(
@@ -51,6 +53,9 @@ def run_command(
     dedupe: Dedupe = False,
     no_self_loops: NoSelfLoops = False,
     ids: Ids = IdsMode.map,
+    header: HeaderOpt = None,
+    delimiter: DelimiterOpt = None,
+    columns: ColumnsOpt = None,
     param: Params = None,
     algorithm: Algorithm = None,
     threads: Threads = None,
@@ -81,6 +86,8 @@ def run_command(
 
       graphbuild run algorithms/connected_components.gdsl -g kron:16 --dedupe --no-self-loops
 
+      graphbuild run pagerank -g export.csv --columns source,target --undirected
+
       graphbuild run algorithms/pagerank.gdsl --engine spark -g hdfs:///web.parquet -o ranks.parquet
     """
     params = parse_params(param)
@@ -94,14 +101,15 @@ def run_command(
     if cache is not None:
         warn_all(cache.warnings)
     if engine is Engine.spark:
-        load = LoadOptions(undirected, dedupe, no_self_loops, IdsMode(ids).value)
+        load = LoadOptions(undirected, dedupe, no_self_loops, IdsMode(ids).value,
+                           **text_options(header, delimiter, columns))
         run_on_spark(compiled, compile_ms, graph, load, params, settings, spark_master, spark_conf, output,
                      json_, top)
         return
 
     start = time.perf_counter()
     g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
-                       plan=compiled.plan)
+                       plan=compiled.plan, text=text_options(header, delimiter, columns))
     load_ms = elapsed_ms(start)
 
     start = time.perf_counter()
@@ -119,7 +127,8 @@ def run_command(
                "load_ms": round(load_ms, 3), "graph_cache": g.cache_status, "run_ms": round(run_ms, 3)}
     if trials:
         timings.update(trial_timings(build_ms, runs, settings.threads))
-    graph_info = {"nodes": g.node_count, "edges": g.edge_count, "directed": g.directed}
+    graph_info = {"nodes": g.node_count, "edges": g.edge_count, "directed": g.directed,
+                  "guessed": guessed(g.stats)}
     if json_:
         out.print(dumps(result_object(result, {"graph": graph_info, "timings": timings})), markup=False)
         return
@@ -128,11 +137,21 @@ def run_command(
         print_trials(load_ms, compile_ms, compiled.cache_hit, build_ms, runs)
         return
     source = graph or "bundled karate club graph"
-    err.print(f"{result.algorithm} on {source} ({g.node_count} nodes, {g.edge_count} edges): "
-              f"{'cache hit' if compiled.cache_hit else 'compiled'} {compile_ms:.1f} ms, "
+    kind = "directed" if g.directed else "undirected"
+    guesses = guessed(g.stats)
+    err.print(f"{result.algorithm} on {source} ({g.node_count} nodes, {g.edge_count} {kind} edges"
+              + (f"; guessed: {'; '.join(guesses)}" if guesses else "") + "): "
+              f"{_plan_source(compiled)} {compile_ms:.1f} ms, "
               f"load {load_ms:.1f} ms{' (graph cache hit)' if g.cache_status == 'hit' else ''}, "
               f"run {run_ms:.1f} ms"
               + (f"; wrote {output}" if output else ""), markup=False)
+
+
+def _plan_source(compiled: Any) -> str:
+    """How the plan was had: a plan file is read, not compiled."""
+    if compiled.key is None:
+        return "plan file read"
+    return "cache hit" if compiled.cache_hit else "compiled"
 
 
 def trial_timings(build_ms: float, runs: Trials, threads: int) -> dict[str, Any]:
