@@ -15,7 +15,8 @@ from ..settings import parse_duration, parse_size
 from . import Algorithm, CacheDir, OptLevel, app, dumps, err, guarded, out, settings_for, warn_all
 
 cache_app = typer.Typer(
-    help="Inspect, check, trim or empty the plan cache.\n\nExample: graphbuild cache info",
+    help="Inspect, check, trim or empty the plan cache.\n\n"
+         "Examples: graphbuild cache info; graphbuild cache prune --max-size 100M",
     no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 

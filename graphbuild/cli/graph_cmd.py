@@ -124,7 +124,11 @@ def load_cli_graph(graph: Optional[str], settings: Settings, no_cache: bool, qui
     return g
 
 
-graph_app = typer.Typer(help="Inspect and convert graph files.", no_args_is_help=True)
+graph_app = typer.Typer(
+    help="Inspect and convert graph files.\n\n"
+         "Examples: graphbuild graph info edges.csv --columns source,target; "
+         "graphbuild graph convert web.el web.mtx.gz",
+    no_args_is_help=True)
 app.add_typer(graph_app, name="graph")
 
 Json = Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")]

@@ -95,6 +95,16 @@ def _spans(spans: list[list[int]]) -> str:
     return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _fold(table: Table) -> None:
+    """Long names and notes wrap onto more lines; rich would otherwise cut them with '…'."""
+    for column in table.columns:
+        column.overflow = "fold"
+
+
 def show(r: dict[str, Any]) -> None:
     kind = "predicted" if r["mode"] == "predicted" else "measured"
     buffers = Table("slot", "holds", "dtype", "bytes", "first write", "live (plan ops)", "source lines",
@@ -103,28 +113,33 @@ def show(r: dict[str, Any]) -> None:
         buffers.add_row(f"s{b['slot']}", ", ".join(b["variables"]) or "(temporary)", b["dtype"],
                         human(b["bytes"]), str(b["first_write_pc"]), _spans(b["live"]),
                         ", ".join(map(str, b["source_lines"])))
+    _fold(buffers)
     out.print(buffers)
     summary = Table("", "bytes", "", title="memory", show_header=False)
     rows = [
-        ("planned buffer peak", r["peak_bytes"], "every buffer at once: the pool's one block"),
-        ("theoretical minimum", r["minimum_bytes"], "most values live at one moment"),
-        ("one buffer per variable", r["naive_bytes"], ""),
+        ("planned buffer peak", r["peak_bytes"],
+         "Every buffer at once: the pool allocates them as one block."),
+        ("theoretical minimum", r["minimum_bytes"], "The most values live at any one moment."),
+        ("one buffer per variable", r["naive_bytes"], "What a buffer for every variable would take."),
         ("saved by reuse", r["saved_bytes"],
-         f"{r['inplace_updates']} in-place updates, {r['swaps']} buffer swaps, "
-         f"{r['swaps_removed'] + r['copies_removed']} moves made free"),
-        ("graph", r["graph_bytes"], "CSR, weights and id map"),
-        ("executor scratch", r["scratch_bytes"], f"{r['threads']} workers"),
-        ("incremental passes", r["incremental_bytes"], "inputs and results kept between passes"),
-        ("process before the graph", r["baseline_rss_bytes"], "interpreter, graphbuild, the plan"),
-        ("predicted peak RSS", r["predicted_rss_bytes"], "process + graph + buffers + scratch + incremental"),
+         f"{_count(r['inplace_updates'], 'update')} made in place, {_count(r['swaps'], 'buffer swap')}, "
+         f"and {_count(r['swaps_removed'] + r['copies_removed'], 'move')} made free."),
+        ("graph", r["graph_bytes"], "The CSR, the weights and the id map."),
+        ("executor scratch", r["scratch_bytes"], f"Scratch space of {_count(r['threads'], 'worker')}."),
+        ("incremental passes", r["incremental_bytes"], "Inputs and results kept between passes."),
+        ("process before the graph", r["baseline_rss_bytes"], "The interpreter, graphbuild and the plan."),
+        ("predicted peak RSS", r["predicted_rss_bytes"],
+         "The process, the graph, the buffers, the scratch and the incremental state."),
     ]
     if r["mode"] == "measured":
         rows.append(("peak RSS", r["rss_peak_bytes"],
-                     "measured from the loaded graph on" if r["rss_peak_scope"] == "run"
-                     else "measured, building the graph included"))
-    rows.append(("result columns", r["results_bytes"], "not in this run: what `run` adds as Python lists"))
+                     "Measured from the loaded graph to the end of the run." if r["rss_peak_scope"] == "run"
+                     else "Measured over the whole process, building the graph included."))
+    rows.append(("result columns", r["results_bytes"],
+                 "Not part of this run: what `run` adds as Python lists."))
     for label, value, note in rows:
         summary.add_row(label, human(value), note)
+    _fold(summary)
     out.print(summary)
     chart = Table("plan ops", "source lines", "live bytes", "", title="live buffer bytes over the plan")
     for row in bars(r["timeline"], width=max(10, out.width - 50)):
