@@ -1,9 +1,11 @@
 """Bind parameter values (command-line strings or Python values) to a plan's registers."""
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from ..errors import ErrorKind, GraphbuildError
+from ..plan import bounds
 from ..plan.model import Param, Plan
 from .graph import Graph
 
@@ -65,7 +67,10 @@ def bind_params(plan: Plan, graph: Graph, values: dict[str, Any], regs: Any) -> 
     unknown = sorted(set(values) - set(known))
     if unknown:
         takes = ", ".join(known) or "no parameters"
-        raise _usage(f"unknown parameter '{unknown[0]}'; {plan.algorithm} takes: {takes}")
+        close = difflib.get_close_matches(unknown[0], list(known), n=1, cutoff=0.6)
+        raise GraphbuildError(f"unknown parameter '{unknown[0]}'; {plan.algorithm} takes: {takes}",
+                              kind=ErrorKind.USAGE,
+                              hint=f"did you mean '{close[0]}'?" if close else None)
     for p in plan.params:
         if p.name in values:
             value = parse_value(p, values[p.name], graph)
@@ -80,6 +85,9 @@ def bind_params(plan: Plan, graph: Graph, values: dict[str, Any], regs: Any) -> 
             value = float(p.default) if p.dtype == "float" else int(p.default)
         if p.dtype == "int" and not -2**63 <= value < 2**63:
             raise _usage(f"parameter '{p.name}' is out of the 64-bit range: {value}")
+        if p.bounds is not None and not bounds.contains(p.bounds, value):
+            raise _usage(f"parameter '{p.name}' = {value!r} is outside its range "
+                         f"{bounds.describe(p.bounds)}")
         if p.dtype == "float":
             regs[p.reg].f = value
         else:
