@@ -149,10 +149,11 @@ class Graph:
             undirected=undirected, dedupe=dedupe, no_self_loops=no_self_loops, ids=ids,
             header=header, delimiter=delimiter, columns=columns),
             store, threads)))
-        if store is not None and store.warnings:
+        messages = settings.warnings + (store.warnings if store is not None else [])
+        if messages:
             import warnings
 
-            for message in store.warnings:
+            for message in messages:
                 warnings.warn(message, RuntimeWarning, stacklevel=2)
         return graph
 

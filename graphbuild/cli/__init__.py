@@ -125,6 +125,7 @@ class Stage(str, enum.Enum):
 
 def settings_for(cache_dir: Optional[pathlib.Path], **flags: Any) -> Settings:
     settings = load_settings({"cache_dir": str(cache_dir) if cache_dir else None, **flags})
+    warn_all(settings.warnings)
     cores = default_threads()
     if settings.threads > cores:
         warn_all([f"{settings.threads} threads on {cores} core{'s' if cores != 1 else ''} "
