@@ -35,11 +35,12 @@ static const char *digits(const char *p, int64_t *value, int *noncanonical)
 static const char *separator(const char *p, int delim)
 {
     const char *s = p;
-    while ((*p == ' ' || *p == '\t') && *p != delim)
+    int tab_blank = delim != '\t';   /* in a tab-separated file a tab is the separator */
+    while (*p == ' ' || (*p == '\t' && tab_blank))
         p++;
     if (delim != 0 && *p == (delim == ' ' ? ',' : delim)) {
         p++;
-        while ((*p == ' ' || *p == '\t') && *p != delim)
+        while (*p == ' ' || (*p == '\t' && tab_blank))
             p++;
     } else if (delim != 0 && delim != ' ') {
         return NULL;
