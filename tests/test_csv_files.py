@@ -270,3 +270,13 @@ def test_the_cli_takes_the_options_and_says_what_it_guessed(tmp_path):
     assert bad.returncode == 65 and "no column named 'nobody' (the target column)" in bad.stderr
     usage = gb_cli("graph", "info", str(path), "--columns", "1", cache=cache)
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_matrix_market_files_refuse_the_column_options(tmp_path):
+    path = tmp_path / "m.mtx"
+    path.write_text("%%MatrixMarket matrix coordinate pattern general\n2 2 1\n1 2\n")
+    for options in ({"columns": "2,1"}, {"header": True}, {"delimiter": ","}):
+        with pytest.raises(GraphbuildError, match="is a Matrix Market file: columns") as info:
+            load_graph(path, options=LoadOptions(**options))
+        assert info.value.kind.name == "USAGE"
+    assert load_graph(path).node_ids() == [1, 2]

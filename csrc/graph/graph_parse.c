@@ -235,8 +235,12 @@ static int first_data_line(gb_parser *ps, const char *const tok[4], const int64_
 static gb_status first_line(gb_parser *ps, const char *p, const char *end)
 {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
-    if ((ps->format == GB_FORMAT_AUTO || ps->format == GB_FORMAT_MTX) && gb_mtx_is_banner(p, nl))
+    if ((ps->format == GB_FORMAT_AUTO || ps->format == GB_FORMAT_MTX) && gb_mtx_is_banner(p, nl)) {
+        if (ps->picked || ps->opts->delimiter != 0 || ps->opts->header != GB_HEADER_AUTO)
+            return gb_graph_fail(ps->err, GB_EINVAL, 0, 0, "'%s' is a Matrix Market file: columns, "
+                                 "a delimiter and a header line are for edge lists", ps->path);
         return gb_mtx_banner(ps, p, nl);
+    }
     if (ps->format == GB_FORMAT_AUTO)
         ps->format = ps->suffix_format;
     if (ps->format == GB_FORMAT_MTX)
