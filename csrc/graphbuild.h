@@ -71,6 +71,22 @@ typedef enum gb_ids_mode {
     GB_IDS_DENSE = 1   /* every id a non-negative integer used as the node index: n = max id + 1 */
 } gb_ids_mode;
 
+typedef enum gb_header_mode {
+    GB_HEADER_AUTO = 0,      /* guessed (docs/graphs.md "Header line"); gb_graph_stats says how */
+    GB_HEADER_PRESENT = 1,   /* the first data line is a header */
+    GB_HEADER_ABSENT = 2     /* the first data line is an edge */
+} gb_header_mode;
+
+/* gb_graph_stats.header_guess: what the automatic header rule decided about the first
+ * data line of words, if it had to decide. */
+typedef enum gb_header_guess {
+    GB_GUESS_NONE = 0,       /* nothing guessed (numbers in the line, or the mode was given) */
+    GB_GUESS_HEADER = 1,     /* the line was skipped as a header */
+    GB_GUESS_EDGE = 2        /* the line was read as an edge */
+} gb_header_guess;
+
+enum { GB_MAX_COLUMN_NAME = 256 };
+
 typedef enum gb_format {
     GB_FORMAT_AUTO = 0,      /* the %%MatrixMarket banner, else the suffix (after .gz) */
     GB_FORMAT_EDGELIST = 1,  /* 2 or 3 columns: .el .txt .csv .tsv and any other suffix */
@@ -110,6 +126,17 @@ typedef struct gb_load_options {
                              arrays, parse buffers, names, ids, the CSR build; see
                              gb_graph_load_bytes) stops with GB_EBUDGET before allocating,
                              checked whenever its arrays grow; 0 means no budget */
+    /* Text edge lists only (docs/graphs.md "Columns").  delimiter: 0 guesses it; ' ' means
+     * runs of blanks (a comma between them also separates, as .el files always had); any
+     * other byte (',', '\t', ';', '|') ends a field, blanks around a field are trimmed and
+     * blanks inside belong to it, and a field may be quoted as RFC 4180 says. */
+    int delimiter;
+    int header;           /* gb_header_mode */
+    /* The source, target and weight columns: 1-based numbers (0: not given), or names of
+     * the header line's fields (NULL: not given; a name needs a header).  With neither,
+     * a line has 2 or 3 columns in that order.  The weight is optional. */
+    int column_numbers[3];
+    const char *column_names[3];
 } gb_load_options;
 
 /* What the loader saw.  Self-loops and duplicates are counted on the edges as read, so a
@@ -124,6 +151,11 @@ typedef struct gb_graph_stats {
     int64_t self_loops_dropped;
     int64_t duplicates_dropped;
     int64_t weights_dropped;   /* 1 if the input had weights that skip_weights left out */
+    int32_t delimiter;         /* an edge list's field separator (' ': blanks), else 0 */
+    int32_t delimiter_guessed; /* 1 if the delimiter was guessed from the content */
+    int32_t header_guess;      /* gb_header_guess */
+    int32_t reserved;
+    int64_t header_guess_line; /* the line header_guess is about, or 0 */
 } gb_graph_stats;
 
 /* Reads an edge list or a Matrix Market file, plain or gzipped (docs/graphs.md). */

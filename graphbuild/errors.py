@@ -75,7 +75,9 @@ class GraphbuildError(Exception):
         if loc is not None and loc.source_line is not None:
             text = loc.source_line.rstrip("\n")
             lines.append(f"    {text}")
-            lines.append("    " + " " * max(loc.col - 1, 0) + "^")
+            # the caret's padding keeps the line's tabs, so it lines up at any tab width
+            pad = "".join(c if c == "\t" else " " for c in text[:max(loc.col - 1, 0)])
+            lines.append("    " + pad + " " * max(loc.col - 1 - len(text), 0) + "^")
         if self.hint:
             lines.append(f"note: {self.hint}")
         return "\n".join(lines)

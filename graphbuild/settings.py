@@ -7,11 +7,12 @@ team cache on, GRAPHBUILD_CACHE_KEY_FILE names the key its entries are authentic
 (default: cache.key in GRAPHBUILD_CONFIG_DIR or the user config directory)."""
 from __future__ import annotations
 
+import difflib
 import os
 import pathlib
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import platformdirs
@@ -75,6 +76,9 @@ _KEYS: dict[str, tuple[Any, str]] = {
 }
 
 
+# Tables inside [tool.graphbuild] that other modules read: [tool.graphbuild.spark] (spark/session.py).
+_SUBTABLES = {"spark"}
+
 # Read from the environment only (see the module docstring).
 _ENV_ONLY = {"cache_shared": "GRAPHBUILD_CACHE_SHARED", "cache_key_file": "GRAPHBUILD_CACHE_KEY_FILE"}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
@@ -108,6 +112,7 @@ class Settings:
     cache_max_size: int = DEFAULT_CACHE_MAX_SIZE
     cache_shared: bool = False            # a team cache (environment only)
     cache_key_file: pathlib.Path | None = None   # None: the default key file
+    warnings: list[str] = field(default_factory=list)   # e.g. a misspelled key, for the caller to show
 
 
 def default_threads() -> int:
@@ -156,6 +161,7 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
     flags = {k: v for k, v in (flags or {}).items() if v is not None}
     env = os.environ if env is None else env
     values: dict[str, Any] = {}
+    warnings: list[str] = []
     origin = "defaults"
     found = find_config((cwd or pathlib.Path.cwd()).resolve())
     if found:
@@ -168,6 +174,8 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
                                       kind=ErrorKind.USAGE)
             if name in _KEYS:
                 values[name] = _coerce(name, value, str(path))
+            elif name not in _SUBTABLES:
+                warnings.append(_unknown_key(path, name))
     for name, (_, var) in _KEYS.items():
         if env.get(var):
             values[name] = _coerce(name, env[var], var)
@@ -180,4 +188,13 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
     shared, key_file = cache_trust(env)
     return Settings(cache_dir, values.get("threads", default_threads()),
                     values.get("max_iterations", 1_000_000), origin,
-                    values.get("cache_max_size", DEFAULT_CACHE_MAX_SIZE), shared, key_file)
+                    values.get("cache_max_size", DEFAULT_CACHE_MAX_SIZE), shared, key_file, warnings)
+
+
+def _unknown_key(path: pathlib.Path, name: str) -> str:
+    """A key graphbuild does not know is ignored, with a warning (a typo would otherwise
+    silently leave the default in force)."""
+    table = "[tool.graphbuild]" if path.name == "pyproject.toml" else path.name
+    close = difflib.get_close_matches(name, list(_KEYS), n=1, cutoff=0.6)
+    return (f"{path}: unknown setting '{name}' in {table} is ignored"
+            + (f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(_KEYS)})"))

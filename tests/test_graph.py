@@ -140,9 +140,10 @@ MALFORMED = [
     ("1 2 --1\n", 1, 5, "invalid weight '--1'"),
     ("1 2 NaN\n", 1, 5, "weight 'NaN' is NaN"),
     ("1 2 1\n3 4 nan\n", 2, 5, "weight 'nan' is NaN"),
-    ("1,,2\n", 1, 3, "empty column before ','"),
-    (",1,2\n", 1, 1, "empty column before ','"),
-    ("1,2,\n", 1, 4, "empty column after ','"),
+    ("1,,2\n", 1, 3, "empty target column"),
+    (",1,2\n", 1, 1, "empty source column"),
+    ("1,2,\n", 1, 5, "empty weight column"),
+    ("1 ,, 2\n3 4\n", 1, 4, "empty column before ','"),   # blank-separated: commas between blanks
     ("1 2\n3 ,\n", 2, 3, "empty column after ','"),
     ("# only comments\n\n", 2, 1, "no edges in file"),
     ("", 1, 1, "no edges in file"),

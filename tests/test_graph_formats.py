@@ -66,8 +66,10 @@ HEADERS = [
     ("source,target,weight\n1,2,0.5\n2,3,1\n", False, "1 2 0.5\n2 3 1\n", 1),
     ("# comment\nfrom to\n5 6\n6 7\n", False, "5 6\n6 7\n", 2),
     ("src dst w\nalice bob 1\nbob carol 2\n", False, "alice bob 1\nbob carol 2\n", 1),
-    ("src dst\nalice bob\n", False, "src dst\nalice bob\n", 0),          # word ids: data
-    ("src dst\n1 2\n2 x\n", False, "src dst\n1 2\n2 x\n", 0),          # a later word id: data
+    ("src dst\nalice bob\n", False, "alice bob\n", 1),          # words not seen again: a header
+    ("src dst\n1 2\n2 x\n", False, "1 2\n2 x\n", 1),          # a later word id, src/dst unseen
+    ("alice bob\nbob carol\n", False, "alice bob\nbob carol\n", 0),   # bob again: data
+    ("n1 n2\nn3 n4\n", False, "n1 n2\nn3 n4\n", 0),                 # digits: ids, not a header
     ("a b\n", False, "a b\n", 0),                                       # alone: an edge
     ("1 2\nsrc dst\n", False, "1 2\nsrc dst\n", 0),                    # not the first line
     ("u v weight\n1 2 3\n", True, "1 2 3\n", 1),

@@ -6,7 +6,7 @@ import pathlib
 import pytest
 
 from graphbuild.errors import ErrorKind, GraphbuildError
-from graphbuild.settings import load_settings
+from graphbuild.settings import default_threads, load_settings
 
 
 def test_defaults_without_any_config(tmp_path):
@@ -51,3 +51,34 @@ def test_bad_config_is_a_usage_error_naming_the_file(tmp_path, content, words):
 def test_bad_environment_value_names_the_variable(tmp_path):
     with pytest.raises(GraphbuildError, match="GRAPHBUILD_MAX_ITERATIONS"):
         load_settings({}, env={"GRAPHBUILD_MAX_ITERATIONS": "lots"}, cwd=tmp_path)
+
+
+def test_a_misspelled_key_is_a_warning_with_a_did_you_mean(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.graphbuild]\ntreads = 3\nmax_iterations = 7\n'
+                                             'colour = 1\n')
+    s = load_settings({}, env={}, cwd=tmp_path)
+    assert s.max_iterations == 7 and s.threads == default_threads()   # the typo set nothing
+    assert len(s.warnings) == 2
+    assert ("unknown setting 'treads' in [tool.graphbuild] is ignored; did you mean 'threads'?"
+            in s.warnings[0])
+    assert "unknown setting 'colour'" in s.warnings[1] and "known: cache_dir" in s.warnings[1]
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "graphbuild.toml").write_text("threads = 2\n[spark]\nmaster = 'local[2]'\n")
+    assert load_settings({}, env={}, cwd=clean).warnings == []
+
+
+def test_the_cli_shows_the_settings_warning(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    import graphbuild
+
+    (tmp_path / "pyproject.toml").write_text('[tool.graphbuild]\nmax_iteration = 5\n')
+    env = {**os.environ, "GRAPHBUILD_CACHE_DIR": str(tmp_path / "cache"), "PYTHONSAFEPATH": "1",
+           "PYTHONPATH": str(pathlib.Path(graphbuild.__file__).resolve().parents[1])}
+    proc = subprocess.run([sys.executable, "-m", "graphbuild", "run", "degree_centrality"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "warning:" in proc.stderr and "did you mean 'max_iterations'?" in proc.stderr

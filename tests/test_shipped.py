@@ -28,8 +28,9 @@ def test_every_program_in_the_package_is_listed_with_what_it_computes(cache):
     assert proc.returncode == 0, proc.stderr
     rows = {row["name"]: row for row in json.loads(proc.stdout)}
     assert sorted(rows) == names
-    assert rows["bfs"]["params"] == [{"name": "source", "type": "node", "default": 0},
-                                     {"name": "cutoff", "type": "int", "default": -1}]
+    assert rows["bfs"]["params"] == [{"name": "source", "type": "node", "default": 0, "range": None},
+                                     {"name": "cutoff", "type": "int", "default": -1, "range": "[-1, inf)"}]
+    assert rows["pagerank"]["params"][0]["range"] == "[0, 1]"
     assert rows["pagerank"]["outputs"] == [{"name": "rank", "kind": "vector", "type": "float"},
                                            {"name": "delta", "kind": "scalar", "type": "float"}]
     assert rows["katz"]["summary"].startswith("Katz centrality: x = alpha * A^T x + beta, i.e.")

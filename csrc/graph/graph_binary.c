@@ -34,7 +34,7 @@
 
 #include "graph_internal.h"
 
-enum { HEADER_BYTES = 512, FORMAT_VERSION = 2, ALIGN = 64, PIECE = 1 << 20 };
+enum { HEADER_BYTES = 512, FORMAT_VERSION = 3, ALIGN = 64, PIECE = 1 << 20 };
 
 static const char MAGIC[8] = { 'G', 'B', 'G', 'R', 'A', 'P', 'H', '\n' };
 static const uint64_t ENDIAN = 0x0102030405060708ull;
@@ -222,6 +222,10 @@ static const char *check_header(const file_header *h, uint64_t size)
         s->self_loops_dropped < 0 || s->duplicates_dropped < 0 || s->header_line < 0 ||
         (s->weights_dropped != 0 && s->weights_dropped != 1))
         return "negative counts";
+    if (s->delimiter < 0 || s->delimiter > 255 || (s->delimiter_guessed & ~1) != 0 ||
+        s->header_guess < GB_GUESS_NONE || s->header_guess > GB_GUESS_EDGE ||
+        s->header_guess_line < 0)
+        return "bad load stats";
     return NULL;
 }
 

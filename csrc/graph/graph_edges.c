@@ -86,25 +86,13 @@ static gb_status intern(gb_parser *ps, const char *s, int64_t len, int64_t *inde
     return st == GB_OK ? GB_OK : names_failed(ps, st);
 }
 
-/* The integer ids read so far become names, in order of first appearance; a pending
- * header turns out to be the first edge (its ids are words) and comes first. */
+/* The integer ids read so far become names, in order of first appearance (a pending
+ * header stays pending: gb_parse_end decides it). */
 gb_status gb_parse_ints_to_names(gb_parser *ps)
 {
     char text[24];
-    int64_t first = 0;
     gb_status st;
-    if (ps->header == GB_HEADER_PENDING) {
-        memmove(ps->src + 1, ps->src, (size_t)ps->m * sizeof *ps->src);
-        memmove(ps->dst + 1, ps->dst, (size_t)ps->m * sizeof *ps->dst);
-        if ((st = intern(ps, ps->header_text, ps->header_len[0], &ps->src[0])) != GB_OK ||
-            (st = intern(ps, ps->header_text + ps->header_len[0], ps->header_len[1],
-                         &ps->dst[0])) != GB_OK)
-            return st;
-        ps->header = GB_HEADER_NONE;
-        ps->m++;
-        first = 1;
-    }
-    for (int64_t i = first; i < ps->m; i++) {
+    for (int64_t i = 0; i < ps->m; i++) {
         int64_t *ends[2] = { &ps->src[i], &ps->dst[i] };
         for (int k = 0; k < 2; k++) {
             int len = snprintf(text, sizeof text, "%lld", (long long)*ends[k]);
@@ -113,6 +101,24 @@ gb_status gb_parse_ints_to_names(gb_parser *ps)
         }
     }
     ps->names_mode = 1;
+    return GB_OK;
+}
+
+gb_status gb_parse_header_edge(gb_parser *ps)
+{
+    int64_t *perm, a, b, n0 = ps->header_len[0];
+    if (gb_names_put_first(&ps->names, ps->header_text, n0, ps->header_text + n0,
+                           ps->header_len[1], &perm, &a, &b) != GB_OK)
+        return gb_parse_nomem(ps);
+    for (int64_t i = ps->m; i > 0; i--) {
+        ps->src[i] = perm[ps->src[i - 1]];
+        ps->dst[i] = perm[ps->dst[i - 1]];
+    }
+    free(perm);
+    ps->src[0] = a;
+    ps->dst[0] = b;
+    ps->m++;
+    ps->header = GB_HEADER_NONE;
     return GB_OK;
 }
 

@@ -29,16 +29,21 @@ static const char *digits(const char *p, int64_t *value, int *noncanonical)
     return p;
 }
 
-/* Blanks, or one comma with optional blanks around it (edge lists only); NULL if none. */
-static const char *separator(const char *p, int comma)
+/* delim ' ': blanks, or one comma with optional blanks around it (edge lists), 0:
+ * blanks only (Matrix Market); ',' or '\t': that byte with optional blanks around it.
+ * NULL if there is none. */
+static const char *separator(const char *p, int delim)
 {
     const char *s = p;
-    while (*p == ' ' || *p == '\t')
+    int tab_blank = delim != '\t';   /* in a tab-separated file a tab is the separator */
+    while (*p == ' ' || (*p == '\t' && tab_blank))
         p++;
-    if (comma && *p == ',') {
+    if (delim != 0 && *p == (delim == ' ' ? ',' : delim)) {
         p++;
-        while (*p == ' ' || *p == '\t')
+        while (*p == ' ' || (*p == '\t' && tab_blank))
             p++;
+    } else if (delim != 0 && delim != ' ') {
+        return NULL;
     }
     return p == s ? NULL : p;
 }
@@ -48,19 +53,22 @@ int gb_parse_fast_line(gb_parser *ps, const char *p, const char **next)
     int mtx = ps->format == GB_FORMAT_MTX, noncanonical = 0;
     int64_t a, b;
     double w = 0;
-    if (ps->nbatch != 0 || ps->names_mode || ps->ncols == 0 ||
+    int delim = mtx ? 0 : ps->delim;
+    /* Other delimiters, picked columns: the general way. */
+    if (ps->nbatch != 0 || ps->names_mode || ps->ncols == 0 || ps->picked ||
+        (delim != 0 && delim != ' ' && delim != ',' && delim != '\t') ||
         (mtx && (!ps->mtx.have_size || ps->mtx.field == GB_MTX_INTEGER || ps->m >= ps->mtx.nnz)))
         return 0;
-    if ((p = digits(p, &a, &noncanonical)) == NULL || (p = separator(p, !mtx)) == NULL ||
+    if ((p = digits(p, &a, &noncanonical)) == NULL || (p = separator(p, delim)) == NULL ||
         (p = digits(p, &b, &noncanonical)) == NULL)
         return 0;
     if (ps->ncols == 3) {
         const char *s;
-        if ((s = separator(p, !mtx)) == NULL)
+        if ((s = separator(p, delim)) == NULL)
             return 0;
         p = s;
         while (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' && *p != ',' && *p != '#' &&
-               *p != '%' && *p != '\0')
+               *p != '%' && *p != '\0' && *p != '"')
             p++;
         if (!gb_parse_float_fast(s, p, &w))
             return 0;

@@ -160,6 +160,12 @@ void gb_names_prefetch_record(const gb_names *t, uint64_t hash);
  * allocation fails. */
 gb_status gb_names_intern(gb_names *t, const char *s, int64_t len, uint64_t hash,
                           int64_t *index);
+/* Index of the name or -1; before finish. */
+int64_t gb_names_lookup(const gb_names *t, const char *s, int64_t len);
+/* Before finish: s0 and s1 become the first names (*i0, *i1), the others follow in their
+ * order; *perm (malloc'd) maps each old index to its new one. */
+gb_status gb_names_put_first(gb_names *t, const char *s0, int64_t n0, const char *s1, int64_t n1,
+                             int64_t **perm, int64_t *i0, int64_t *i1);
 gb_status gb_names_finish(gb_names *t);
 /* A finished table over count names laid out by someone else (a mapped file): bytes
  * and offsets are borrowed, not freed. */
@@ -262,6 +268,17 @@ typedef struct gb_parser {
     int64_t header_line;
     char *header_text;         /* a pending header's two tokens, back to back */
     int64_t header_len[2];
+    int header_guess;          /* gb_header_guess */
+    int64_t header_guess_line;
+    /* Columns (gb_load_options.delimiter, column_numbers, column_names). */
+    int suffix_delim;          /* what the file name says: ',' for .csv, '\t' for .tsv, else 0 */
+    int delim;                 /* 0 until the first line decides; ' ' blanks, else the byte */
+    int delim_guessed;         /* the content decided it */
+    int picked;                /* --columns given: col[] says which field is which */
+    int col[3];                /* 1-based column of source, target, weight; 0: none (yet) */
+    int64_t name_len[3];       /* of opts->column_names */
+    int resolving;             /* the header line's fields are matched against the names */
+    int max_col;               /* the largest picked column, once known */
     gb_mtx mtx;
 } gb_parser;
 
@@ -272,7 +289,20 @@ typedef struct gb_parser {
 int gb_quote_len(int64_t len);           /* up to GB_QUOTE_MAX bytes of a token ... */
 const char *gb_quote_more(int64_t len);  /* ... and "..." if it was cut */
 gb_status gb_parse_nomem(gb_parser *ps);
-gb_status gb_parse_chunk(gb_parser *ps, const char *p, const char *end);
+/* Quoted fields are unescaped in place, so the chunk is writable. */
+gb_status gb_parse_chunk(gb_parser *ps, char *p, const char *end);
+/* Field k (0-based) of a line goes to its slot in tok/len: source, target, weight, and
+ * slot 3 for the first column past the expected ones (error messages). */
+void gb_parse_take_field(gb_parser *ps, int k, const char *s, int64_t n, const char *tok[4],
+                         int64_t len[4]);
+/* graph_csv.c: the fields of one line of a delimited file (ps->delim is a byte other
+ * than ' '), starting at p; *next is the next line.  A comment or empty line has none. */
+gb_status gb_csv_line(gb_parser *ps, char *p, const char *line_start, char **next,
+                      const char *tok[4], int64_t len[4], int *found);
+/* The delimiter of the lines in [p, end): prefer (the file name's, or 0) if they have it,
+ * else ',' or '\t' if they show it (*guessed = 1), else ' ' (blanks). */
+int gb_csv_sniff(const char *p, const char *end, int prefer, int *guessed);
+enum { GB_MAX_FIELDS = 1 << 20 };
 /* One line of digits and separators (graph_fast.c): 1 if it was read and stored as an
  * edge (*next: the next line), 0 if it must go the general way, or a negative status. */
 int gb_parse_fast_line(gb_parser *ps, const char *p, const char **next);
@@ -285,8 +315,11 @@ int64_t gb_parse_held(const gb_parser *ps, int64_t cap);
 gb_status gb_parse_budget(gb_parser *ps, int64_t need);
 /* graph_edges.c: adds the batched lines as edges, in order. */
 gb_status gb_parse_flush(gb_parser *ps);
-/* The integer ids so far become names (a pending header line becomes the first edge). */
+/* The integer ids so far become names. */
 gb_status gb_parse_ints_to_names(gb_parser *ps);
+/* A pending header line becomes the first edge, its names the first nodes (room for one
+ * more edge reserved, ids names). */
+gb_status gb_parse_header_edge(gb_parser *ps);
 /* A parse error on line ps->line + 1, reported after the lines before it are checked. */
 gb_status gb_parse_fail_line(gb_parser *ps, int64_t col, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -12,6 +12,7 @@
  * integers to ranks in ascending order, other tokens in order of first appearance) or
  * use them as indices (GB_IDS_DENSE: n = largest id + 1).
  */
+#define _POSIX_C_SOURCE 200809L   /* strnlen */
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,60 @@ static int suffix_format(const char *path)
     if (ends_with(base, len, ".wel"))
         return GB_FORMAT_WEL;
     return GB_FORMAT_EDGELIST;
+}
+
+/* ',' for a .csv file, '\t' for .tsv or .tab (after any .gz), else 0 (the content says). */
+static int suffix_delimiter(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *base = slash != NULL ? slash + 1 : path;
+    size_t len = strlen(base);
+    if (ends_with(base, len, ".gz"))
+        len -= 3;
+    if (ends_with(base, len, ".csv"))
+        return ',';
+    if (ends_with(base, len, ".tsv") || ends_with(base, len, ".tab"))
+        return '\t';
+    return 0;
+}
+
+/* The columns gb_load_options picks, checked; names are matched on the header line. */
+static gb_status pick_columns(gb_parser *ps)
+{
+    const gb_load_options *o = ps->opts;
+    for (int slot = 0; slot < 3; slot++) {
+        int number = o->column_numbers[slot];
+        const char *name = o->column_names[slot];
+        if (number < 0 || number > GB_MAX_FIELDS)
+            return gb_graph_fail(ps->err, GB_EINVAL, 0, 0, "column number %d is not 1..%d",
+                                 number, GB_MAX_FIELDS);
+        if (number != 0 && name != NULL)
+            return gb_graph_fail(ps->err, GB_EINVAL, 0, 0, "a column is given by number and by name");
+        if (name != NULL) {
+            size_t n = strnlen(name, GB_MAX_COLUMN_NAME + 1);
+            if (n == 0 || n > GB_MAX_COLUMN_NAME)
+                return gb_graph_fail(ps->err, GB_EINVAL, 0, 0, "a column name must have 1 to %d "
+                                     "bytes", GB_MAX_COLUMN_NAME);
+            if (o->header == GB_HEADER_ABSENT)
+                return gb_graph_fail(ps->err, GB_EINVAL, 0, 0, "columns are picked by name but "
+                                     "the file has no header line");
+            ps->name_len[slot] = (int64_t)n;
+            ps->resolving = 1;
+        }
+        ps->col[slot] = number;
+        ps->picked |= number != 0 || name != NULL;
+        if (number > ps->max_col)
+            ps->max_col = number;
+    }
+    if (ps->picked && (ps->col[0] == 0 && o->column_names[0] == NULL))
+        return gb_graph_fail(ps->err, GB_EINVAL, 0, 0, "the source column is not given");
+    if (ps->picked && (ps->col[1] == 0 && o->column_names[1] == NULL))
+        return gb_graph_fail(ps->err, GB_EINVAL, 0, 0, "the target column is not given");
+    if (o->delimiter < 0 || o->delimiter > 255 || o->delimiter == '\n' || o->delimiter == '\r' ||
+        o->delimiter == '"' || o->delimiter == '#' || o->delimiter == '%')
+        return gb_graph_fail(ps->err, GB_EINVAL, 0, 0, "a delimiter cannot be byte %d", o->delimiter);
+    if (o->header < GB_HEADER_AUTO || o->header > GB_HEADER_ABSENT)
+        return gb_graph_fail(ps->err, GB_EINVAL, 0, 0, "unknown header mode %d", o->header);
+    return GB_OK;
 }
 
 /* Reads the whole file through gb_parse_chunk. */
@@ -136,8 +191,16 @@ static void parser_reset(gb_parser *ps)
     ps->noncanonical_int = 0;
     ps->header = GB_HEADER_NONE;
     ps->header_line = 0;
+    ps->header_guess = GB_GUESS_NONE;
+    ps->header_guess_line = 0;
     free(ps->header_text);
     ps->header_text = NULL;
+    ps->delim = 0;
+    ps->delim_guessed = 0;
+    for (int slot = 0; slot < 3; slot++) {   /* names are matched again */
+        ps->col[slot] = ps->opts->column_numbers[slot];
+        ps->resolving |= ps->opts->column_names[slot] != NULL;
+    }
 }
 
 /* Dense node numbers, the CSR and the ids, once the whole file is read. */
@@ -193,6 +256,12 @@ static gb_status finish(gb_parser *ps, gb_graph **out)
     }
     g->stats.format = ps->format;
     g->stats.header_line = ps->header == GB_HEADER_SKIPPED ? ps->header_line : 0;
+    if (ps->format != GB_FORMAT_MTX) {
+        g->stats.delimiter = ps->delim;
+        g->stats.delimiter_guessed = ps->delim_guessed;
+        g->stats.header_guess = ps->header_guess;
+        g->stats.header_guess_line = ps->header_guess != GB_GUESS_NONE ? ps->header_guess_line : 0;
+    }
     *out = g;
     g = NULL;
 
@@ -218,6 +287,9 @@ gb_status gb_graph_load_edgelist(const char *path, const gb_load_options *opts,
         return gb_graph_fail(err, GB_EINVAL, 0, 0, "unknown input format %d", ps.opts->format);
     ps.format = ps.opts->format;
     ps.suffix_format = suffix_format(path);
+    ps.suffix_delim = suffix_delimiter(path);
+    if ((st = pick_columns(&ps)) != GB_OK)
+        return st;
     ps.dense = ps.opts->ids == GB_IDS_DENSE;
     ps.max_nodes = gb_max_nodes(ps.opts);
     if (gb_names_init(&ps.names) != GB_OK)

@@ -99,6 +99,24 @@ void gb_names_prefetch_record(const gb_names *t, uint64_t hash)
         __builtin_prefetch(t->records + (slot & PAYLOAD));
 }
 
+int64_t gb_names_lookup(const gb_names *t, const char *s, int64_t len)
+{
+    uint64_t hash = gb_names_hash(s, len), i = hash & t->mask, tag = tag_of(hash);
+    for (uint64_t slot; (slot = t->table[i]) != EMPTY; i = (i + 1) & t->mask) {
+        if (tag_of(slot) != tag)
+            continue;
+        const char *rec = t->records + (slot & PAYLOAD);
+        uint32_t len32;
+        int64_t index;
+        memcpy(&len32, rec, 4);
+        if (len32 == (uint64_t)len && memcmp(rec + REC_HEADER, s, (size_t)len) == 0) {
+            memcpy(&index, rec + 4, 8);
+            return index;
+        }
+    }
+    return -1;
+}
+
 gb_status gb_names_intern(gb_names *t, const char *s, int64_t len, uint64_t hash,
                           int64_t *index)
 {
@@ -205,6 +223,37 @@ int64_t gb_names_find(const gb_names *t, const char *s, int64_t len)
 int64_t gb_names_bytes(const gb_names *t)
 {
     return gb_bytes_add(t->cap_records, (int64_t)(t->mask + 1) * 8);
+}
+
+gb_status gb_names_put_first(gb_names *t, const char *s0, int64_t n0, const char *s1, int64_t n1,
+                             int64_t **perm, int64_t *i0, int64_t *i1)
+{
+    gb_names nt;
+    int64_t *map = malloc(((size_t)t->count + 1) * sizeof *map);
+    if (map == NULL || gb_names_init(&nt) != GB_OK) {
+        free(map);
+        return GB_ENOMEM;
+    }
+    if (gb_names_intern(&nt, s0, n0, gb_names_hash(s0, n0), i0) != GB_OK ||
+        gb_names_intern(&nt, s1, n1, gb_names_hash(s1, n1), i1) != GB_OK)
+        goto nomem;
+    int64_t rec = 0;
+    for (int64_t k = 0; k < t->count; k++) {   /* records are in index order */
+        uint32_t len32;
+        memcpy(&len32, t->records + rec, 4);
+        const char *s = t->records + rec + REC_HEADER;
+        if (gb_names_intern(&nt, s, len32, gb_names_hash(s, len32), &map[k]) != GB_OK)
+            goto nomem;
+        rec += REC_HEADER + len32;
+    }
+    gb_names_free(t);
+    *t = nt;
+    *perm = map;
+    return GB_OK;
+nomem:
+    gb_names_free(&nt);
+    free(map);
+    return GB_ENOMEM;
 }
 
 void gb_names_free(gb_names *t)

@@ -14,6 +14,7 @@ in-edges, which the first program that reads them adds (once; the graph keeps th
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from ..cache.trust import CachePolicy
 from ..errors import ErrorKind, GraphbuildError, UsageError, refine
 from ..runtime import Graph as CGraph
 from ..runtime.graph import LoadOptions
+from ..runtime.graph_io import guessed
 from ..runtime.graph_cache import GraphCache, graph_cache_dir, open_graph
 from ..settings import load_settings
 from .arrays import as_ids, view
@@ -129,23 +131,30 @@ class Graph:
     @classmethod
     def load(cls, source: str | os.PathLike | None = None, *, undirected: bool = False,
              dedupe: bool = False, no_self_loops: bool = False, ids: str = "map",
+             header: bool | None = None, delimiter: str | None = None,
+             columns: str | Sequence[int | str] | None = None,
              threads: int | None = None, cache: bool = True) -> Graph:
         """A graph read as `graphbuild run --graph` reads it: an edge list or Matrix Market file
         (maybe gzipped), a generator ("kron:16", "uniform:12:8"), or None for the bundled
         karate club graph.  A big file is parsed once and mapped from the graph cache later
-        (cache=False skips it); the options are the CLI's (docs/graphs.md)."""
+        (cache=False skips it); the options are the CLI's (docs/graphs.md): header None
+        guesses, delimiter None guesses (",", "\t", " " for runs of blanks), columns picks
+        (source, target[, weight]) by 1-based number or header name, e.g. ("from", "to").
+        What was guessed is in graph.guessed."""
         settings = _refined(load_settings)
         threads = threads or settings.threads
         store = (GraphCache(graph_cache_dir(settings.cache_dir), threads=threads,
                             policy=CachePolicy.from_settings(settings),
                             max_size=settings.cache_max_size) if cache else None)
         graph = cls(_refined(lambda: open_graph(source, LoadOptions(
-            undirected=undirected, dedupe=dedupe, no_self_loops=no_self_loops, ids=ids),
+            undirected=undirected, dedupe=dedupe, no_self_loops=no_self_loops, ids=ids,
+            header=header, delimiter=delimiter, columns=columns),
             store, threads)))
-        if store is not None and store.warnings:
+        messages = settings.warnings + (store.warnings if store is not None else [])
+        if messages:
             import warnings
 
-            for message in store.warnings:
+            for message in messages:
                 warnings.warn(message, RuntimeWarning, stacklevel=2)
         return graph
 
@@ -205,6 +214,12 @@ class Graph:
     @property
     def weighted(self) -> bool:
         return self._graph.weighted
+
+    @property
+    def guessed(self) -> list[str]:
+        """What loading a text edge list guessed (its delimiter, whether line 1 is a header),
+        in words, with the option that says it instead; [] if nothing was guessed."""
+        return guessed(self._graph.stats)
 
     @property
     def nbytes(self) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from ..cache import PlanCache, cache_key
@@ -102,13 +103,16 @@ def resolve_graph(graph: Graph | str | os.PathLike | None, undirected: bool = Fa
                   dedupe: bool = False, no_self_loops: bool = False, ids: str = "map",
                   cache: GraphCache | None = None, threads: int = 1,
                   progress: Progress | None = None, plan: Plan | None = None,
-                  budget: MemoryLimit | None = None) -> Graph:
+                  budget: MemoryLimit | None = None, header: bool | None = None,
+                  delimiter: str | None = None, columns: str | Sequence[int | str] | None = None) -> Graph:
     """A Graph as is; None: the bundled karate club graph; "kron:SCALE[:DEGREE]" or
     "uniform:...": a generated graph; else a file (edge list or Matrix Market, maybe
     gzipped), through the graph cache if one is given.  With a plan, a loaded graph keeps
     only what the plan reads (a directed graph's in-edges, the weights); without, all.
+    header, delimiter, columns: how a text edge list's columns are read (LoadOptions).
     budget (runtime/memory.py): a load that would take more memory is refused (IO)."""
-    options = LoadOptions(undirected=undirected, dedupe=dedupe, no_self_loops=no_self_loops, ids=ids)
+    options = LoadOptions(undirected=undirected, dedupe=dedupe, no_self_loops=no_self_loops, ids=ids,
+                          header=header, delimiter=delimiter, columns=columns)
     if plan is not None:
         options = options.for_plan(plan)
     return open_graph(graph, options, cache, threads, progress, budget)

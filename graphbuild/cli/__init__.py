@@ -20,7 +20,11 @@ from rich.console import Console
 
 from .. import __version__
 from ..errors import ErrorKind, GraphbuildError
-from ..settings import Settings, load_settings
+from ..settings import Settings, default_threads, load_settings
+
+from .metavars import install as _install_metavars
+
+_install_metavars()
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -93,7 +97,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """graphbuild: a build tool for graph algorithms."""
@@ -120,7 +124,13 @@ class Stage(str, enum.Enum):
 
 
 def settings_for(cache_dir: Optional[pathlib.Path], **flags: Any) -> Settings:
-    return load_settings({"cache_dir": str(cache_dir) if cache_dir else None, **flags})
+    settings = load_settings({"cache_dir": str(cache_dir) if cache_dir else None, **flags})
+    warn_all(settings.warnings)
+    cores = default_threads()
+    if settings.threads > cores:
+        warn_all([f"{settings.threads} threads on {cores} core{'s' if cores != 1 else ''} "
+                  f"oversubscribe them: the workers take turns and the run is slower, not faster"])
+    return settings
 
 
 def open_cache(settings: Settings, no_cache: bool):

@@ -19,7 +19,7 @@ from . import Algorithm, CacheDir, OptLevel, app, dumps, err, guarded, out, sett
 
 cache_app = typer.Typer(
     help="Inspect, check, trim or empty the cache: plans and graphs, under one size limit.\n\n"
-         "Example: graphbuild cache info",
+         "Examples: graphbuild cache info; graphbuild cache prune --max-size 100M",
     no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 

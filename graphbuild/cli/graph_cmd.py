@@ -1,6 +1,7 @@
 """`graphbuild graph info|convert`, and the graph-loading options every command shares.
 
-The loading options (--undirected, --dedupe, --no-self-loops, --ids) are Annotated types
+The loading options (--undirected, --dedupe, --no-self-loops, --ids, and --header,
+--delimiter, --columns for text edge lists) are Annotated types
 used by run, profile-memory and the graph commands alike; load_cli_graph reads a graph
 through the graph cache with a progress bar on stderr for loads over a second (never
 under --json or when stderr is not a terminal).
@@ -23,8 +24,8 @@ from ..cache.trust import CachePolicy
 from ..runtime import Graph
 from ..runtime.graph import parse_generator
 from ..runtime.graph_cache import GraphCache, graph_cache_dir
+from ..runtime.graph_io import delimiter_words, describe, guessed, ids_survive, output_format, write_graph
 from ..runtime.memory import MemoryLimit, memory_limit, parse_size
-from ..runtime.graph_io import describe, ids_survive, output_format, write_graph
 from ..settings import Settings
 from . import CacheDir, app, dumps, err, guarded, out, settings_for, warn_all
 
@@ -63,6 +64,23 @@ def memory_budget(max_memory: Optional[str]) -> MemoryLimit | None:
 
 
 NoGraphCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the graph cache.")]
+HeaderOpt = Annotated[Optional[bool], typer.Option(
+    "--header/--no-header", show_default=False,
+    help="The first line of an edge list is (or is not) a header of column names; default: "
+         "guessed (docs/graphs.md) and said in the summary.")]
+DelimiterOpt = Annotated[Optional[str], typer.Option(
+    "--delimiter", "-d", metavar="CHAR",
+    help="What separates an edge list's columns: one character (',', ';', '|'), tab, or space "
+         "(runs of blanks); default: .csv comma, .tsv tab, else guessed from the first lines.")]
+ColumnsOpt = Annotated[Optional[str], typer.Option(
+    "--columns", metavar="SRC,DST[,WEIGHT]",
+    help="Which columns hold the source, target and weight: 1-based numbers (2,3) or names from "
+         "the header line (source,target,weight); other columns are ignored.")]
+
+
+def text_options(header: Optional[bool], delimiter: Optional[str], columns: Optional[str]) -> dict[str, Any]:
+    """The --header/--delimiter/--columns values as LoadOptions fields."""
+    return {"header": header, "delimiter": delimiter, "columns": columns}
 
 
 class LoadProgress:
@@ -99,7 +117,7 @@ class LoadProgress:
 def load_cli_graph(graph: Optional[str], settings: Settings, no_cache: bool, quiet: bool,
                    undirected: bool = False, dedupe: bool = False, no_self_loops: bool = False,
                    ids: IdsMode = IdsMode.map, plan: Any = None,
-                   budget: MemoryLimit | None = None) -> Graph:
+                   budget: MemoryLimit | None = None, text: dict[str, Any] | None = None) -> Graph:
     """The command's graph: read through the graph cache (unless --no-cache), with a progress
     bar for slow loads unless quiet (--json) or stderr is not a terminal.  With a plan, only
     what it reads is stored (resolve_graph); the graph commands keep everything.  budget:
@@ -113,7 +131,7 @@ def load_cli_graph(graph: Optional[str], settings: Settings, no_cache: bool, qui
     try:
         g = resolve_graph(graph, undirected, dedupe=dedupe, no_self_loops=no_self_loops,
                           ids=IdsMode(ids).value, cache=cache, threads=settings.threads,
-                          progress=progress, plan=plan, budget=budget)
+                          progress=progress, plan=plan, budget=budget, **(text or {}))
     finally:
         progress.close()
         if cache is not None:
@@ -121,7 +139,11 @@ def load_cli_graph(graph: Optional[str], settings: Settings, no_cache: bool, qui
     return g
 
 
-graph_app = typer.Typer(help="Inspect and convert graph files.", no_args_is_help=True)
+graph_app = typer.Typer(
+    help="Inspect and convert graph files.\n\n"
+         "Examples: graphbuild graph info edges.csv --columns source,target; "
+         "graphbuild graph convert web.el web.mtx.gz",
+    no_args_is_help=True)
 app.add_typer(graph_app, name="graph")
 
 Json = Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")]
@@ -139,6 +161,11 @@ def _show_info(source: str, report: dict[str, Any]) -> None:
             ("isolated nodes", f"{report['isolated_nodes']:,}")]
     if report["header_line"]:
         rows.append(("header line", f"line {report['header_line']} skipped"))
+    if report["delimiter"]:
+        rows.append(("columns", delimiter_words(report["delimiter"])))
+    guesses = guessed(report)
+    if guesses:
+        rows.append(("guessed", "; ".join(guesses)))
     for direction, s in report["degree"].items():
         name = "degree" if not report["directed"] else f"{direction}-degree"
         rows.append((name, f"min {s['min']}, median {s['median']:g}, mean {s['mean']:.2f}, max {s['max']}"))
@@ -158,6 +185,9 @@ def info(
     dedupe: Dedupe = False,
     no_self_loops: NoSelfLoops = False,
     ids: Ids = IdsMode.map,
+    header: HeaderOpt = None,
+    delimiter: DelimiterOpt = None,
+    columns: ColumnsOpt = None,
     json_: Json = False,
     cache_dir: CacheDir = None,
     no_cache: NoGraphCache = False,
@@ -170,10 +200,12 @@ def info(
       graphbuild graph info roads.el.gz
 
       graphbuild graph info web.mtx --dedupe --json
+
+      graphbuild graph info export.csv --columns source,target,weight
     """
     settings = settings_for(cache_dir)
     g = load_cli_graph(file, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
-                       budget=memory_budget(None))
+                       budget=memory_budget(None), text=text_options(header, delimiter, columns))
     report = describe(g)
     if json_:
         out.print(dumps({"graph": file, **report}), markup=False)
@@ -191,6 +223,9 @@ def convert(
     dedupe: Dedupe = False,
     no_self_loops: NoSelfLoops = False,
     ids: Ids = IdsMode.map,
+    header: HeaderOpt = None,
+    delimiter: DelimiterOpt = None,
+    columns: ColumnsOpt = None,
     all_arcs: Annotated[bool, typer.Option(
         "--all-arcs", help="Write each undirected edge as both of its arcs (as GAP's converter does).")
     ] = False,
@@ -210,7 +245,7 @@ def convert(
     settings = settings_for(cache_dir)
     start = time.perf_counter()
     g = load_cli_graph(source, settings, no_cache, False, undirected, dedupe, no_self_loops, ids,
-                       budget=memory_budget(None))
+                       budget=memory_budget(None), text=text_options(header, delimiter, columns))
     write_graph(g, target, all_arcs=all_arcs)
     if not ids_survive(g, fmt):
         warn_all([f"Matrix Market numbers nodes 1..n: the node ids of {source} are not kept in {target}"])

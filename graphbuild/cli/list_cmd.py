@@ -8,6 +8,7 @@ from rich.table import Table
 
 from ..api import compile_file, shipped_names, shipped_path
 from ..api.shipped import summary
+from ..plan import bounds
 from . import CacheDir, app, dumps, guarded, open_cache, out, settings_for, warn_all
 
 
@@ -36,7 +37,7 @@ def list_command(
         return
     table = Table("name", "parameters", "returns", "computes", title="shipped algorithms")
     for row in rows:
-        params = ", ".join(f"{p['name']}: {p['type']}"
+        params = ", ".join(f"{p['name']}: {p['type']}" + (f" in {p['range']}" if p["range"] else "")
                            + ("" if p["default"] is None else f" = {p['default']}") for p in row["params"])
         returns = ", ".join(f"{o['name']} ({o['type']}{' vector' if o['kind'] == 'vector' else ''})"
                             for o in row["outputs"])
@@ -48,5 +49,7 @@ def describe(name: str, cache: Any) -> dict[str, Any]:
     path = shipped_path(name)
     plan = compile_file(path, cache=cache).plan
     return {"name": name, "path": path, "summary": summary(path),
-            "params": [{"name": p.name, "type": p.dtype, "default": p.default} for p in plan.params],
+            "params": [{"name": p.name, "type": p.dtype, "default": p.default,
+                        "range": bounds.describe(p.bounds) if p.bounds is not None else None}
+                       for p in plan.params],
             "outputs": [{"name": o.name, "kind": o.kind, "type": o.dtype} for o in plan.outputs]}

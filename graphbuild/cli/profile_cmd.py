@@ -18,8 +18,8 @@ from . import (Algorithm, CacheDir, NoCache, OptLevel, app, dumps, guarded, open
                warn_all)
 from ..profile.guard import check_before_load, check_run
 from ..profile.model import load_peak_bytes
-from .graph_cmd import (Dedupe, GraphOpt, Ids, IdsMode, MaxMemory, NoSelfLoops, Undirected, load_cli_graph,
-                        memory_budget)
+from .graph_cmd import (ColumnsOpt, Dedupe, DelimiterOpt, GraphOpt, HeaderOpt, Ids, IdsMode, MaxMemory,
+                        NoSelfLoops, Undirected, load_cli_graph, memory_budget, text_options)
 from .run_cmd import Params, Threads, parse_params
 
 Count = Optional[int]
@@ -34,6 +34,9 @@ def profile_memory(
     dedupe: Dedupe = False,
     no_self_loops: NoSelfLoops = False,
     ids: Ids = IdsMode.map,
+    header: HeaderOpt = None,
+    delimiter: DelimiterOpt = None,
+    columns: ColumnsOpt = None,
     param: Params = None,
     algorithm: Algorithm = None,
     threads: Threads = None,
@@ -74,7 +77,7 @@ def profile_memory(
         check_before_load(plan, graph, undirected=undirected, threads=settings.threads, limit=memory,
                           results=False)
         g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
-                           plan=plan, budget=memory)
+                           plan=plan, budget=memory, text=text_options(header, delimiter, columns))
         check_run(plan, g, threads=settings.threads, limit=memory_budget(max_memory), results=False)
         scope = "run" if restart_rss_peak() else "process"
         # the run as it is, without turning its columns into Python values (`run` does that)
@@ -94,6 +97,16 @@ def _spans(spans: list[list[int]]) -> str:
     return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _fold(table: Table) -> None:
+    """Long names and notes wrap onto more lines; rich would otherwise cut them with '…'."""
+    for column in table.columns:
+        column.overflow = "fold"
+
+
 def show(r: dict[str, Any]) -> None:
     kind = "predicted" if r["mode"] == "predicted" else "measured"
     buffers = Table("slot", "holds", "dtype", "bytes", "first write", "live (plan ops)", "source lines",
@@ -102,32 +115,38 @@ def show(r: dict[str, Any]) -> None:
         buffers.add_row(f"s{b['slot']}", ", ".join(b["variables"]) or "(temporary)", b["dtype"],
                         human_size(b["bytes"]), str(b["first_write_pc"]), _spans(b["live"]),
                         ", ".join(map(str, b["source_lines"])))
+    _fold(buffers)
     out.print(buffers)
     summary = Table("", "bytes", "", title="memory", show_header=False)
     rows = [
-        ("planned buffer peak", r["peak_bytes"], "every buffer at once: the pool's one block"),
-        ("theoretical minimum", r["minimum_bytes"], "most values live at one moment"),
-        ("one buffer per variable", r["naive_bytes"], ""),
+        ("planned buffer peak", r["peak_bytes"],
+         "Every buffer at once: the pool allocates them as one block."),
+        ("theoretical minimum", r["minimum_bytes"], "The most values live at any one moment."),
+        ("one buffer per variable", r["naive_bytes"], "What a buffer for every variable would take."),
         ("saved by reuse", r["saved_bytes"],
-         f"{r['inplace_updates']} in-place updates, {r['swaps']} buffer swaps, "
-         f"{r['swaps_removed'] + r['copies_removed']} moves made free"),
-        ("graph", r["graph_bytes"], "CSR, weights and id map"),
-        ("executor scratch", r["scratch_bytes"], f"{r['threads']} workers"),
-        ("incremental passes", r["incremental_bytes"], "inputs and results kept between passes"),
-        ("process before the graph", r["baseline_rss_bytes"], "interpreter, graphbuild, the plan"),
-        ("predicted peak RSS", r["predicted_rss_bytes"], "process + graph + buffers + scratch + incremental"),
+         f"{_count(r['inplace_updates'], 'update')} made in place, {_count(r['swaps'], 'buffer swap')}, "
+         f"and {_count(r['swaps_removed'] + r['copies_removed'], 'move')} made free."),
+        ("graph", r["graph_bytes"], "The CSR, the weights and the id map."),
+        ("executor scratch", r["scratch_bytes"], f"Scratch space of {_count(r['threads'], 'worker')}."),
+        ("incremental passes", r["incremental_bytes"], "Inputs and results kept between passes."),
+        ("process before the graph", r["baseline_rss_bytes"], "The interpreter, graphbuild and the plan."),
+        ("predicted peak RSS", r["predicted_rss_bytes"],
+         "The process, the graph, the buffers, the scratch and the incremental state."),
     ]
     if r["load_peak_bytes"]:
-        rows += [("first load", r["load_peak_bytes"], "edge arrays + CSR build, before the graph is cached"),
+        rows += [("first load", r["load_peak_bytes"],
+                  "The edge arrays and the CSR build, before the graph is cached."),
                  ("predicted peak RSS of `run`, first load", r["first_load_rss_bytes"],
-                  "process + the larger of the first load and the run with its result columns")]
+                  "The process and the larger of the first load and the run with its result columns.")]
     if r["mode"] == "measured":
         rows.append(("peak RSS", r["rss_peak_bytes"],
-                     "measured from the loaded graph on" if r["rss_peak_scope"] == "run"
-                     else "measured, building the graph included"))
-    rows.append(("result columns", r["results_bytes"], "not in this run: what `run` adds as Python lists"))
+                     "Measured from the loaded graph to the end of the run." if r["rss_peak_scope"] == "run"
+                     else "Measured over the whole process, building the graph included."))
+    rows.append(("result columns", r["results_bytes"],
+                 "Not part of this run: what `run` adds as Python lists."))
     for label, value, note in rows:
         summary.add_row(label, human_size(value), note)
+    _fold(summary)
     out.print(summary)
     chart = Table("plan ops", "source lines", "live bytes", "", title="live buffer bytes over the plan")
     for row in bars(r["timeline"], width=max(10, out.width - 50)):

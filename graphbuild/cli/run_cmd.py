@@ -16,11 +16,12 @@ from ..output import STDOUT, Rows, collect_rows, id_text, print_object, save_row
 from ..runtime import Executable, Result
 from ..runtime.executor import Trials
 from ..runtime.graph import LoadOptions
+from ..profile.guard import check_before_load, check_run
+from ..runtime.graph_io import guessed
 from . import (Algorithm, CacheDir, NoCache, OptLevel, app, elapsed_ms, err, guarded, open_cache,
                out, settings_for, warn_all)
-from ..profile.guard import check_before_load, check_run
-from .graph_cmd import (Dedupe, GraphOpt, Ids, IdsMode, MaxMemory, NoSelfLoops, Undirected, load_cli_graph,
-                        memory_budget)
+from .graph_cmd import (ColumnsOpt, Dedupe, DelimiterOpt, GraphOpt, HeaderOpt, Ids, IdsMode, MaxMemory,
+                        NoSelfLoops, Undirected, load_cli_graph, memory_budget, text_options)
 from .spark_cmd import Engine, EngineOpt, SparkConf, SparkMaster, check_engine_flags, run_on_spark
 
 Params = Annotated[Optional[list[str]], typer.Option(
@@ -53,6 +54,9 @@ def run_command(
     dedupe: Dedupe = False,
     no_self_loops: NoSelfLoops = False,
     ids: Ids = IdsMode.map,
+    header: HeaderOpt = None,
+    delimiter: DelimiterOpt = None,
+    columns: ColumnsOpt = None,
     param: Params = None,
     algorithm: Algorithm = None,
     threads: Threads = None,
@@ -88,6 +92,8 @@ def run_command(
 
       graphbuild run algorithms/connected_components.gdsl -g kron:16 --dedupe --no-self-loops
 
+      graphbuild run pagerank -g export.csv --columns source,target --undirected
+
       graphbuild run algorithms/pagerank.gdsl --engine spark -g hdfs:///web.parquet -o ranks.parquet
 
     A graph or run that will not fit in memory (MemAvailable, ulimit -v, the cgroup limit, or
@@ -105,7 +111,8 @@ def run_command(
     if cache is not None:
         warn_all(cache.warnings)
     if engine is Engine.spark:
-        load = LoadOptions(undirected, dedupe, no_self_loops, IdsMode(ids).value)
+        load = LoadOptions(undirected, dedupe, no_self_loops, IdsMode(ids).value,
+                           **text_options(header, delimiter, columns))
         run_on_spark(compiled, compile_ms, graph, load, params, settings, spark_master, spark_conf, output,
                      json_, top)
         return
@@ -113,7 +120,7 @@ def run_command(
     check_before_load(compiled.plan, graph, undirected=undirected, threads=settings.threads, limit=memory)
     start = time.perf_counter()
     g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
-                       plan=compiled.plan, budget=memory)
+                       plan=compiled.plan, budget=memory, text=text_options(header, delimiter, columns))
     load_ms = elapsed_ms(start)
     check_run(compiled.plan, g, threads=settings.threads, limit=memory_budget(max_memory))
 
@@ -137,7 +144,8 @@ def run_command(
                "load_ms": round(load_ms, 3), "graph_cache": g.cache_status, "run_ms": round(run_ms, 3)}
     if trials:
         timings.update(trial_timings(build_ms, runs, settings.threads))
-    graph_info = {"nodes": g.node_count, "edges": g.edge_count, "directed": g.directed}
+    graph_info = {"nodes": g.node_count, "edges": g.edge_count, "directed": g.directed,
+                  "guessed": guessed(g.stats)}
     if json_:
         print_object(rows, {"graph": graph_info, "timings": timings}, threads=settings.threads)
         return
@@ -146,11 +154,21 @@ def run_command(
         print_trials(load_ms, compile_ms, compiled.cache_hit, build_ms, runs)
         return
     source = graph or "bundled karate club graph"
-    err.print(f"{rows.algorithm} on {source} ({g.node_count} nodes, {g.edge_count} edges): "
-              f"{'cache hit' if compiled.cache_hit else 'compiled'} {compile_ms:.1f} ms, "
+    kind = "directed" if g.directed else "undirected"
+    guesses = guessed(g.stats)
+    err.print(f"{rows.algorithm} on {source} ({g.node_count} nodes, {g.edge_count} {kind} edges"
+              + (f"; guessed: {'; '.join(guesses)}" if guesses else "") + "): "
+              f"{_plan_source(compiled)} {compile_ms:.1f} ms, "
               f"load {load_ms:.1f} ms{' (graph cache hit)' if g.cache_status == 'hit' else ''}, "
               f"run {run_ms:.1f} ms"
               + (f"; wrote {output}" if output else ""), markup=False)
+
+
+def _plan_source(compiled: Any) -> str:
+    """How the plan was had: a plan file is read, not compiled."""
+    if compiled.key is None:
+        return "plan file read"
+    return "cache hit" if compiled.cache_hit else "compiled"
 
 
 def trial_timings(build_ms: float, runs: Trials, threads: int) -> dict[str, Any]:

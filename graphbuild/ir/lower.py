@@ -82,7 +82,8 @@ class _Lowerer(AggregationLowering):
         for i, p in enumerate(alg.params):
             dtype = DType(p.type_name)
             loc = Loc(p.span.line, p.span.col)
-            params.append(Param(p.name, dtype, _literal(p.default), loc))
+            params.append(Param(p.name, dtype, _literal(p.default), loc,
+                                p.bounds.value if p.bounds is not None else None))
             node = self.emit(Op.PARAM, Type.scalar(dtype), arg=i, loc=loc)
             node.name = p.name
             self.params[p.name] = node

@@ -170,6 +170,7 @@ class Param:
     dtype: DType
     default: int | float | bool | None
     loc: Loc = NOLOC
+    bounds: list | None = None   # the declared range (plan/bounds.py)
 
 
 @dataclass(eq=False)

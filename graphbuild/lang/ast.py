@@ -144,11 +144,25 @@ class Return(Stmt):
 
 
 @dataclass(eq=False)
+class Bounds:
+    """A parameter's valid range, `in [low, high]`: each end a number literal (inf for none),
+    closed with [ or ], open with ( or )."""
+
+    span: Span                 # the opening bracket
+    low: Expr
+    high: Expr
+    low_closed: bool
+    high_closed: bool
+    value: list | None = None  # set by the checker: plan/bounds.py's form
+
+
+@dataclass(eq=False)
 class Param:
     span: Span
     name: str
     type_name: str             # int, float, bool or node
     default: Expr | None       # a literal (Num, Bool, or unary minus on a Num), or None
+    bounds: Bounds | None = None
 
 
 @dataclass(eq=False)

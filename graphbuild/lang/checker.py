@@ -7,8 +7,10 @@ two sets carried along the statements: `defined` (assigned on every path here) a
 """
 from __future__ import annotations
 
+import math
 from typing import NoReturn
 
+from ..plan import bounds
 from ..types import Shape, Type
 from . import ast
 from .checker_builtins import BOOL, FLOAT, INT, NODE, PARAM_TYPES, article, reserved_reason, suggest
@@ -79,7 +81,41 @@ class Checker:
             types[p.name] = Type.scalar(dtype)
             if p.default is not None:
                 self.param_default(p, types[p.name])
+            if p.bounds is not None:
+                self.param_bounds(p, types[p.name])
         return types
+
+    def param_bounds(self, p: ast.Param, ty: Type) -> None:
+        """A range: on an int or float parameter, number ends (whole for an int), not empty,
+        holding the default."""
+        b = p.bounds
+        if ty.dtype not in (INT, FLOAT):
+            self.fail(b.span, f"only int and float parameters take a range; '{p.name}' is {article(ty)}")
+        ends = []
+        for end in (b.low, b.high):
+            num = end.operand if isinstance(end, ast.Unary) else end
+            if isinstance(num, ast.Bool):
+                self.fail(end, f"an end of the range of '{p.name}' must be a number, got "
+                          f"{'true' if num.value else 'false'}")
+            value = -num.value if isinstance(end, ast.Unary) else num.value
+            if math.isnan(value):
+                self.fail(end, f"nan cannot be an end of the range of '{p.name}'")
+            if ty.dtype is INT and isinstance(value, float) and not math.isinf(value):
+                self.fail(end, f"the range of int parameter '{p.name}' needs whole-number ends "
+                          f"(or inf), got {value!r}")
+            ends.append(value)
+        low, high = ends
+        value = bounds.make(low, high, b.low_closed, b.high_closed)
+        if low == math.inf or high == -math.inf or bounds.is_empty(value):
+            shown = f"{'[' if b.low_closed else '('}{low:g}, {high:g}{']' if b.high_closed else ')'}"
+            self.fail(b.span, f"the range {shown} of '{p.name}' is empty",
+                      hint="write the lower end first; [a, a] holds only a")
+        if p.default is not None:
+            default = -p.default.operand.value if isinstance(p.default, ast.Unary) else p.default.value
+            if not bounds.contains(value, default):
+                self.fail(p.default, f"default {default!r} of '{p.name}' is outside its range "
+                          f"{bounds.describe(value)}")
+        b.value = value
 
     def param_default(self, p: ast.Param, ty: Type) -> None:
         """Check a literal default against the declared type and give it exactly that type."""

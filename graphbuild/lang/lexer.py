@@ -64,6 +64,7 @@ class _Lexer:
         self.tokens: list[Token] = []
         self.indents = [0]
         self.brackets: list[Token] = []  # open ( and [ , for continuation and matching
+        self.intervals: set[int] = set()  # ids of openers right after 'in': a range
 
     def error(self, line: int, col: int, message: str, hint: str | None = None):
         return program_error(self.path, self.source, Span(line, col), message, hint)
@@ -175,11 +176,15 @@ class _Lexer:
         tok = Token("op", op, lineno, col)
         if op in ("(", "["):
             self.brackets.append(tok)
+            if self.tokens and self.tokens[-1].kind == "keyword" and self.tokens[-1].text == "in":
+                self.intervals.add(id(tok))
         elif op in CLOSERS:
             if not self.brackets:
                 raise self.error(lineno, col, f"unmatched '{op}'")
             opener = self.brackets.pop()
-            if opener.text != CLOSERS[op]:
+            # A range after 'in' (`damping: float in [0, 1)`) may close with either bracket:
+            # the parser checks it is a range
+            if opener.text != CLOSERS[op] and id(opener) not in self.intervals:
                 raise self.error(lineno, col, f"closing '{op}' does not match '{opener.text}' "
                                  f"on line {opener.line}")
         self.tokens.append(tok)

@@ -54,7 +54,7 @@ class Parser(ExprParser):
         body = self.block(keyword)
         return ast.Algorithm(name.span, name.text, params, body)
 
-    # param = NAME ":" NAME [ "=" literal ]
+    # param = NAME ":" NAME [ "in" bounds ] [ "=" literal ]
     def param(self) -> ast.Param:
         name = self.expect_name("a parameter name")
         if not self.at(":"):
@@ -65,11 +65,30 @@ class Parser(ExprParser):
         if type_tok.kind not in ("name", "keyword"):
             raise self.error(type_tok, f"expected the type of '{name.text}', got {type_tok.describe()}")
         self.advance()
+        bounds = self.bounds(name.text) if self.accept("in") else None
         default = self.literal() if self.accept("=") else None
-        return ast.Param(name.span, name.text, type_tok.text, default)
+        return ast.Param(name.span, name.text, type_tok.text, default, bounds)
+
+    # bounds = ( "[" | "(" ) literal "," literal ( "]" | ")" )
+    def bounds(self, param: str) -> ast.Bounds:
+        example = f"write '{param}: float in [0, 1]': [ ] include an end, ( ) exclude it, inf for none"
+        opener = self.peek()
+        if not (self.at("[") or self.at("(")):
+            raise self.error(opener, f"expected '[' or '(' to start the range of '{param}', got "
+                             f"{opener.describe()}", hint=example)
+        self.advance()
+        low = self.literal(f"the lower end of the range of '{param}'")
+        self.expect(",", f"between the ends of the range of '{param}'", hint=example)
+        high = self.literal(f"the upper end of the range of '{param}'")
+        closer = self.peek()
+        if not (self.at("]") or self.at(")")):
+            raise self.error(closer, f"expected ']' or ')' to end the range of '{param}', got "
+                             f"{closer.describe()}", hint=example)
+        self.advance()
+        return ast.Bounds(opener.span, low, high, opener.text == "[", closer.text == "]")
 
     # literal = [ "-" ] ( INT | FLOAT | "inf" | "nan" ) | "true" | "false"
-    def literal(self) -> ast.Expr:
+    def literal(self, what: str = "a parameter default") -> ast.Expr:
         tok = self.peek()
         if tok.kind == "keyword" and tok.text in ("true", "false"):
             return self.atom()
@@ -78,7 +97,7 @@ class Parser(ExprParser):
         if num.kind in ("int", "float") or (num.kind == "keyword" and num.text in ("inf", "nan")):
             value = self.atom()
             return ast.Unary(minus.span, op="-", operand=value) if minus else value
-        raise self.error(tok, "a parameter default must be a literal: a number, true or false")
+        raise self.error(tok, f"{what} must be a literal: a number, true or false")
 
     # block = NEWLINE INDENT statement { statement } DEDENT
     def block(self, header: Token) -> list[ast.Stmt]:

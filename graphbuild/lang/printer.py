@@ -75,8 +75,14 @@ def format_ast(module: ast.Module) -> str:
     out: list[str] = [f"# {module.path}"]
     for alg in module.algorithms:
         params = ", ".join(
-            f"{p.name}: {p.type_name}" + (f" = {format_expr(p.default)}" if p.default is not None else "")
+            f"{p.name}: {p.type_name}" + (_format_bounds(p.bounds) if p.bounds is not None else "")
+            + (f" = {format_expr(p.default)}" if p.default is not None else "")
             for p in alg.params)
         out.append(f"{alg.span.line:>4}:{alg.span.col:<3} algorithm {alg.name}({params}):")
         _block(alg.body, 1, out)
     return "\n".join(out) + "\n"
+
+
+def _format_bounds(b: ast.Bounds) -> str:
+    return (f" in {'[' if b.low_closed else '('}{format_expr(b.low)}, {format_expr(b.high)}"
+            f"{']' if b.high_closed else ')'}")

@@ -26,7 +26,7 @@ def build_plan(fn: Function, source_path: str, options: PlanOptions = DEFAULT) -
     st = em.storage
     params = []
     for p in fn.params:
-        params.append(Param(p.name, p.dtype.value, p.default, st.new_reg(p.dtype)))
+        params.append(Param(p.name, p.dtype.value, p.default, st.new_reg(p.dtype), p.bounds))
     for n in fn.body.nodes:
         if n.op is Op.PARAM:
             st.bind(n, (False, params[n.arg].reg))

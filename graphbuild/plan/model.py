@@ -18,9 +18,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..errors import ErrorKind, GraphbuildError
+from . import bounds
 
 # 2: needs_in_edges (the graph is loaded with only what the plan reads).
-PLAN_FORMAT_VERSION = 2
+# 3: a parameter's declared range (Param.bounds), checked before every run.
+PLAN_FORMAT_VERSION = 3
 
 # The executor ABI: the opcode set (csrc/graphbuild.h, gb_op) and operand layout the runtime
 # encodes plans against.  Bump it with any change to the opcode set, so a cached plan built
@@ -38,6 +40,7 @@ class Param:
     dtype: str                       # int, float, bool or node
     default: int | float | bool | None  # None: required at run time
     reg: int                         # the register the runtime binds it to
+    bounds: list | None = None       # the declared range (plan/bounds.py), or None
 
 
 @dataclass
@@ -204,6 +207,10 @@ def _check_fields(plan: "Plan") -> None:
         fits = {"float": lambda v: _int64(v) or isinstance(v, float), "bool": lambda v: isinstance(v, bool)}
         expect(p.default is None or fits.get(p.dtype, _int64)(p.default),
                f"parameter {p.name!r} has a default of the wrong type")
+        expect(p.bounds is None or bounds.well_formed(p.bounds, p.dtype),
+               f"parameter {p.name!r} has a malformed range")
+        expect(p.bounds is None or p.default is None or bounds.contains(p.bounds, p.default),
+               f"parameter {p.name!r} has a default outside its range")
     for o in plan.outputs:
         expect(isinstance(o.name, str) and o.kind in ("vector", "scalar") and o.dtype in _DTYPES
                and _int64(o.index), f"malformed output {o.name!r}")

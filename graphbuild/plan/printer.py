@@ -7,6 +7,7 @@ KERNEL instruction is followed by its kernel, a FUSED one by both of its kernels
 """
 from __future__ import annotations
 
+from . import bounds
 from .model import Instr, Kernel, Plan
 from .source import own_source
 
@@ -89,7 +90,8 @@ def format_plan(plan: Plan, source: str | None = None) -> str:
     out = [f"plan {plan.algorithm} (format {plan.format_version}) from {plan.source_path}"]
     for p in plan.params:
         default = "required" if p.default is None else f"= {p.default!r}"
-        out.append(f"param   r{p.reg} {p.name}: {p.dtype} {default}")
+        in_range = f" in {bounds.describe(p.bounds)}" if p.bounds is not None else ""
+        out.append(f"param   r{p.reg} {p.name}: {p.dtype}{in_range} {default}")
     for o in plan.outputs:
         where = f"s{o.index}" if o.kind == "vector" else f"r{o.index}"
         out.append(f"output  {o.name} = {where} ({o.dtype} {o.kind})")

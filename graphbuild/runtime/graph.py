@@ -152,7 +152,11 @@ class Graph:
                 "input_edges": raw.input_edges, "self_loops": raw.self_loops,
                 "duplicates": raw.duplicates, "self_loops_dropped": raw.self_loops_dropped,
                 "duplicates_dropped": raw.duplicates_dropped,
-                "weights_dropped": raw.weights_dropped}
+                "weights_dropped": raw.weights_dropped,
+                "delimiter": chr(raw.delimiter) if raw.delimiter else None,
+                "delimiter_guessed": bool(raw.delimiter_guessed),
+                "header_guess": HEADER_GUESSES.get(raw.header_guess),
+                "header_guess_line": raw.header_guess_line}
 
     @property
     def nbytes(self) -> int:
@@ -242,6 +246,7 @@ class Graph:
 
 
 IDS_MODES = ("map", "dense")
+HEADER_GUESSES = {1: "header", 2: "edge"}   # gb_header_guess: what line header_guess_line was
 FORMATS = {0: "auto", 1: "edgelist", 2: "wel", 3: "mtx", 4: "generated"}
 GENERATORS = {"kron": 0, "uniform": 1}
 _SPEC = re.compile(r"(kron|uniform):(\d+)(?::(\d+))?")
@@ -266,11 +271,31 @@ class LoadOptions:
     need_in_edges: bool = True
     need_weights: bool = True
     wide_index: bool = False
+    # Columns of a text edge list (docs/graphs.md "Columns"): header None guesses it;
+    # delimiter None guesses it, " " is runs of blanks, else one character (names like
+    # "tab" accepted); columns (source, target[, weight]) are 1-based numbers or header
+    # names, given as a sequence or as the CLI's "SRC,DST[,WEIGHT]".
+    header: bool | None = None
+    delimiter: str | None = None
+    columns: tuple[int | str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.ids not in IDS_MODES:
             raise GraphbuildError(f"--ids must be one of {', '.join(IDS_MODES)}, not '{self.ids}'",
                                   kind=ErrorKind.USAGE)
+        if self.header not in (None, True, False):
+            raise GraphbuildError(f"header must be True, False or None (guess), not {self.header!r}",
+                                  kind=ErrorKind.USAGE)
+        object.__setattr__(self, "delimiter", parse_delimiter(self.delimiter))
+        object.__setattr__(self, "columns", parse_columns(self.columns))
+        if self.header is False and any(isinstance(c, str) for c in self.columns or ()):
+            raise GraphbuildError("columns are picked by name, which needs a header line, but "
+                                  "--no-header says there is none", kind=ErrorKind.USAGE,
+                                  hint="pick them by number (1-based), e.g. --columns 2,3")
+        # C reads the names through pointers: the buffers live as long as these options
+        names = [ffi.new("char[]", c.encode()) if isinstance(c, str) else ffi.NULL
+                 for c in (self.columns or ())]
+        object.__setattr__(self, "_c_names", names + [ffi.NULL] * (3 - len(names)))
 
     def c_options(self, threads: int = 1, progress: Any = None, interrupt: Any = None,
                   max_bytes: int = 0) -> Any:
@@ -285,12 +310,63 @@ class LoadOptions:
             "threads": max(1, threads), "progress": progress if progress is not None else ffi.NULL,
             "skip_in_edges": int(not self.need_in_edges), "skip_weights": int(not self.need_weights),
             "wide_index": int(self.wide_index),
+            "delimiter": 0 if self.delimiter is None else ord(self.delimiter),
+            "header": {None: lib.GB_HEADER_AUTO, True: lib.GB_HEADER_PRESENT,
+                       False: lib.GB_HEADER_ABSENT}[self.header],
+            "column_numbers": [c if isinstance(c, int) else 0 for c in self.columns or ()]
+            + [0] * (3 - len(self.columns or ())),
+            "column_names": self._c_names,
         })
 
     def for_plan(self, plan: Any) -> LoadOptions:
         """These options storing only what plan (a Plan) reads."""
         return replace(self, need_in_edges=bool(plan.needs_in_edges),
                        need_weights=bool(plan.needs_weights))
+
+
+DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "space": " ", "blank": " ",
+                   "whitespace": " ", "semicolon": ";", "pipe": "|"}
+
+
+def parse_delimiter(value: str | None) -> str | None:
+    """None (guess), " " (runs of blanks) or the one character that separates fields."""
+    if value is None:
+        return None
+    text = DELIMITER_NAMES.get(value.lower(), value) if isinstance(value, str) else value
+    if not isinstance(text, str) or len(text) != 1 or ord(text) > 127 or text in "\n\r\"#%" \
+            or (text.isalnum() and text != " "):
+        raise GraphbuildError(f"invalid delimiter {value!r}: give one character such as ',' or "
+                              f"';', or tab, space (runs of blanks)", kind=ErrorKind.USAGE)
+    return text
+
+
+MAX_COLUMN = 1 << 20
+
+
+def parse_columns(value: str | Sequence[int | str] | None) -> tuple[int | str, ...] | None:
+    """(source, target[, weight]) from "SRC,DST[,WEIGHT]" or a sequence: 1-based column
+    numbers or header names."""
+    if value is None:
+        return None
+    items = [item.strip() for item in value.split(",")] if isinstance(value, str) else list(value)
+    columns: list[int | str] = []
+    for item in items:
+        if isinstance(item, str) and item.isdigit():
+            item = int(item)
+        if isinstance(item, bool) or not isinstance(item, (int, str)) or item == "" or \
+                (isinstance(item, int) and not 1 <= item <= MAX_COLUMN) or \
+                (isinstance(item, str) and len(item.encode()) > 256):
+            raise GraphbuildError(f"invalid column {item!r} in --columns: give a column number "
+                                  f"(1 is the first) or a name from the header line",
+                                  kind=ErrorKind.USAGE)
+        columns.append(item)
+    if len(columns) not in (2, 3):
+        raise GraphbuildError(f"--columns takes SOURCE,TARGET or SOURCE,TARGET,WEIGHT, not "
+                              f"{len(columns)} column(s)", kind=ErrorKind.USAGE,
+                              hint="e.g. --columns 2,3 or --columns source,target,weight")
+    if len(set(columns)) != len(columns):
+        raise GraphbuildError(f"--columns names a column twice: {value}", kind=ErrorKind.USAGE)
+    return tuple(columns)
 
 
 def parse_generator(spec: str) -> tuple[str, int, int] | None:

@@ -74,6 +74,27 @@ def ids_survive(graph: Graph, fmt: str) -> bool:
     return ids == list(range(1, len(ids) + 1))
 
 
+DELIMITER_WORDS = {",": "comma-separated", "\t": "tab-separated", " ": "separated by blanks"}
+
+
+def delimiter_words(delimiter: str) -> str:
+    return DELIMITER_WORDS.get(delimiter, f"separated by '{delimiter}'")
+
+
+def guessed(report: dict[str, Any]) -> list[str]:
+    """What the loader guessed about a text edge list (graph.stats or describe()), in words,
+    with the option that would say it instead."""
+    notes = []
+    if report.get("delimiter_guessed"):
+        notes.append(f"{delimiter_words(report['delimiter'])} (--delimiter sets it)")
+    line = report.get("header_guess_line")
+    if report.get("header_guess") == "header":
+        notes.append(f"line {line} is a header (--no-header reads it as an edge)")
+    elif report.get("header_guess") == "edge":
+        notes.append(f"line {line} is an edge, not a header (--header skips it)")
+    return notes
+
+
 def _degrees(graph: Graph, direction: str) -> array.array:
     n = graph.node_count
     if direction == "in" and not graph.has_in_edges:
@@ -111,4 +132,5 @@ def describe(graph: Graph) -> dict[str, Any]:
             "degree": degree, "bytes": graph.nbytes, "cached": graph.cache_status}
 
 
-__all__ = ["WRITE_FORMATS", "describe", "ids_survive", "output_format", "write_graph"]
+__all__ = ["DELIMITER_WORDS", "WRITE_FORMATS", "delimiter_words", "describe", "guessed", "ids_survive",
+           "output_format", "write_graph"]

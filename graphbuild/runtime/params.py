@@ -9,10 +9,12 @@ infinity, `x: float = nan` a NaN (docs/language.md section 3).
 """
 from __future__ import annotations
 
+import difflib
 import math
 from typing import Any
 
 from ..errors import ErrorKind, GraphbuildError
+from ..plan import bounds
 from ..plan.model import Param, Plan
 from .graph import Graph
 
@@ -83,7 +85,10 @@ def bind_params(plan: Plan, graph: Graph, values: dict[str, Any], regs: Any) -> 
     unknown = sorted(set(values) - set(known))
     if unknown:
         takes = ", ".join(known) or "no parameters"
-        raise _usage(f"unknown parameter '{unknown[0]}'; {plan.algorithm} takes: {takes}")
+        close = difflib.get_close_matches(unknown[0], list(known), n=1, cutoff=0.6)
+        raise GraphbuildError(f"unknown parameter '{unknown[0]}'; {plan.algorithm} takes: {takes}",
+                              kind=ErrorKind.USAGE,
+                              hint=f"did you mean '{close[0]}'?" if close else None)
     for p in plan.params:
         if p.name in values:
             value = parse_value(p, values[p.name], graph)
@@ -102,6 +107,9 @@ def bind_params(plan: Plan, graph: Graph, values: dict[str, Any], regs: Any) -> 
             given = values[p.name]
             raise _usage(f"parameter '{p.name}' takes a finite number, got {given!r}"
                          + (f" ({value})" if str(given).strip() != str(value) else ""))
+        if p.bounds is not None and not bounds.contains(p.bounds, value):
+            raise _usage(f"parameter '{p.name}' = {value!r} is outside its range "
+                         f"{bounds.describe(p.bounds)}")
         if p.dtype == "float":
             regs[p.reg].f = value
         else:

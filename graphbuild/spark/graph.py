@@ -265,6 +265,10 @@ def _read_error(path: str, exc: Exception) -> GraphbuildError:
 
 
 def _read_text(spark: SparkSession, path: str, options: LoadOptions, n: int | None = None) -> SparkGraph:
+    if options.header is not None or options.delimiter is not None or options.columns is not None:
+        raise GraphbuildError("--header, --delimiter and --columns are not read by --engine spark yet",
+                              kind=ErrorKind.USAGE, hint="run with the C engine, or convert the file first: "
+                              "graphbuild graph convert FILE out.el --columns ...")
     try:
         lines = spark.read.text(path).select(F.monotonically_increasing_id().alias("pos"),
                                              F.col("value").alias("line"))

@@ -80,15 +80,42 @@ static void test_headers_and_dense_ids(void)
     CHECK_EQ_I(gb_graph_edge_count(g), 2);
     gb_graph_destroy(g);
 
-    /* A word id further down makes the first line an edge after all, and the first. */
-    g = load(write_text("h2.el", "from to\n3 1\n1 x\n"), none);
+    /* Word ids further down, one of them a word of the first line: the first line is an
+     * edge after all, the first, and its nodes the first nodes. */
+    g = load(write_text("h2.el", "from to\n3 1\n1 from\n"), none);
     if (g == NULL)
         return;
     gb_graph_get_stats(g, &s);
     CHECK_EQ_I(s.header_line, 0);
+    CHECK_EQ_I(s.header_guess, GB_GUESS_EDGE);
+    CHECK_EQ_I(s.header_guess_line, 1);
     CHECK_EQ_I(gb_graph_ids_kind(g), GB_IDS_NAME);
-    CHECK(memcmp(gb_graph_name_bytes(g), "fromto31x", 9) == 0);
-    CHECK(strcmp(csr_text(g, GB_DIR_OUT), "0:1;1:;2:3;3:4;4:") == 0);
+    CHECK_EQ_I(gb_graph_node_count(g), 4);
+    CHECK(memcmp(gb_graph_name_bytes(g), "fromto31", 8) == 0);
+    CHECK(strcmp(csr_text(g, GB_DIR_OUT), "0:1;1:;2:3;3:0") == 0);
+    gb_graph_destroy(g);
+
+    /* ... but words seen nowhere else, without digits, over word ids: a header. */
+    g = load(write_text("h3.el", "from to\n3 1\n1 x\n"), none);
+    if (g == NULL)
+        return;
+    gb_graph_get_stats(g, &s);
+    CHECK_EQ_I(s.header_line, 1);
+    CHECK_EQ_I(s.header_guess, GB_GUESS_HEADER);
+    CHECK_EQ_I(gb_graph_node_count(g), 3);
+    gb_graph_destroy(g);
+
+    /* Delimited: blanks inside a field, quotes, picked columns by name (the header). */
+    gb_load_options picked = { .column_names = { "dst", "src", NULL } };
+    g = load(write_text("q.csv", "idx,src,dst\n0,\"Smith, J.\",Ann Lee\n1,\"a \"\"b\"\"\",Ann Lee\n"),
+             picked);
+    if (g == NULL)
+        return;
+    gb_graph_get_stats(g, &s);
+    CHECK_EQ_I(s.delimiter, ',');
+    CHECK_EQ_I(s.header_line, 1);
+    CHECK_EQ_I(gb_graph_node_count(g), 3);
+    CHECK(memcmp(gb_graph_name_bytes(g), "Ann LeeSmith, J.a \"b\"", 21) == 0);
     gb_graph_destroy(g);
 
     /* Dense ids: the ids are the nodes, gaps included. */
