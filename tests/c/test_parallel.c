@@ -168,7 +168,7 @@ static int64_t edge_case(const gb_graph *g, void **init, int dir, int agg, int v
     CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
     if (p == NULL)
         return 1;
-    CHECK_EQ_I(p->kernels[0].special != GB_SP_NONE, vk != VK_FW);
+    CHECK_EQ_I(p->kernels[0].special != GB_SHAPE_GENERIC, vk != VK_FW);
     gb_plan_tune(p, specialize, 1);
     differ += compare_threads(p, g, init, NES, regs, 1, 64, GB_OK);
     differ += compare_threads(p, g, init, NES, regs, 1, GB_MIN_ITEM_WORK, GB_OK);
@@ -244,7 +244,7 @@ static void test_fused(void)
         micro(&t, GB_OP_RED_MIN_F, -1, 0, 3, 2, 0);
         ins(&t, GB_OP_FUSED, -1, ek, nk, 0, 0);
         CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
-        CHECK_EQ_I(p->kernels[0].special, GB_SP_GATHER);
+        CHECK_EQ_I(p->kernels[0].special, GB_SHAPE_GATHER);
         gb_plan_tune(p, specialize, 1);
         csr64 out = csr64_get(g, GB_DIR_OUT);
         for (int64_t v = 0; v < n; v++) {
