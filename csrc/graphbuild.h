@@ -380,7 +380,19 @@ typedef struct gb_run_options {
     volatile int32_t *interrupt;  /* may be NULL; nonzero stops the run with GB_EINTR */
     int full_passes;              /* nonzero: every edge kernel pass covers every node, never
                                      only the nodes whose inputs changed (tests compare) */
+    int64_t *counts;              /* NULL, or GB_COUNTS_PER_INSTR zeroed counters per instruction
+                                     that gb_run adds to (gb_count) */
 } gb_run_options;
+
+/* What gb_run counts per instruction in gb_run_options.counts[pc * GB_COUNTS_PER_INSTR + i]:
+ * JUMP and JUMP_IF_FALSE: times taken, times not taken; KERNEL and FUSED: how its edge
+ * kernel's passes ran: over every node, over the nodes next to changed inputs (pulling),
+ * by pushes from the changed nodes; node kernels count as dense. */
+typedef enum gb_count {
+    GB_COUNT_TAKEN = 0, GB_COUNT_NOT_TAKEN = 1,
+    GB_COUNT_DENSE = 0, GB_COUNT_SPARSE = 1, GB_COUNT_PUSH = 2,
+    GB_COUNTS_PER_INSTR = 4
+} gb_count;
 
 /* Runs the whole plan.  regs has nregs values (parameters already bound); slots has
  * nslots buffers of gb_graph_node_count(g) elements of each slot's dtype, owned by the

@@ -139,3 +139,21 @@ def test_compile_shows_the_claims():
     assert want.items() <= forms[0].items()
     from graphbuild.plan.printer import format_plan
     assert "[plus_weight, pull+push, switching, incremental]" in format_plan(plan, source)
+
+
+def test_runs_report_each_loops_passes_and_convergence():
+    g = kron_graph()
+    bfs = runtime.execute(compiled("bfs"), g).loops
+    levels = runtime.execute(compiled("bfs"), g).columns["level"]
+    assert len(bfs) == 1 and bfs[0]["kind"] == "while" and bfs[0]["converged"]
+    assert bfs[0]["passes"] == max(levels) + 1   # one pass per level, the last finds nothing new
+    passes = bfs[0]["edge_passes"]
+    assert passes["pull"] + passes["push"] == bfs[0]["passes"]
+    # full passes when the plan claims dense forms
+    dense = runtime.execute(compiled("bfs", frontier=False), g).loops[0]["edge_passes"]
+    assert dense == {"dense": bfs[0]["passes"], "sparse": 0, "push": 0, "pull": bfs[0]["passes"]}
+    cut = runtime.execute(compiled("label_propagation"), g, {"max_iter": 1}).loops
+    assert cut[0]["kind"] == "repeat_until" and cut[0]["passes"] == 1 and not cut[0]["converged"]
+    full = runtime.execute(compiled("katz"), g).loops   # meets its tolerance
+    assert full[0]["converged"] and full[0]["passes"] > 1
+    assert not runtime.execute(compiled("katz"), g, {"max_iter": 2}).loops[0]["converged"]

@@ -419,6 +419,8 @@ gb_status gb_incr_prepare(gb_ctx *c, const gb_kernel *k);
 gb_status gb_incr_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0, int64_t v1,
                         int64_t instr_loc);
 void gb_incr_finish(gb_ctx *c, const gb_kernel *k);
+/* How k's last pass ran: GB_COUNT_DENSE, GB_COUNT_SPARSE or GB_COUNT_PUSH. */
+int gb_incr_last_pass(const gb_ctx *c, const gb_kernel *k);
 /* k is about to run some other way (a level): its copies no longer describe it. */
 void gb_incr_forget(gb_ctx *c, const gb_kernel *k);
 

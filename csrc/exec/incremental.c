@@ -153,6 +153,15 @@ static gb_incr *state_of(const gb_ctx *c, const gb_kernel *k)
     return st != NULL && st->prev_out != NULL ? st : NULL;
 }
 
+int gb_incr_last_pass(const gb_ctx *c, const gb_kernel *k)
+{
+    const gb_incr *st = state_of(c, k);
+    if (st == NULL)
+        return GB_COUNT_DENSE;
+    return st->pass == PASS_DELTA ? GB_COUNT_SPARSE : st->pass == PASS_PUSH ? GB_COUNT_PUSH
+                                                                            : GB_COUNT_DENSE;
+}
+
 void gb_incr_forget(gb_ctx *c, const gb_kernel *k)
 {
     gb_incr *st = state_of(c, k);

@@ -120,8 +120,10 @@ def run_command(
     if trials:
         timings.update(trial_timings(build_ms, runs, settings.threads))
     graph_info = {"nodes": g.node_count, "edges": g.edge_count, "directed": g.directed}
+    warn_unconverged(result)
     if json_:
-        out.print(dumps(result_object(result, {"graph": graph_info, "timings": timings})), markup=False)
+        out.print(dumps(result_object(result, {"graph": graph_info, "timings": timings,
+                                               "loops": result.loops})), markup=False)
         return
     show_result(result, top)
     if trials:
@@ -133,6 +135,16 @@ def run_command(
               f"load {load_ms:.1f} ms{' (graph cache hit)' if g.cache_status == 'hit' else ''}, "
               f"run {run_ms:.1f} ms"
               + (f"; wrote {output}" if output else ""), markup=False)
+
+
+def warn_unconverged(result: Result) -> None:
+    """A `repeat N until C` loop that stopped at N without meeting C says so on stderr."""
+    for loop in result.loops:
+        if not loop["converged"]:
+            line = f"line {loop['line']}: " if loop["line"] is not None else ""
+            err.print(f"[yellow]warning:[/] {line}the repeat loop stopped after {loop['passes']} passes "
+                      "without meeting its until condition (raise the count to let it converge)",
+                      markup=True)
 
 
 def trial_timings(build_ms: float, runs: Trials, threads: int) -> dict[str, Any]:

@@ -295,7 +295,7 @@ static void test_first_error(void)
     for (int64_t w = 1; w <= 4096; w *= 8)
         CHECK_EQ_I(compare_threads(p, g, init, 2, regs, 1, w, GB_EVALUE), 0);
     {
-        gb_run_options opts = { 10, 8, NULL, 0 };
+        gb_run_options opts = { 10, 8, NULL, 0, NULL };
         void **slots = slots_new(2, n);
         memcpy(slots[0], init[0], (size_t)n * 8);
         gb_plan_tune(p, 1, 1);
@@ -351,7 +351,7 @@ static void test_interrupt(void)
     void **slots = slots_new(2, n);
     gb_value regs[6] = { { 0 } };
     volatile int32_t flag = 0;
-    gb_run_options opts = { 1000, 4, &flag, 0 };
+    gb_run_options opts = { 1000, 4, &flag, 0, NULL };
     run_args a = { NULL, g, regs, slots, &opts, { 0 }, GB_OK };
     tplan t;
     gb_plan *p = NULL;

@@ -91,7 +91,7 @@ static gb_status run_plan(const gb_plan *p, const gb_graph *g, volatile int32_t 
 {
     gb_value regs[8];
     void **slots = slots_new(NSLOT, gb_graph_node_count(g));
-    gb_run_options opts = { 20, 1, flag, 0 };
+    gb_run_options opts = { 20, 1, flag, 0, NULL };
     gb_status st;
     memset(regs, 0, sizeof regs);
     for (int64_t v = 0; v < gb_graph_node_count(g); v++) {

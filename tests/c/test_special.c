@@ -366,7 +366,7 @@ static void test_special_interrupt(void)
 {
     gb_graph *g = random_graph(100, 300, 0, 1, 5);
     volatile int32_t flag = 1;
-    gb_run_options opts = { 10, 1, &flag, 0 };
+    gb_run_options opts = { 10, 1, &flag, 0, NULL };
     scase sc = { GB_SHAPE_GATHER, GB_AGG_SUM, X_F, -1, 0, GB_DIR_IN, GB_DEFAULT_IDENTITY };
     void **slots = slots_new(NSLOTS, 100);
     gb_value regs[2] = { { 0 } };
