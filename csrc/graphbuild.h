@@ -278,7 +278,7 @@ int64_t gb_graph_find_node(const gb_graph *g, const char *token);
  * Immediates are 64-bit patterns: an int as is, a float bit-cast. */
 typedef enum gb_layout {
     GB_INSTR_WIDTH = 6,
-    GB_KERNEL_HEADER = 12,   /* words before a kernel's micro-ops, see gb_kernel_field */
+    GB_KERNEL_HEADER = 16,   /* words before a kernel's micro-ops, see gb_kernel_field */
     GB_NODE_BLOCK = 1024,    /* nodes per block: partial reductions combine per block */
     GB_EDGE_BLOCK = 4096     /* edge lanes evaluated at once inside an edge kernel */
 } gb_layout;
@@ -293,13 +293,18 @@ typedef enum gb_op {
     GB_OP_JUMP = 6,         /* pc = a */
     GB_OP_JUMP_IF_FALSE = 7,/* if r[a] == 0: pc = b */
     GB_OP_CHECK_ITER = 8,   /* GB_EITER if r[a] > max_iterations; also polls interrupt */
-    GB_OP_KERNEL = 9,       /* run the kernel whose header starts at kcode[a] */
+    GB_OP_KERNEL = 9,       /* run the kernel whose header starts at kcode[a]; d: its level
+                               (see GB_OP_FUSED) */
     GB_OP_COPY_V = 10,      /* slot a = copy of slot b (same dtype) */
     GB_OP_SWAP_V = 11,      /* exchange the buffers of slots a and b (same dtype) */
     GB_OP_FUSED = 12,       /* run edge kernel kcode[a] with node kernel kcode[b] as its per-block
                                epilogue: each block of nodes gets its aggregation, then the node
                                kernel's micro-ops on the same block.  Legal only when the node
-                               kernel STOREs no slot the edge kernel reads (checked at create). */
+                               kernel STOREs no slot the edge kernel reads (checked at create).
+                               d, here and in KERNEL: the level claim.  n >= 2 at the first of
+                               n consecutive KERNEL/FUSED instructions that are independent (no
+                               one writes what another reads or writes; no jump lands inside):
+                               they may run side by side.  1: alone; 0: inside a level. */
 
     /* -- arithmetic, both levels: dst, x[, y[, z]] -- */
     GB_OP_ADD_I = 20, GB_OP_SUB_I = 21, GB_OP_MUL_I = 22,
@@ -366,8 +371,39 @@ typedef enum gb_kernel_field {
     GB_KH_FILTER_TEMP = 8,   /* -1: keep every edge */
     GB_KH_DEFAULT_KIND = 9,  /* gb_default: what an empty neighborhood gives */
     GB_KH_DEFAULT_INDEX = 10,/* register or slot index for GB_DEFAULT_REG / GB_DEFAULT_SLOT */
-    GB_KH_LOC = 11
+    GB_KH_LOC = 11,
+    /* The compiler's decisions for an edge kernel (0 in a node kernel), checked against
+     * the micro-ops at gb_plan_create: a claim the micro-ops do not allow is an error. */
+    GB_KH_SHAPE = 12,        /* gb_shape: which specialized loop runs it */
+    GB_KH_DIRECTIONS = 13,   /* gb_direction_form bits: GB_FORM_PULL, or PULL | PUSH */
+    GB_KH_FRONTIER = 14,     /* gb_frontier_form */
+    GB_KH_INCREMENTAL = 15   /* 1: passes may recompute only the nodes whose inputs changed
+                                (exactly when the frontier form is not dense) */
 } gb_kernel_field;
+
+/* Edge-kernel shapes with a specialized loop.  S is a gathered slot of the value's dtype
+ * (a float slot for a float aggregation, an int or bool slot otherwise). */
+typedef enum gb_shape {
+    GB_SHAPE_GENERIC = 0,      /* the interpreted micro-ops */
+    GB_SHAPE_GATHER = 1,       /* [gather t S]: AGG(S[u]), no filter */
+    GB_SHAPE_GATHER_IF = 2,    /* [gather t S, gather f B]: AGG(S[u] where B[u] != 0), B int or bool */
+    GB_SHAPE_PLUS_WEIGHT = 3,  /* [gather a S, weight b, add_f t a b]: AGG(S[u] + w), float S */
+    GB_SHAPE_TIMES_WEIGHT = 4, /* [gather a S, weight b, mul_f t a b]: sum(S[u] * w), float S */
+    GB_SHAPE_COUNT = 5         /* [imm t c], count: (c != 0) * degree */
+} gb_shape;
+
+/* How an edge kernel's pass may run: pull (each node reads its neighbors) and, for min
+ * and max of S[u] or S[u] + w whose inputs only move the aggregation's way, push (each
+ * changed node lowers its neighbors' results). */
+typedef enum gb_direction_form { GB_FORM_PULL = 1, GB_FORM_PUSH = 2 } gb_direction_form;
+
+/* Which nodes a pass recomputes: all (dense); those whose inputs changed (sparse); or per
+ * pass, by the changed nodes' arcs against all arcs (switching). */
+typedef enum gb_frontier_form {
+    GB_FRONTIER_DENSE = 0,
+    GB_FRONTIER_SPARSE = 1,
+    GB_FRONTIER_SWITCHING = 2
+} gb_frontier_form;
 
 typedef enum gb_domain { GB_DOMAIN_NODE = 0, GB_DOMAIN_EDGE = 1 } gb_domain;
 
@@ -413,7 +449,19 @@ typedef struct gb_run_options {
     volatile int32_t *interrupt;  /* may be NULL; nonzero stops the run with GB_EINTR */
     int full_passes;              /* nonzero: every edge kernel pass covers every node, never
                                      only the nodes whose inputs changed (tests compare) */
+    int64_t *counts;              /* NULL, or GB_COUNTS_PER_INSTR zeroed counters per instruction
+                                     that gb_run adds to (gb_count) */
 } gb_run_options;
+
+/* What gb_run counts per instruction in gb_run_options.counts[pc * GB_COUNTS_PER_INSTR + i]:
+ * JUMP and JUMP_IF_FALSE: times taken, times not taken; KERNEL and FUSED: how its edge
+ * kernel's passes ran: over every node, over the nodes next to changed inputs (pulling),
+ * by pushes from the changed nodes; node kernels count as dense. */
+typedef enum gb_count {
+    GB_COUNT_TAKEN = 0, GB_COUNT_NOT_TAKEN = 1,
+    GB_COUNT_DENSE = 0, GB_COUNT_SPARSE = 1, GB_COUNT_PUSH = 2,
+    GB_COUNTS_PER_INSTR = 4
+} gb_count;
 
 /* Runs the whole plan.  regs has nregs values (parameters already bound); slots has
  * nslots buffers of gb_graph_node_count(g) elements of each slot's dtype, owned by the

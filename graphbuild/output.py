@@ -33,7 +33,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any, ContextManager
 
 import numpy as np
@@ -78,6 +78,8 @@ class Rows:
     columns: dict[str, np.ndarray]
     dtypes: dict[str, str]
     values: dict[str, Any]
+    # per loop: passes, whether it converged, how its edge passes ran (runtime/loops.py)
+    loops: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -234,10 +236,10 @@ class _Cells:
             if dtype == "node":   # the column's indices pick ids; -1 shows null
                 cell.index = self._buffer(np.ascontiguousarray(rows.columns[name], dtype=np.int64))
         self.style = ffi.new("gb_row_style *")
-        for field, text in (("row_sep", style.row_sep), ("row_end", style.row_end),
+        for attribute, text in (("row_sep", style.row_sep), ("row_end", style.row_end),
                             ("null_text", style.null), ("true_text", style.true),
                             ("false_text", style.false)):
-            setattr(self.style, field, self._text(text))
+            setattr(self.style, attribute, self._text(text))
         self.style.quote_nonfinite = int(style.quote_nonfinite)
         self.width += len(style.row_sep) + len(style.row_end) + len(style.null)
         self.ncols = len(names)

@@ -150,11 +150,12 @@ def test_pipeline(algorithm: str, g: ZooGraph, params: dict) -> None:
 
 def _gdsl_params(path: Path) -> dict[str, object]:
     """The parameter defaults in a file's `algorithm NAME(...)` line (node defaults are indices)."""
-    header = re.search(r"^algorithm (\w+)\((.*)\):$", path.read_text(), re.MULTILINE)
+    header = re.search(r"^algorithm (\w+)\((.*?)\):$", path.read_text(), re.MULTILINE | re.DOTALL)
     assert header and header.group(1) == path.stem, f"{path.name}: the algorithm is named after its file"
     params = {}
-    for part in filter(None, (p.strip() for p in header.group(2).split(","))):
-        match = re.fullmatch(r"(\w+)\s*:\s*\w+\s*=\s*(\S+)", part)
+    # commas inside a range (`int in [-1, inf)`) do not separate parameters
+    for part in filter(None, (p.strip() for p in re.split(r",(?![^\[(]*[\])])", header.group(2)))):
+        match = re.fullmatch(r"(\w+)\s*:\s*\w+(?:\s+in\s+[\[(][^\])]*[\])])?\s*=\s*(\S+)", part)
         assert match, f"{path.name}: parameter {part!r} has no default"
         name, default = match.groups()
         params[name] = {"true": True, "false": False}.get(default, None)
@@ -181,7 +182,7 @@ def test_mirror_transliterates_the_current_program(name: str) -> None:
     # The docstring is the program the mirror was written from; an edited program fails here
     # until its mirror is brought along.
     text = (ALGORITHMS / f"{name}.gdsl").read_text()
-    body = text[text.index("\n", text.index("\nalgorithm ") + 1) + 1:]
+    body = text[re.search(r"^algorithm \w+\(.*?\):\n", text, re.MULTILINE | re.DOTALL).end():]
     assert inspect.cleandoc(PROGRAMS[name].__doc__) == textwrap.dedent(body).strip()
 
 

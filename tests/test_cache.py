@@ -34,7 +34,7 @@ def small_plan(name: str = "a") -> Plan:
         params=[Param("x", "float", 1.0, 0)], registers=["float", "float"], slots=["float"],
         code=[Instr("const", [1, math.inf], 0), Instr("kernel", [0], 0)],
         kernels=[Kernel("node", [Instr("bcast", [0, 0], 0), Instr("store", [0, 0], 0)], 1)],
-        locations=[SourceLoc(2, 5)], outputs=[Output("y", "vector", "float", 0)],
+        locations=[SourceLoc(2, 5)], outputs=[Output("y", "vector", "float", 0)], exec_levels=[0, 1],
     )
 
 
@@ -116,7 +116,7 @@ def test_key_components_are_length_prefixed():
 # A fingerprint of the enums in csrc/graphbuild.h that plans are encoded against.  A change to
 # them without a new EXECUTOR_ABI would let old cached plans reach an executor that reads
 # them differently.
-ABI_FINGERPRINTS = {1: "63093dff"}
+ABI_FINGERPRINTS = {1: "63093dff", 2: "a11183d3"}
 _ABI_ENUMS = ("gb_dir", "gb_layout", "gb_op", "gb_kernel_field", "gb_domain", "gb_agg", "gb_default",
               "gb_dtype")
 

@@ -114,6 +114,7 @@ def test_verify_validates_the_plan_as_the_executor_does(cache, tmp_path):
     store = PlanCache(cache)
     plan = store.get(key)
     plan.code.append(type(plan.code[0])("jump", [10_000], -1))
+    plan.exec_levels.append(0)
     store.put(key, Plan.from_json(plan.to_json()))
     bad = gb("cache", "verify", cache=cache)
     assert_clean_failure(bad, 65, "1 bad")

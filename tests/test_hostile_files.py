@@ -163,6 +163,7 @@ def test_an_error_never_reads_a_source_path_that_is_not_the_plans_own_program(tm
 
 def _loop_forever(body: dict) -> None:
     body["code"].append({"op": "jump", "args": [len(body["code"])], "loc": -1})
+    body["exec_levels"].append(0)
 
 
 def _while_without_count(body: dict) -> None:
@@ -173,6 +174,7 @@ def _while_without_count(body: dict) -> None:
     body["code"] += [{"op": "const", "args": [reg, 0], "loc": -1},
                      {"op": "check_iter", "args": [reg], "loc": -1},
                      {"op": "jump", "args": [at + 1], "loc": -1}]
+    body["exec_levels"] += [0, 0, 0]
 
 
 @pytest.mark.parametrize("edit", [_loop_forever, _while_without_count])

@@ -142,7 +142,14 @@ static gb_value slot_value(const gb_ctx *c, int64_t s, int64_t v)
     return r;
 }
 
-static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count)
+/* Adds one to counter i of instruction pc, if the caller asked for counts. */
+static inline void count(int64_t *counts, int64_t pc, int i)
+{
+    if (counts != NULL)
+        counts[pc * GB_COUNTS_PER_INSTR + i]++;
+}
+
+static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count, int64_t *counts)
 {
     const gb_plan *p = c->p;
     gb_value *r = c->regs;
@@ -177,8 +184,11 @@ static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count
         case GB_OP_JUMP:
         case GB_OP_JUMP_IF_FALSE: {
             int64_t target = w[0] == GB_OP_JUMP ? w[2] : w[3];
-            if (w[0] == GB_OP_JUMP_IF_FALSE && r[w[2]].i != 0)
+            if (w[0] == GB_OP_JUMP_IF_FALSE && r[w[2]].i != 0) {
+                count(counts, pc, GB_COUNT_NOT_TAKEN);
                 break;
+            }
+            count(counts, pc, GB_COUNT_TAKEN);
             /* every loop goes backward, so polling here makes any loop interruptible */
             if (target <= pc && gb_interrupted(c))
                 return gb_err_set(c->err, GB_EINTR, loc, "interrupted");
@@ -198,6 +208,8 @@ static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count
             if (ran > 0) {
                 if (st != GB_OK)
                     return st;
+                for (int64_t q = pc; q < pc + ran; q++)
+                    count(counts, q, GB_COUNT_DENSE);
                 pc += ran;
                 continue;
             }
@@ -207,6 +219,7 @@ static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count
                 st = gb_fused_run(c, &p->kernels[w[2]], &p->kernels[w[3]], p->red_base[pc], loc);
             if (st != GB_OK)
                 return st;
+            count(counts, pc, gb_incr_last_pass(c, &p->kernels[w[2]]));
             break;
         }
         case GB_OP_COPY_V:
@@ -322,7 +335,7 @@ gb_status gb_run(const gb_plan *p, const gb_graph *g, gb_value *regs, void **slo
     if (st == GB_OK)
         st = gb_incr_start(&c, !shared && !(opts != NULL && opts->full_passes));
     if (st == GB_OK)
-        st = interpret(&c, max_iterations, gb_graph_edge_count(g));
+        st = interpret(&c, max_iterations, gb_graph_edge_count(g), opts != NULL ? opts->counts : NULL);
     gb_incr_free(&c);
     stop_workers(&c);
     return st;

@@ -12,11 +12,11 @@
  *   pool.c     the thread pool: a parallel-for over work items with a barrier
  *   exec_items.c   work items (node ranges balanced by edge count, node block ranges);
  *              KERNEL and FUSED instructions run as items on the pool
+ *   claims.c   the plan's claims checked: edge-kernel shapes and forms, levels
  *   exec_level.c   levels: independent consecutive kernels, run side by side when small
  *   kernels.c  micro-ops over a block of lanes; reductions: per-block partials, combined
  *   edge.c     edge kernels: lanes from the CSR, aggregation into out_slot
- *   special.c  recognizing common edge-kernel shapes; their loops, with no
- *              interpretation per edge
+ *   special.c  the common edge-kernel shapes' loops, with no interpretation per edge
  *   mode.c     the mode aggregation's most frequent key (sorted or hashed)
  *   sort.c     sorting 64-bit keys (short neighborhoods' mode)
  *   incremental.c  passes that recompute only the nodes whose inputs changed
@@ -85,18 +85,11 @@ gb_status gb_ops_apply(int64_t op, int64_t count, gb_value *dst, const gb_value 
 gb_status gb_ops_fail(gb_error *err, int64_t loc, int64_t op, gb_status st, gb_value x,
                       gb_value y);
 
-/* ---- plan.c, special.c ---- */
+/* ---- plan.c ---- */
 
-/* Edge-kernel shapes with a specialized loop (special.c).  S is a gathered slot of the
- * value's dtype (float slot for a float aggregation, int or bool slot otherwise). */
-typedef enum gb_special {
-    GB_SP_NONE = 0,
-    GB_SP_GATHER,        /* [gather t S]: AGG(S[u]), no filter */
-    GB_SP_GATHER_IF,     /* [gather t S, gather f B]: AGG(S[u] where B[u] != 0); B int or bool */
-    GB_SP_PLUS_WEIGHT,   /* [gather a S, weight b, add_f t a b]: AGG(S[u] + w), float S */
-    GB_SP_TIMES_WEIGHT,  /* [gather a S, weight b, mul_f t a b]: AGG(S[u] * w), float S */
-    GB_SP_COUNT_ALL      /* [imm t c], count: (c != 0) * degree */
-} gb_special;
+/* Edge-kernel shapes (gb_shape in graphbuild.h) are what special.c runs without
+ * interpretation per edge. */
+typedef gb_shape gb_special;
 
 /* Facts about one micro-op (gb_kernel.mflags), found at gb_plan_create. */
 enum {
@@ -119,10 +112,12 @@ typedef struct gb_kernel {
     int64_t nred;              /* RED_* micro-ops: one partial per block each */
     int uses_owner, uses_nbr, uses_weight;
     const unsigned char *mflags;   /* per micro-op: GB_MF_* bits */
-    /* special.c: the shape, its value slot and filter slot, or COUNT_ALL's immediate */
+    /* The plan's claims (claims.c checked them): the shape special.c runs, its value slot
+     * and filter slot, or COUNT's immediate; incremental passes (incremental.c) in the
+     * frontier form (gb_frontier_form), and whether they may push (incr_push.c). */
     int special;
     int64_t sp_slot, sp_filter, sp_imm;
-    int incr;                  /* incremental.c: passes may recompute only changed nodes */
+    int incr, frontier, push;
 } gb_kernel;
 
 struct gb_plan {
@@ -157,12 +152,19 @@ struct gb_plan {
 /* Tests only: set the tuning above (min_item_work >= 1). */
 void gb_plan_tune(gb_plan *p, int specialize, int64_t min_item_work);
 void gb_plan_tune_incremental(gb_plan *p, int incremental);
-/* exec_level.c: fills level_len and red_base (and grows max_nred) of a validated plan. */
-gb_status gb_levels_find(gb_plan *p, gb_error *err);
+/* claims.c: checks kernel kidx's claimed shape and forms (header h) against its validated
+ * micro-ops and sets them in the kernel. */
+gb_status gb_claims_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error *err);
+/* claims.c: checks the level claims of a validated plan's KERNEL/FUSED instructions; fills
+ * level_len and red_base (and grows max_nred). */
+gb_status gb_claims_levels(gb_plan *p, gb_error *err);
+/* claims.c, for tests that hand-assemble plans: the most a plan may claim for kernel kidx
+ * (GB_KH_SHAPE .. GB_KH_INCREMENTAL), and whether instructions pa and pb are independent. */
+void gb_claims_allowed(const gb_plan *p, int64_t kidx, int64_t out[4]);
+int gb_claims_independent(const gb_plan *p, int64_t pa, int64_t pb);
+int gb_is_kernel_instr(const gb_plan *p, int64_t pc);
 /* plan_loops.c: every backward jump closes a loop with an iteration check. */
 gb_status gb_loops_check(const gb_plan *p, gb_error *err);
-/* special.c: marks k (validated) with its gb_special shape, if it has one. */
-void gb_special_detect(const gb_plan *p, gb_kernel *k);
 
 /* plan_kernel.c: validates the kernel whose header is at kcode word off (its micro-ops
  * fit, checked by the caller) into p->kernels[kidx]; flags gets its GB_MF_* marks. */
@@ -406,8 +408,6 @@ typedef struct gb_incr {
     int push;                  /* the kernel can take the push form (incr_push.c) */
 } gb_incr;
 
-/* At gb_plan_create: marks k->incr when k qualifies (after gb_special_detect). */
-void gb_incr_detect(const gb_plan *p, gb_kernel *k);
 /* Bytes gb_run allocates for incremental passes on a graph of n nodes. */
 int64_t gb_incr_bytes(const gb_plan *p, int64_t n);
 /* After gb_items_init: the state of every qualifying kernel, unless !enabled. */
@@ -419,13 +419,13 @@ gb_status gb_incr_prepare(gb_ctx *c, const gb_kernel *k);
 gb_status gb_incr_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0, int64_t v1,
                         int64_t instr_loc);
 void gb_incr_finish(gb_ctx *c, const gb_kernel *k);
+/* How k's last pass ran: GB_COUNT_DENSE, GB_COUNT_SPARSE or GB_COUNT_PUSH. */
+int gb_incr_last_pass(const gb_ctx *c, const gb_kernel *k);
 /* k is about to run some other way (a level): its copies no longer describe it. */
 void gb_incr_forget(gb_ctx *c, const gb_kernel *k);
 
 /* ---- incr_push.c: the push form of an incremental pass (min and max) ---- */
 
-/* k's shape allows it: min or max of x[u] or x[u] + weight, x and the result alike. */
-int gb_push_eligible(const gb_plan *p, const gb_kernel *k);
 /* Whether the value at now moved in the direction agg can follow (false for NaN). */
 int gb_push_improves(int agg, int32_t dtype, const void *now, const void *was);
 /* The nodes in c->changed push their candidates through the CSR directions dirs into

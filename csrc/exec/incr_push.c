@@ -19,15 +19,6 @@
 
 #include "exec_internal.h"
 
-int gb_push_eligible(const gb_plan *p, const gb_kernel *k)
-{
-    const int32_t xt = p->slot_dtypes[k->sp_slot], ot = p->slot_dtypes[k->out_slot];
-    /* a slot default would change with the node's own input: only the pull form tracks it */
-    return (k->agg == GB_AGG_MIN || k->agg == GB_AGG_MAX) &&
-           (k->special == GB_SP_GATHER || k->special == GB_SP_PLUS_WEIGHT) &&
-           k->default_kind != GB_DEFAULT_SLOT && xt == ot && (xt == GB_F64 || xt == GB_I64);
-}
-
 int gb_push_improves(int agg, int32_t dtype, const void *now, const void *was)
 {
     if (dtype == GB_F64) {
@@ -117,7 +108,7 @@ static gb_status push_item(void *arg, int worker, int64_t item)
     const int64_t *list = c->changed + c->node_items.bound[item] * GB_NODE_BLOCK;
     const int64_t count = c->item_changed[item];
     const int is_f = c->p->slot_dtypes[j->k->sp_slot] == GB_F64;
-    const int plus = j->k->special == GB_SP_PLUS_WEIGHT, is_min = j->k->agg == GB_AGG_MIN;
+    const int plus = j->k->special == GB_SHAPE_PLUS_WEIGHT, is_min = j->k->agg == GB_AGG_MIN;
     int conflict = 0;
 
     (void)worker;

@@ -5,8 +5,8 @@
  * `min(dist[u] + weight for u in in_nbrs)` runs once per pass, but after the first few
  * passes only a few of its inputs change.  Its result at v is a function of the gathered
  * slot (and filter slot) at v's neighbors, the edge weights and v's default alone, so only
- * the neighbors of a changed node can get a different result.  For such kernels
- * (gb_incr_detect) a run keeps a copy of the inputs and of the raw result each pass last
+ * the neighbors of a changed node can get a different result.  For the kernels the plan
+ * marks incremental (checked by claims.c) a run keeps a copy of the inputs and of the raw result each pass last
  * computed.  The next pass compares the inputs with the copy, marks the neighbors of the
  * changed nodes through the reverse CSR, recomputes the marked nodes with the ordinary
  * loops (gb_edge_range) and copies the others' results.  A recomputed node runs the same
@@ -30,24 +30,11 @@ static size_t elem_size(int32_t dtype)
     return dtype == GB_BOOL ? 1 : 8;
 }
 
-void gb_incr_detect(const gb_plan *p, gb_kernel *k)
-{
-    int selective = k->agg == GB_AGG_MIN || k->agg == GB_AGG_MAX || k->agg == GB_AGG_ANY ||
-                    k->agg == GB_AGG_ALL || k->agg == GB_AGG_MODE || k->agg == GB_AGG_COUNT;
-    int pure = k->special == GB_SP_GATHER || k->special == GB_SP_GATHER_IF ||
-               k->special == GB_SP_PLUS_WEIGHT || k->special == GB_SP_TIMES_WEIGHT;
-    (void)p;
-    k->incr = k->domain == GB_DOMAIN_EDGE && selective && pure &&
-              k->default_kind != GB_DEFAULT_REG && k->out_slot != k->sp_slot &&
-              (k->special != GB_SP_GATHER_IF || k->out_slot != k->sp_filter) &&
-              (k->default_kind != GB_DEFAULT_SLOT || k->default_index != k->out_slot);
-}
-
 /* The default slot, when it is a slot the kernel does not gather anyway. */
 static int64_t own_default_slot(const gb_kernel *k)
 {
     if (k->default_kind != GB_DEFAULT_SLOT || k->default_index == k->sp_slot ||
-        (k->special == GB_SP_GATHER_IF && k->default_index == k->sp_filter))
+        (k->special == GB_SHAPE_GATHER_IF && k->default_index == k->sp_filter))
         return -1;
     return k->default_index;
 }
@@ -63,7 +50,7 @@ int64_t gb_incr_bytes(const gb_plan *p, int64_t n)
         any = 1;
         total += n * (int64_t)(elem_size(p->slot_dtypes[k->sp_slot]) +
                                elem_size(p->slot_dtypes[k->out_slot]));
-        if (k->special == GB_SP_GATHER_IF)
+        if (k->special == GB_SHAPE_GATHER_IF)
             total += n * (int64_t)elem_size(p->slot_dtypes[k->sp_filter]);
         if (d >= 0)
             total += n * (int64_t)elem_size(p->slot_dtypes[d]);
@@ -127,9 +114,9 @@ gb_status gb_incr_start(gb_ctx *c, int enabled)
             continue;
         st->x_size = elem_size(p->slot_dtypes[k->sp_slot]);
         st->out_size = elem_size(p->slot_dtypes[k->out_slot]);
-        st->f_size = k->special == GB_SP_GATHER_IF ? elem_size(p->slot_dtypes[k->sp_filter]) : 0;
+        st->f_size = k->special == GB_SHAPE_GATHER_IF ? elem_size(p->slot_dtypes[k->sp_filter]) : 0;
         st->d_size = d >= 0 ? elem_size(p->slot_dtypes[d]) : 0;
-        st->push = gb_push_eligible(p, k);
+        st->push = k->push;
         if ((st->prev_x = alloc_n(c->n, st->x_size)) == NULL ||
             (st->prev_out = alloc_n(c->n, st->out_size)) == NULL ||
             (st->f_size && (st->prev_f = alloc_n(c->n, st->f_size)) == NULL) ||
@@ -164,6 +151,15 @@ static gb_incr *state_of(const gb_ctx *c, const gb_kernel *k)
 {
     gb_incr *st = c->incr != NULL && k->incr ? &c->incr[k - c->p->kernels] : NULL;
     return st != NULL && st->prev_out != NULL ? st : NULL;
+}
+
+int gb_incr_last_pass(const gb_ctx *c, const gb_kernel *k)
+{
+    const gb_incr *st = state_of(c, k);
+    if (st == NULL)
+        return GB_COUNT_DENSE;
+    return st->pass == PASS_DELTA ? GB_COUNT_SPARSE : st->pass == PASS_PUSH ? GB_COUNT_PUSH
+                                                                            : GB_COUNT_DENSE;
 }
 
 void gb_incr_forget(gb_ctx *c, const gb_kernel *k)
@@ -319,7 +315,8 @@ gb_status gb_incr_prepare(gb_ctx *c, const gb_kernel *k)
         st->pass = conflict ? PASS_CAPTURE : PASS_PUSH;   /* a conflict: recompute all */
         return GB_OK;
     }
-    if (degree > arcs / 4) {
+    /* switching: recompute all once the changed nodes have a quarter of the arcs */
+    if (k->frontier == GB_FRONTIER_SWITCHING && degree > arcs / 4) {
         st->pass = PASS_CAPTURE;   /* the copies of the inputs are current already */
         return GB_OK;
     }

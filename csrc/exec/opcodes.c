@@ -24,10 +24,10 @@ static const gb_op_info OPS[GB_OP_LAST] = {
     [GB_OP_JUMP] = { "jump", GB_WHERE_TOP, { GB_ARG_TARGET } },
     [GB_OP_JUMP_IF_FALSE] = { "jump_if_false", GB_WHERE_TOP, { GB_ARG_REG, GB_ARG_TARGET } },
     [GB_OP_CHECK_ITER] = { "check_iter", GB_WHERE_TOP, { GB_ARG_REG } },
-    [GB_OP_KERNEL] = { "kernel", GB_WHERE_TOP, { GB_ARG_KERNEL } },
+    [GB_OP_KERNEL] = { "kernel", GB_WHERE_TOP, { GB_ARG_KERNEL, GB_ARG_NONE, GB_ARG_NONE, GB_ARG_IMM } },
     [GB_OP_COPY_V] = { "copy_v", GB_WHERE_TOP, { GB_ARG_SLOT, GB_ARG_SLOT } },
     [GB_OP_SWAP_V] = { "swap_v", GB_WHERE_TOP, { GB_ARG_SLOT, GB_ARG_SLOT } },
-    [GB_OP_FUSED] = { "fused", GB_WHERE_TOP, { GB_ARG_KERNEL, GB_ARG_KERNEL } },
+    [GB_OP_FUSED] = { "fused", GB_WHERE_TOP, { GB_ARG_KERNEL, GB_ARG_KERNEL, GB_ARG_NONE, GB_ARG_IMM } },
 
     [GB_OP_ADD_I] = ARITH("add_i", 2), [GB_OP_SUB_I] = ARITH("sub_i", 2),
     [GB_OP_MUL_I] = ARITH("mul_i", 2), [GB_OP_FLOORDIV_I] = ARITH("floordiv_i", 2),

@@ -7,8 +7,8 @@
  * kernel domain, header fields, and dtypes where C knows them.  This file checks the
  * sizes, finds the kernels in kcode and checks the top-level instructions (and that a
  * FUSED pair computes what its two kernels would one after the other);
- * plan_kernel.c checks each kernel, plan_loops.c that every loop ends, special.c marks the edge kernels that have a
- * specialized loop, and exec_level.c finds the levels of independent kernels.
+ * plan_kernel.c checks each kernel, plan_loops.c that every loop ends, and claims.c
+ * the plan's claims: each edge kernel's shape and forms, the levels of independent kernels.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -249,15 +249,15 @@ gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
         if ((st = gb_validate_kernel(p, i, koffsets[i], p->mflags + flag_at, err)) != GB_OK)
             goto fail;
         flag_at += p->kernels[i].nmicro;
-        gb_special_detect(p, &p->kernels[i]);
-        gb_incr_detect(p, &p->kernels[i]);
+        if ((st = gb_claims_kernel(p, i, p->kcode + koffsets[i], err)) != GB_OK)
+            goto fail;
     }
     for (int64_t pc = 0; pc < p->ninstr; pc++)
         if ((st = validate_instr(p, pc, koffsets, err)) != GB_OK)
             goto fail;
     if ((st = gb_loops_check(p, err)) != GB_OK)
         goto fail;
-    if ((st = gb_levels_find(p, err)) != GB_OK)
+    if ((st = gb_claims_levels(p, err)) != GB_OK)
         goto fail;
     free(koffsets);
     *out = p;

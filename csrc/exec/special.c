@@ -5,8 +5,8 @@
  * PageRank's gather-sum over in-edges becomes exactly the hand-written pull loop
  * `for e in in_off[v] .. in_off[v+1]: sum += contrib[in_nbr[e]]`.
  *
- * Shapes (gb_special in exec_internal.h) are recognized at gb_plan_create from the
- * micro-ops alone.  Each loop folds a node's values in CSR order with the same
+ * The plan names each kernel's shape (gb_shape, GB_KH_SHAPE); claims.c checks it
+ * against the micro-ops at gb_plan_create.  Each loop folds a node's values in CSR order with the same
  * expressions as edge.c's FOLD, so its results are the generic path's bits (a test runs
  * both through gb_plan_tune).  Loops are instantiated per aggregation, value type and
  * index widths (int32/int32, int64 offsets with int32 neighbors, int64/int64) from one
@@ -14,86 +14,6 @@
  * branches on the width per edge.
  */
 #include "exec_internal.h"
-
-/* ---- recognizing the shapes ---- */
-
-static const int64_t *micro_at(const gb_kernel *k, int64_t j)
-{
-    return k->micro + j * GB_INSTR_WIDTH;
-}
-
-/* The generic path reads a float slot's bits for a float aggregation and an int or
- * bool slot's value otherwise; other pairings stay generic. */
-static int value_slot_ok(const gb_plan *p, const gb_kernel *k, int64_t slot)
-{
-    return (p->slot_dtypes[slot] == GB_F64) == (k->agg_float != 0);
-}
-
-static void detect_weighted(const gb_plan *p, gb_kernel *k)
-{
-    const int64_t *a = micro_at(k, 0), *b = micro_at(k, 1), *op = micro_at(k, 2);
-    const int64_t *g = a[0] == GB_OP_GATHER ? a : b, *w = a[0] == GB_OP_GATHER ? b : a;
-
-    if (g[0] != GB_OP_GATHER || w[0] != GB_OP_WEIGHT || g[2] == w[2] || k->filter_temp != -1 ||
-        op[2] != k->value_temp || op[3] != g[2] || op[4] != w[2] || !k->agg_float ||
-        p->slot_dtypes[g[3]] != GB_F64)
-        return;
-    /* min/max over x * 1.0 is left out: a compiler may drop the multiply, which would
-     * keep a signaling NaN that the generic path quiets */
-    if (op[0] == GB_OP_ADD_F &&
-        (k->agg == GB_AGG_SUM || k->agg == GB_AGG_MIN || k->agg == GB_AGG_MAX))
-        k->special = GB_SP_PLUS_WEIGHT;
-    else if (op[0] == GB_OP_MUL_F && k->agg == GB_AGG_SUM)
-        k->special = GB_SP_TIMES_WEIGHT;
-    k->sp_slot = g[3];
-}
-
-void gb_special_detect(const gb_plan *p, gb_kernel *k)
-{
-    const int64_t *a, *b;
-
-    k->special = GB_SP_NONE;
-    if (k->domain != GB_DOMAIN_EDGE)
-        return;
-    switch (k->nmicro) {
-    case 1:
-        a = micro_at(k, 0);
-        if (k->filter_temp != -1 || a[2] != k->value_temp)
-            return;
-        if (a[0] == GB_OP_GATHER && value_slot_ok(p, k, a[3])) {
-            k->special = GB_SP_GATHER;
-            k->sp_slot = a[3];
-        } else if (a[0] == GB_OP_IMM && k->agg == GB_AGG_COUNT) {
-            k->special = GB_SP_COUNT_ALL;
-            k->sp_imm = a[3];
-        }
-        return;
-    case 2:
-        /* the value's gather and the filter's, in either order */
-        a = micro_at(k, 0);
-        b = micro_at(k, 1);
-        if (a[0] != GB_OP_GATHER || b[0] != GB_OP_GATHER || k->filter_temp < 0 ||
-            a[2] == b[2])
-            return;
-        if (b[2] == k->value_temp) {
-            const int64_t *t = a;
-            a = b;
-            b = t;
-        }
-        if (a[2] != k->value_temp || b[2] != k->filter_temp || !value_slot_ok(p, k, a[3]) ||
-            p->slot_dtypes[b[3]] == GB_F64)   /* a float filter is tested by its bits */
-            return;
-        k->special = GB_SP_GATHER_IF;
-        k->sp_slot = a[3];
-        k->sp_filter = b[3];
-        return;
-    case 3:
-        detect_weighted(p, k);
-        return;
-    default:
-        return;
-    }
-}
 
 /* ---- the loops ---- */
 
@@ -287,7 +207,7 @@ run_weighted(const sp_env *e, const gb_kernel *k, int64_t v0, int64_t v1, const 
              const int nb)
 {
     const int weighted = e->wt[0] != NULL;
-    if (k->special == GB_SP_TIMES_WEIGHT) {
+    if (k->special == GB_SHAPE_TIMES_WEIGHT) {
         if (weighted)
             SP(GB_AGG_SUM, V_F, F_NONE, W_TIMES, 1);
         SP(GB_AGG_SUM, V_F, F_NONE, W_TIMES, 0);
@@ -308,10 +228,10 @@ run_shape(const sp_env *e, const gb_kernel *k, int vk, int fk, int64_t v0, int64
           const int ob, const int nb)
 {
     switch (k->special) {
-    case GB_SP_COUNT_ALL:
+    case GB_SHAPE_COUNT:
         count_all(e, v0, v1, k->sp_imm, ob);
         break;
-    case GB_SP_PLUS_WEIGHT: case GB_SP_TIMES_WEIGHT:
+    case GB_SHAPE_PLUS_WEIGHT: case GB_SHAPE_TIMES_WEIGHT:
         run_weighted(e, k, v0, v1, ob, nb);
         break;
     default:
@@ -373,11 +293,11 @@ gb_status gb_special_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t
         e.ddt = p->slot_dtypes[k->default_index];
     }
     e.keys = s->keys;
-    if (k->special != GB_SP_COUNT_ALL) {
+    if (k->special != GB_SHAPE_COUNT) {
         e.xs = c->slots[k->sp_slot];
         vk = value_kind(p->slot_dtypes[k->sp_slot]);
     }
-    if (k->special == GB_SP_GATHER_IF) {
+    if (k->special == GB_SHAPE_GATHER_IF) {
         e.fs = c->slots[k->sp_filter];
         fk = p->slot_dtypes[k->sp_filter] == GB_I64 ? F_I : F_B;
     }

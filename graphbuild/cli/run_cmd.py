@@ -146,8 +146,10 @@ def run_command(
         timings.update(trial_timings(build_ms, runs, settings.threads))
     graph_info = {"nodes": g.node_count, "edges": g.edge_count, "directed": g.directed,
                   "guessed": guessed(g.stats)}
+    warn_unconverged(rows)
     if json_:
-        print_object(rows, {"graph": graph_info, "timings": timings}, threads=settings.threads)
+        print_object(rows, {"graph": graph_info, "timings": timings, "loops": rows.loops},
+                     threads=settings.threads)
         return
     show_result(rows, top)
     if trials:
@@ -169,6 +171,16 @@ def _plan_source(compiled: Any) -> str:
     if compiled.key is None:
         return "plan file read"
     return "cache hit" if compiled.cache_hit else "compiled"
+
+
+def warn_unconverged(result: Rows | Result) -> None:
+    """A `repeat N until C` loop that stopped at N without meeting C says so on stderr."""
+    for loop in result.loops:
+        if not loop["converged"]:
+            line = f"line {loop['line']}: " if loop["line"] is not None else ""
+            err.print(f"[yellow]warning:[/] {line}the repeat loop stopped after {loop['passes']} passes "
+                      "without meeting its until condition (raise the count to let it converge)",
+                      markup=True)
 
 
 def trial_timings(build_ms: float, runs: Trials, threads: int) -> dict[str, Any]:

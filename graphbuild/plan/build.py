@@ -2,7 +2,8 @@
 
 Steps: order each block's work and group it into kernels (schedule.py), emit
 instructions and kernels with one slot per stored vector (emit.py), share slots by
-liveness (alloc.py), record execution levels and the summary `compile` prints.
+liveness (alloc.py), write the executor's decisions (claims.py), record execution levels
+and the summary `compile` prints.
 
 Layout the runtime relies on (see slots.py): parameter i is register i; outputs name a
 slot (vectors) or a register (scalars) read after the run; every instruction and
@@ -13,6 +14,7 @@ from __future__ import annotations
 from ..ir.nodes import Function, Op, count_ops
 from .alloc import allocate_slots
 from .buffers import count_moves, memory_stats
+from .claims import claim, kernel_forms, loop_forms
 from .emit import Emitter
 from .levels import op_levels, passes_per_iteration
 from .liveness import BYTES, max_live
@@ -46,6 +48,7 @@ def build_plan(fn: Function, source_path: str, options: PlanOptions = DEFAULT) -
     moves = count_moves(plan)
     if options.reuse_slots:
         allocate_slots(plan)
+    claim(plan, options.frontier)   # the executor's decisions, from the final slots
     live_slots, live_bytes = max_live(plan)
     levels = op_levels(plan)
     edge_passes, node_passes = passes_per_iteration(plan)
@@ -68,6 +71,8 @@ def build_plan(fn: Function, source_path: str, options: PlanOptions = DEFAULT) -
         "levels": max(levels, default=-1) + 1,
         "op_levels": levels,
         "naive_bytes_per_node": naive_bytes,
+        "edge_kernel_forms": kernel_forms(plan),
+        "loops": loop_forms(plan),
         "minimum_bytes_per_node": live_bytes,
     })
     # From the final kernels: what the graph must hold for this plan.

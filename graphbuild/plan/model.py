@@ -22,14 +22,17 @@ from . import bounds
 
 # 2: needs_in_edges (the graph is loaded with only what the plan reads).
 # 3: a parameter's declared range (Param.bounds), checked before every run.
-PLAN_FORMAT_VERSION = 3
+# 4: the executor's decisions: each edge kernel's shape, direction forms, frontier form and
+#    incremental flag, and the levels as executed (exec_levels), all checked by C.
+PLAN_FORMAT_VERSION = 4
 
 # The executor ABI: the opcode set (csrc/graphbuild.h, gb_op) and operand layout the runtime
 # encodes plans against.  Bump it with any change to the opcode set, so a cached plan built
 # for the old executor is never handed to the new one; every plan cache key includes it.
 # (Unchanged by compact graph storage: the opcodes and plan layout are the same; plans that
 # predate needs_in_edges miss through PLAN_FORMAT_VERSION.)
-EXECUTOR_ABI = 1
+# 2: kernel headers carry the claims (GB_KH_SHAPE .. GB_KH_INCREMENTAL), KERNEL/FUSED a level.
+EXECUTOR_ABI = 2
 
 Arg = int | float  # a register, slot, temp, kernel or jump index, or an immediate
 
@@ -81,6 +84,11 @@ class Kernel:
     filter_temp: int = -1
     default_kind: str = "identity"   # "identity", "reg" or "slot"
     default_index: int = -1
+    # the compiler's decisions for an edge kernel (claims.py; C checks them)
+    shape: str = "generic"           # generic gather gather_if plus_weight times_weight count
+    directions: str = ""             # "pull" or "pull+push" in an edge kernel, "" in a node kernel
+    frontier: str = "dense"          # "dense", "sparse" or "switching"
+    incremental: bool = False        # exactly when frontier is not dense
 
 
 @dataclass
@@ -99,6 +107,10 @@ class Plan:
     # or an in_deg/degree micro-op (reads_in_edges)
     needs_in_edges: bool = False
     stats: dict[str, Any] = field(default_factory=dict)  # summary for `compile` (op counts, ...)
+    # per instruction, the level it starts as executed: n >= 2 at the first of n consecutive
+    # independent kernel/fused instructions run side by side when small, 1 for a kernel run
+    # alone, 0 inside a level and for other instructions (claims.py)
+    exec_levels: list[int] = field(default_factory=list)
     format_version: int = PLAN_FORMAT_VERSION
 
     # -- serialization -----------------------------------------------------------
@@ -193,6 +205,10 @@ def _check_fields(plan: "Plan") -> None:
                and all(_int64(x) for x in numbers) and isinstance(k.agg_float, bool),
                f"malformed kernel header {k!r}")
         expect(isinstance(k.micro, list), f"malformed kernel header {k!r}")
+        expect(all(isinstance(x, str) for x in (k.shape, k.directions, k.frontier))
+               and isinstance(k.incremental, bool), f"malformed kernel claims {k!r}")
+    expect(isinstance(plan.exec_levels, list) and len(plan.exec_levels) == len(plan.code)
+           and all(_int64(x) for x in plan.exec_levels), "exec_levels must be one int per instruction")
     # The runtime loads the graph with what these flags say: a plan that reads more would
     # run on a graph without it (C refuses missing in-edges; dropped weights would read 1.0).
     expect(plan.needs_in_edges or not reads_in_edges(plan.kernels),

@@ -3,7 +3,9 @@
 Like clox's disassembler: instruction index, execution level (Ln: ops of one level are
 independent), opcode, operands named by kind (rN register, sN slot, tN temp, @N jump
 target, kN kernel), the source position and, when the source is readable, its line.  A
-KERNEL instruction is followed by its kernel, a FUSED one by both of its kernels.
+KERNEL instruction is followed by its kernel, a FUSED one by both of its kernels; an edge
+kernel's header ends with the executor's forms in brackets (shape, directions, frontier form,
+incremental), and the first kernel of a level run side by side says how many follow.
 """
 from __future__ import annotations
 
@@ -81,6 +83,7 @@ def _kernel_header(k: Kernel, index: int) -> str:
     elif k.default_kind == "slot":
         parts.append(f"default s{k.default_index}")
     parts.append(f"({k.ntemps} temps)")
+    parts.append(f"[{k.shape}, {k.directions}, {k.frontier}{', incremental' if k.incremental else ''}]")
     return " ".join(parts)
 
 
@@ -108,7 +111,10 @@ def format_plan(plan: Plan, source: str | None = None) -> str:
     out.append("code:")
     for pc, ins in enumerate(plan.code):
         level = f"L{levels[pc]}" if pc < len(levels) else ""
-        out.append(f"{pc:5d} {level:>4}  {format_instr(ins):<40}{src.note(ins.loc)}".rstrip())
+        text = format_instr(ins)
+        if pc < len(plan.exec_levels) and plan.exec_levels[pc] >= 2:
+            text += f"  (runs with the next {plan.exec_levels[pc] - 1})"
+        out.append(f"{pc:5d} {level:>4}  {text:<40}{src.note(ins.loc)}".rstrip())
         if ins.op not in ("kernel", "fused"):
             continue
         for ki in ins.args:

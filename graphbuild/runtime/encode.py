@@ -17,6 +17,13 @@ _DOMAINS = {"node": lib.GB_DOMAIN_NODE, "edge": lib.GB_DOMAIN_EDGE}
 _DIRS = {"out": lib.GB_DIR_OUT, "in": lib.GB_DIR_IN, "both": lib.GB_DIR_BOTH, "": lib.GB_DIR_OUT}
 _DEFAULTS = {"identity": lib.GB_DEFAULT_IDENTITY, "reg": lib.GB_DEFAULT_REG, "slot": lib.GB_DEFAULT_SLOT}
 _WIDTH = lib.GB_INSTR_WIDTH
+_SHAPES = {"generic": lib.GB_SHAPE_GENERIC, "gather": lib.GB_SHAPE_GATHER,
+           "gather_if": lib.GB_SHAPE_GATHER_IF,
+           "plus_weight": lib.GB_SHAPE_PLUS_WEIGHT, "times_weight": lib.GB_SHAPE_TIMES_WEIGHT,
+           "count": lib.GB_SHAPE_COUNT}
+_DIRECTION_FORMS = {"": 0, "pull": lib.GB_FORM_PULL, "pull+push": lib.GB_FORM_PULL | lib.GB_FORM_PUSH}
+_FRONTIERS = {"dense": lib.GB_FRONTIER_DENSE, "sparse": lib.GB_FRONTIER_SPARSE,
+              "switching": lib.GB_FRONTIER_SWITCHING}
 
 
 @dataclass
@@ -68,7 +75,8 @@ def _encode_kernel(k: Kernel) -> list[int]:
         header = [len(k.micro), k.ntemps, _DOMAINS[k.domain], _DIRS[k.dir],
                   getattr(lib, "GB_AGG_" + k.agg.upper()) if k.agg else 0, int(k.agg_float),
                   k.out_slot, k.value_temp, k.filter_temp, _DEFAULTS[k.default_kind],
-                  k.default_index, k.loc]
+                  k.default_index, k.loc, _SHAPES[k.shape], _DIRECTION_FORMS[k.directions],
+                  _FRONTIERS[k.frontier], int(k.incremental)]
     except (KeyError, AttributeError) as exc:
         raise GraphbuildError(f"invalid plan: bad kernel field {exc}", kind=ErrorKind.PROGRAM) from None
     words = list(header)
@@ -93,9 +101,16 @@ def encode(plan: Plan) -> EncodedPlan:
         offsets.append(len(kcode))
         kcode += _encode_kernel(k)
     code: list[int] = []
-    for ins in plan.code:
+    if len(plan.exec_levels) != len(plan.code):
+        raise GraphbuildError("invalid plan: exec_levels must give one level per instruction",
+                              kind=ErrorKind.PROGRAM)
+    for pc, ins in enumerate(plan.code):
         if ins.op in ("kernel", "fused"):  # kernel indices become word offsets into kcode
-            ins = Instr(ins.op, [_kernel_offset(offsets, a) for a in ins.args], ins.loc)
+            if len(ins.args) != (1 if ins.op == "kernel" else 2):
+                raise GraphbuildError(f"invalid plan: bad operands for '{ins.op}'", kind=ErrorKind.PROGRAM)
+            # the level claim goes in the instruction's last word (unused by the operands)
+            args = [_kernel_offset(offsets, a) for a in ins.args]
+            ins = Instr(ins.op, args + [0] * (3 - len(args)) + [_word(plan.exec_levels[pc])], ins.loc)
         imm_float = False
         if ins.op == "const":  # a float register's immediate is stored as its bit pattern
             if len(ins.args) != 2:

@@ -16,6 +16,7 @@ from ..plan.source import own_source
 from .encode import encode
 from .graph import Graph
 from .interrupt import Interrupt, call_interruptibly
+from .loops import loop_reports
 from .native import ffi, lib
 from .params import bind_params
 from .pool import BufferPool
@@ -40,6 +41,8 @@ class Result:
     columns: dict[str, list[Any]] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     dtypes: dict[str, str] = field(default_factory=dict)
+    # per loop: passes, whether it converged, how its edge passes ran (runtime/loops.py)
+    loops: list[dict[str, Any]] = field(default_factory=list)
 
 
 Collector = Callable[["Executable", Graph, Any, Any, BufferPool], Any]
@@ -97,7 +100,7 @@ class Executable:
         pass covers all nodes, never only those whose inputs changed (tests compare both);
         collect=False leaves the results in C's buffers (profile-memory measures the run, not
         the Python values `run` makes of its columns); a Collector makes the result instead of
-        the Result of Python lists."""
+        the Result of Python lists.  A result with a `loops` field gets the loop reports."""
         if trials < 1:
             raise GraphbuildError(f"trials must be at least 1, got {trials}", kind=ErrorKind.USAGE)
         ensure_graph_fits(self.plan, graph, threads)
@@ -105,21 +108,27 @@ class Executable:
         with self.pool.borrow() as pool:
             for _ in range(trials):
                 regs, slots = self._prepare(graph, params, pool)
-                seconds.append(self._call(graph, regs, slots, threads, max_iterations, full_passes))
+                counts = ffi.new("int64_t[]", max(len(self.plan.code), 1) * lib.GB_COUNTS_PER_INSTR)
+                seconds.append(self._call(graph, regs, slots, threads, max_iterations, full_passes, counts))
             if callable(collect):
-                return Trials(collect(self, graph, regs, slots, pool), seconds)
-            return Trials(self._collect(graph, regs, slots) if collect else None, seconds)
+                result = collect(self, graph, regs, slots, pool)
+            else:
+                result = self._collect(graph, regs, slots) if collect else None
+            if hasattr(result, "loops"):   # Result, output.Rows
+                result.loops = loop_reports(self.plan, counts, lib.GB_COUNTS_PER_INSTR)
+            return Trials(result, seconds)
 
     def incremental_bytes(self, nodes: int) -> int:
         """What a run on `nodes` nodes allocates to run edge passes incrementally."""
         return lib.gb_plan_incremental_bytes(self._handle, nodes)
 
     def _call(self, graph: Graph, regs: Any, slots: Any, threads: int, max_iterations: int,
-              full_passes: bool = False) -> float:
-        """One gb_run; its time in seconds."""
+              full_passes: bool = False, counts: Any = None) -> float:
+        """One gb_run; its time in seconds.  counts: NULL or the per-instruction counters."""
         stop = Interrupt()
         opts = ffi.new("gb_run_options *", {"max_iterations": max_iterations, "threads": threads,
-                                            "interrupt": stop.flag, "full_passes": int(full_passes)})
+                                            "interrupt": stop.flag, "full_passes": int(full_passes),
+                                            "counts": counts if counts is not None else ffi.NULL})
         err = ffi.new("gb_error *")
         start = time.perf_counter()
         status = run_interruptibly(lambda: lib.gb_run(self._handle, graph.handle, regs, slots, opts, err),

@@ -71,7 +71,7 @@ static inline int64_t compare_threads(gb_plan *p, const gb_graph *g, void **init
 
     gb_plan_tune(p, p->specialize, min_work);
     for (int ti = 0; ti < NTHREADS; ti++) {
-        gb_run_options opts = { 1000, THREADS[ti], NULL, 0 };
+        gb_run_options opts = { 1000, THREADS[ti], NULL, 0, NULL };
         void **out = ti == 0 ? first : slots;
         gb_value *r = ti == 0 ? first_regs : regs;
         gb_error *e = ti == 0 ? &first_err : &err;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec_internal.h"
 #include "graphbuild.h"
 
 #define ASM_MAX_WORDS 4096
@@ -67,6 +68,10 @@ static inline int64_t kbegin(tplan *t, int64_t domain, int64_t ntemps, int64_t l
     h[GB_KH_DEFAULT_KIND] = GB_DEFAULT_IDENTITY;
     h[GB_KH_DEFAULT_INDEX] = -1;
     h[GB_KH_LOC] = loc;
+    h[GB_KH_SHAPE] = GB_SHAPE_GENERIC;
+    h[GB_KH_DIRECTIONS] = domain == GB_DOMAIN_EDGE ? GB_FORM_PULL : 0;
+    h[GB_KH_FRONTIER] = GB_FRONTIER_DENSE;
+    h[GB_KH_INCREMENTAL] = 0;
     t->nkcode += GB_KERNEL_HEADER;
     t->cur_kernel = off;
     return off;
@@ -101,10 +106,86 @@ static inline void micro(tplan *t, int64_t op, int64_t loc, int64_t dst, int64_t
     t->kcode[t->cur_kernel + GB_KH_NMICRO]++;
 }
 
-static inline gb_status tp_create(const tplan *t, gb_plan **out, gb_error *err)
+/* The plan exactly as assembled, claims included (tests of the claim checks). */
+static inline gb_status tp_create_raw(const tplan *t, gb_plan **out, gb_error *err)
 {
     return gb_plan_create(t->code, t->ncode, t->kcode, t->nkcode, t->dtypes, t->nslots,
                           t->nregs, out, err);
+}
+
+/* Writes into c the claims a compiler would (graphbuild/plan/claims.py): every edge
+ * kernel in the fastest form its micro-ops allow, levels grown greedily over consecutive
+ * independent kernels no jump lands on.  Claims set by hand are replaced.  Fails as
+ * gb_plan_create does if the plan is invalid apart from its claims. */
+static inline gb_status tp_claim(tplan *c, gb_error *err)
+{
+    gb_plan *p = NULL;
+    gb_status st;
+    int64_t kidx = 0, ninstr = c->ncode / GB_INSTR_WIDTH;
+    unsigned char target[ASM_MAX_WORDS / GB_INSTR_WIDTH + 1];
+
+    memset(target, 0, sizeof target);
+    for (int64_t pc = 0; pc < ninstr; pc++) {
+        int64_t *w = c->code + pc * GB_INSTR_WIDTH;
+        if (w[0] == GB_OP_KERNEL || w[0] == GB_OP_FUSED)
+            w[5] = 1;
+        if (w[0] == GB_OP_JUMP && w[2] >= 0 && w[2] <= ninstr)
+            target[w[2]] = 1;
+        if (w[0] == GB_OP_JUMP_IF_FALSE && w[3] >= 0 && w[3] <= ninstr)
+            target[w[3]] = 1;
+    }
+    for (int64_t off = 0; off + GB_KERNEL_HEADER <= c->nkcode && c->kcode[off + GB_KH_NMICRO] >= 0 &&
+                          c->kcode[off + GB_KH_NMICRO] <= (c->nkcode - off) / GB_INSTR_WIDTH;
+         off += GB_KERNEL_HEADER + c->kcode[off + GB_KH_NMICRO] * GB_INSTR_WIDTH) {
+        c->kcode[off + GB_KH_SHAPE] = c->kcode[off + GB_KH_FRONTIER] = 0;
+        c->kcode[off + GB_KH_INCREMENTAL] = 0;
+        c->kcode[off + GB_KH_DIRECTIONS] =
+            c->kcode[off + GB_KH_DOMAIN] == GB_DOMAIN_EDGE ? GB_FORM_PULL : 0;
+    }
+    if ((st = tp_create_raw(c, &p, err)) != GB_OK)
+        return st;
+    for (int64_t off = 0; off < c->nkcode;
+         off += GB_KERNEL_HEADER + c->kcode[off + GB_KH_NMICRO] * GB_INSTR_WIDTH) {
+        int64_t allowed[4];
+        gb_claims_allowed(p, kidx++, allowed);
+        for (int i = 0; i < 4; i++)
+            c->kcode[off + GB_KH_SHAPE + i] = allowed[i];
+    }
+    for (int64_t pc = 0; pc < ninstr;) {
+        int64_t end = pc + 1;
+        if (!gb_is_kernel_instr(p, pc)) {
+            pc++;
+            continue;
+        }
+        while (end < ninstr && gb_is_kernel_instr(p, end) && !target[end]) {
+            int64_t q = pc;
+            while (q < end && gb_claims_independent(p, q, end))
+                q++;
+            if (q < end)
+                break;
+            c->code[end * GB_INSTR_WIDTH + 5] = 0;
+            end++;
+        }
+        c->code[pc * GB_INSTR_WIDTH + 5] = end - pc;
+        pc = end;
+    }
+    gb_plan_destroy(p);
+    return GB_OK;
+}
+
+/* The plan with a compiler's claims (tp_claim). */
+static inline gb_status tp_create(const tplan *t, gb_plan **out, gb_error *err)
+{
+    tplan *c = malloc(sizeof *c);
+    gb_status st;
+    memcpy(c, t, sizeof *c);
+    st = tp_claim(c, err);
+    if (st == GB_OK)
+        st = tp_create_raw(c, out, err);
+    else if (out != NULL)
+        *out = NULL;
+    free(c);
+    return st;
 }
 
 /* The 64-bit pattern of a float immediate. */

@@ -376,7 +376,7 @@ static void test_edge_errors_and_in_place(void)
     static const int64_t src[] = { 0, 1, 2 }, dst[] = { 1, 2, 0 };
     gb_graph *g = graph_new(4, 3, src, dst, NULL, 1);
     volatile int32_t flag = 0;
-    gb_run_options opts = { 100, 1, &flag, 0 };
+    gb_run_options opts = { 100, 1, &flag, 0, NULL };
     tplan t;
     gb_plan *p = NULL;
     gb_error err;

@@ -34,7 +34,7 @@ static void test_loops(const gb_graph *g)
     gb_plan *p = NULL;
     gb_value regs[4] = { { 0 } };
     gb_error err;
-    gb_run_options opts = { 10, 1, NULL, 0 };
+    gb_run_options opts = { 10, 1, NULL, 0, NULL };
 
     build_count_loop(&t, 10, 1);
     CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
@@ -169,7 +169,7 @@ static void *raise_later(void *arg)
 static void test_interrupt(const gb_graph *g)
 {
     volatile int32_t flag = 1;
-    gb_run_options opts = { 1000000, 1, &flag, 0 };
+    gb_run_options opts = { 1000000, 1, &flag, 0, NULL };
     tplan t;
     gb_plan *p = NULL;
     gb_value regs[4] = { { 0 } };

@@ -156,7 +156,7 @@ static void test_fused_errors(void)
     static const int64_t src[] = { 0, 1 }, dst[] = { 1, 2 };
     gb_graph *g = graph_new(3, 2, src, dst, NULL, 1);
     volatile int32_t flag = 0;
-    gb_run_options opts = { 10, 1, &flag, 0 };
+    gb_run_options opts = { 10, 1, &flag, 0, NULL };
     tplan t;
     gb_plan *p = NULL;
     gb_error err;

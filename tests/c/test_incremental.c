@@ -173,7 +173,7 @@ static void run(gb_plan *p, const gb_graph *g, int shape, int threads, int full,
                 gb_value *regs)
 {
     const int64_t n = gb_graph_node_count(g);
-    gb_run_options opts = { 1000, threads, NULL, full };
+    gb_run_options opts = { 1000, threads, NULL, full, NULL };
     gb_error err;
     for (int s = 0; s < NSLOTS; s++)
         memset(out[s], 0, (size_t)n * 8);

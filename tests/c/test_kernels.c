@@ -274,7 +274,7 @@ static void test_several_reductions(void)
     CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
     for (int threads = 0; threads <= 4; threads++) {
         gb_value regs[4] = { { 0 } };
-        gb_run_options opts = { 100, threads, NULL, 0 };
+        gb_run_options opts = { 100, threads, NULL, 0, NULL };
         CHECK_EQ_I(gb_run(p, g, regs, NULL, &opts, &err), GB_OK);
         CHECK_EQ_I(regs[0].i, n * (n - 1) / 2);
         CHECK_EQ_F(regs[1].f, (double)(n - 1) / 2.0);

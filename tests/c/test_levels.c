@@ -145,7 +145,7 @@ static void test_level_errors(void)
     ((double *)init[1])[0] = NAN;
     CHECK_EQ_I(compare_threads(p, g, init, 4, regs, 1, GB_MIN_ITEM_WORK, GB_EVALUE), 0);
     for (int round = 0; round < 20; round++) {
-        gb_run_options opts = { 10, 2, NULL, 0 };
+        gb_run_options opts = { 10, 2, NULL, 0, NULL };
         void **slots = slots_new(4, n);
         memcpy(slots[0], init[0], (size_t)n * 8);
         memcpy(slots[1], init[1], (size_t)n * 8);

@@ -168,7 +168,7 @@ static int64_t edge_case(const gb_graph *g, void **init, int dir, int agg, int v
     CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
     if (p == NULL)
         return 1;
-    CHECK_EQ_I(p->kernels[0].special != GB_SP_NONE, vk != VK_FW);
+    CHECK_EQ_I(p->kernels[0].special != GB_SHAPE_GENERIC, vk != VK_FW);
     gb_plan_tune(p, specialize, 1);
     differ += compare_threads(p, g, init, NES, regs, 1, 64, GB_OK);
     differ += compare_threads(p, g, init, NES, regs, 1, GB_MIN_ITEM_WORK, GB_OK);
@@ -244,7 +244,7 @@ static void test_fused(void)
         micro(&t, GB_OP_RED_MIN_F, -1, 0, 3, 2, 0);
         ins(&t, GB_OP_FUSED, -1, ek, nk, 0, 0);
         CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
-        CHECK_EQ_I(p->kernels[0].special, GB_SP_GATHER);
+        CHECK_EQ_I(p->kernels[0].special, GB_SHAPE_GATHER);
         gb_plan_tune(p, specialize, 1);
         csr64 out = csr64_get(g, GB_DIR_OUT);
         for (int64_t v = 0; v < n; v++) {
@@ -295,7 +295,7 @@ static void test_first_error(void)
     for (int64_t w = 1; w <= 4096; w *= 8)
         CHECK_EQ_I(compare_threads(p, g, init, 2, regs, 1, w, GB_EVALUE), 0);
     {
-        gb_run_options opts = { 10, 8, NULL, 0 };
+        gb_run_options opts = { 10, 8, NULL, 0, NULL };
         void **slots = slots_new(2, n);
         memcpy(slots[0], init[0], (size_t)n * 8);
         gb_plan_tune(p, 1, 1);
@@ -351,7 +351,7 @@ static void test_interrupt(void)
     void **slots = slots_new(2, n);
     gb_value regs[6] = { { 0 } };
     volatile int32_t flag = 0;
-    gb_run_options opts = { 1000, 4, &flag, 0 };
+    gb_run_options opts = { 1000, 4, &flag, 0, NULL };
     run_args a = { NULL, g, regs, slots, &opts, { 0 }, GB_OK };
     tplan t;
     gb_plan *p = NULL;

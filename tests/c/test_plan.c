@@ -91,7 +91,7 @@ static gb_status run_plan(const gb_plan *p, const gb_graph *g, volatile int32_t 
 {
     gb_value regs[8];
     void **slots = slots_new(NSLOT, gb_graph_node_count(g));
-    gb_run_options opts = { 20, 1, flag, 0 };
+    gb_run_options opts = { 20, 1, flag, 0, NULL };
     gb_status st;
     memset(regs, 0, sizeof regs);
     for (int64_t v = 0; v < gb_graph_node_count(g); v++) {
@@ -307,6 +307,7 @@ static void test_fuzz(void)
         free(dst);
     }
     build_base(&base);
+    CHECK_EQ_I(tp_claim(&base, NULL), GB_OK);   /* mutations reach the claim checks too */
     atomic_init(&w.generation, 0);
     atomic_init(&w.stop, 0);
     w.flag = 0;
@@ -338,7 +339,7 @@ static void test_fuzz(void)
                 break;
             }
         }
-        st = tp_create(&t, &p, &err);
+        st = tp_create_raw(&t, &p, &err);
         CHECK(st == GB_OK || st == GB_EINVAL);
         CHECK(st == GB_OK || (p == NULL && err.message[0] != '\0'));
         if (st != GB_OK)

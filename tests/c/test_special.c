@@ -32,7 +32,7 @@ static uint64_t rng(void)
 
 static int is_float_agg(const scase *sc)
 {
-    return sc->shape != GB_SP_COUNT_ALL && sc->agg != GB_AGG_COUNT && sc->agg != GB_AGG_ANY &&
+    return sc->shape != GB_SHAPE_COUNT && sc->agg != GB_AGG_COUNT && sc->agg != GB_AGG_ANY &&
            sc->agg != GB_AGG_ALL && sc->xslot == X_F;
 }
 
@@ -56,16 +56,16 @@ static void build(tplan *t, const scase *sc)
         tp_slot(t, DTYPES[s]);
     k = kbegin(t, GB_DOMAIN_EDGE, 4, -1);
     switch (sc->shape) {
-    case GB_SP_GATHER:
+    case GB_SHAPE_GATHER:
         micro(t, GB_OP_GATHER, -1, 0, sc->xslot, 0, 0);
         break;
-    case GB_SP_GATHER_IF:
+    case GB_SHAPE_GATHER_IF:
         value = sc->swap ? 3 : 0;
         filter = sc->swap ? 0 : 3;
         micro(t, GB_OP_GATHER, -1, 0, sc->swap ? sc->fslot : sc->xslot, 0, 0);
         micro(t, GB_OP_GATHER, -1, 3, sc->swap ? sc->xslot : sc->fslot, 0, 0);
         break;
-    case GB_SP_COUNT_ALL:
+    case GB_SHAPE_COUNT:
         micro(t, GB_OP_IMM, -1, 2, sc->swap ? 0 : 1, 0, 0);
         value = 2;
         break;
@@ -75,7 +75,7 @@ static void build(tplan *t, const scase *sc)
         micro(t, GB_OP_GATHER, -1, 0, sc->xslot, 0, 0);
         if (!sc->swap)
             micro(t, GB_OP_WEIGHT, -1, 1, 0, 0, 0);
-        micro(t, sc->shape == GB_SP_PLUS_WEIGHT ? GB_OP_ADD_F : GB_OP_MUL_F, -1, 2, 0, 1, 0);
+        micro(t, sc->shape == GB_SHAPE_PLUS_WEIGHT ? GB_OP_ADD_F : GB_OP_MUL_F, -1, 2, 0, 1, 0);
         value = 2;
         break;
     }
@@ -186,12 +186,12 @@ static int64_t all_cases(gb_graph *const *gs)
                                    sc.agg != GB_AGG_ALL;
                     if (sc.xslot == X_F && !float_ok)
                         continue;
-                    sc.shape = GB_SP_GATHER;
+                    sc.shape = GB_SHAPE_GATHER;
                     sc.fslot = -1;
                     sc.swap = 0;
                     differ += compare_case(gs, &sc, slots, &recognized);
                     cases++;
-                    sc.shape = GB_SP_GATHER_IF;
+                    sc.shape = GB_SHAPE_GATHER_IF;
                     for (sc.fslot = FL_B; sc.fslot <= FL_I; sc.fslot++)
                         for (sc.swap = 0; sc.swap <= 1; sc.swap++) {
                             differ += compare_case(gs, &sc, slots, &recognized);
@@ -202,17 +202,17 @@ static int64_t all_cases(gb_graph *const *gs)
                 sc.fslot = -1;
                 for (sc.swap = 0; sc.swap <= 1; sc.swap++) {
                     if (sc.agg == GB_AGG_SUM || sc.agg == GB_AGG_MIN || sc.agg == GB_AGG_MAX) {
-                        sc.shape = GB_SP_PLUS_WEIGHT;
+                        sc.shape = GB_SHAPE_PLUS_WEIGHT;
                         differ += compare_case(gs, &sc, slots, &recognized);
                         cases++;
                     }
                     if (sc.agg == GB_AGG_SUM) {
-                        sc.shape = GB_SP_TIMES_WEIGHT;
+                        sc.shape = GB_SHAPE_TIMES_WEIGHT;
                         differ += compare_case(gs, &sc, slots, &recognized);
                         cases++;
                     }
                     if (sc.agg == GB_AGG_COUNT) {   /* swap: imm 0 instead of 1 */
-                        sc.shape = GB_SP_COUNT_ALL;
+                        sc.shape = GB_SHAPE_COUNT;
                         differ += compare_case(gs, &sc, slots, &recognized);
                         cases++;
                     }
@@ -318,7 +318,7 @@ static void test_not_recognized(void)
     tplan t;
     gb_plan *p = NULL;
     gb_error err;
-    scase sc = { GB_SP_GATHER, GB_AGG_SUM, X_I, -1, 0, GB_DIR_IN, GB_DEFAULT_IDENTITY };
+    scase sc = { GB_SHAPE_GATHER, GB_AGG_SUM, X_I, -1, 0, GB_DIR_IN, GB_DEFAULT_IDENTITY };
     int64_t k;
 
     /* an int slot gathered for a float sum: the generic path reads its bits */
@@ -326,15 +326,15 @@ static void test_not_recognized(void)
     t.kcode[GB_KH_AGG_FLOAT] = 1;
     t.kcode[GB_KH_OUT_SLOT] = OUT_F;
     CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
-    CHECK_EQ_I(p->kernels[0].special, GB_SP_NONE);
+    CHECK_EQ_I(p->kernels[0].special, GB_SHAPE_GENERIC);
     gb_plan_destroy(p);
 
     /* a float filter */
-    sc.shape = GB_SP_GATHER_IF;
+    sc.shape = GB_SHAPE_GATHER_IF;
     sc.fslot = X_F;
     build(&t, &sc);
     CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
-    CHECK_EQ_I(p->kernels[0].special, GB_SP_NONE);
+    CHECK_EQ_I(p->kernels[0].special, GB_SHAPE_GENERIC);
     gb_plan_destroy(p);
 
     /* weight minus gather, a multiply under min, and two gathers with no filter */
@@ -357,7 +357,7 @@ static void test_not_recognized(void)
     micro(&t, GB_OP_GATHER, -1, 1, X_F, 0, 0);
     CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
     for (int i = 0; i < 3; i++)
-        CHECK_EQ_I(p->kernels[i].special, GB_SP_NONE);
+        CHECK_EQ_I(p->kernels[i].special, GB_SHAPE_GENERIC);
     gb_plan_destroy(p);
 }
 
@@ -366,8 +366,8 @@ static void test_special_interrupt(void)
 {
     gb_graph *g = random_graph(100, 300, 0, 1, 5);
     volatile int32_t flag = 1;
-    gb_run_options opts = { 10, 1, &flag, 0 };
-    scase sc = { GB_SP_GATHER, GB_AGG_SUM, X_F, -1, 0, GB_DIR_IN, GB_DEFAULT_IDENTITY };
+    gb_run_options opts = { 10, 1, &flag, 0, NULL };
+    scase sc = { GB_SHAPE_GATHER, GB_AGG_SUM, X_F, -1, 0, GB_DIR_IN, GB_DEFAULT_IDENTITY };
     void **slots = slots_new(NSLOTS, 100);
     gb_value regs[2] = { { 0 } };
     tplan t;
@@ -377,7 +377,7 @@ static void test_special_interrupt(void)
     build(&t, &sc);
     t.kcode[GB_KH_LOC] = 12;
     CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
-    CHECK_EQ_I(p->kernels[0].special, GB_SP_GATHER);
+    CHECK_EQ_I(p->kernels[0].special, GB_SHAPE_GATHER);
     CHECK_EQ_I(gb_run(p, g, regs, slots, &opts, &err), GB_EINTR);
     CHECK_EQ_I(err.loc, 12);
     gb_plan_destroy(p);

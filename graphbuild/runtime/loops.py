@@ -1,0 +1,53 @@
+"""What each loop of a run did, from the per-instruction counts gb_run keeps (gb_count).
+
+A loop is a backward jump and its target.  Its passes are the times its body ran: the
+backward jump taken, plus, for `repeat N until C` (whose backward jump is the until check),
+the times that check let the loop end.  Such a loop converged unless its count check ended
+it (the head's exit jump taken).  A `while` loop ends when its condition fails, and a plain
+`repeat N` when the count runs out, so both count as converged.  The edge passes inside the
+loop (nested loops included) are counted by how they ran: dense (every node), sparse (only
+around changed inputs, pulling) or push (the changed nodes push).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..plan.model import Plan
+
+_JUMPS = ("jump", "jump_if_false")
+
+
+def _kind(plan: Plan, first: int, back: int, exit_pc: int | None) -> str:
+    if plan.code[back].op == "jump_if_false":
+        return "repeat_until"
+    follows = plan.code[exit_pc + 2].op if exit_pc is not None and exit_pc + 2 < back else ""
+    return "while" if follows == "check_iter" else "repeat"
+
+
+def loop_reports(plan: Plan, counts: Any, per: int) -> list[dict[str, Any]]:
+    """counts: gb_run's counters, `per` to an instruction."""
+    def c(pc: int, i: int) -> int:
+        return int(counts[pc * per + i])
+
+    reports = []
+    for back, ins in enumerate(plan.code):
+        if ins.op not in _JUMPS or not ins.args or not 0 <= ins.args[-1] <= back:
+            continue
+        first = int(ins.args[-1])
+        exit_pc = next((pc for pc in range(first, back) if plan.code[pc].op == "jump_if_false"
+                        and plan.code[pc].args[-1] == back + 1), None)
+        kind = _kind(plan, first, back, exit_pc)
+        passes = c(back, 0) + (c(back, 1) if kind == "repeat_until" else 0)
+        stopped_by_count = kind == "repeat_until" and exit_pc is not None and c(exit_pc, 0) > 0
+        edge = [pc for pc in range(first, back + 1) if plan.code[pc].op in ("kernel", "fused")
+                and plan.code[pc].args and 0 <= plan.code[pc].args[0] < len(plan.kernels)
+                and plan.kernels[plan.code[pc].args[0]].domain == "edge"]
+        dense = sum(c(pc, 0) for pc in edge)
+        sparse = sum(c(pc, 1) for pc in edge)
+        push = sum(c(pc, 2) for pc in edge)
+        loc = ins.loc if 0 <= ins.loc < len(plan.locations) else -1
+        reports.append({"line": plan.locations[loc].line if loc >= 0 else None, "kind": kind,
+                        "passes": passes, "converged": not stopped_by_count,
+                        "edge_passes": {"dense": dense, "sparse": sparse, "push": push,
+                                        "pull": dense + sparse}})
+    return reports

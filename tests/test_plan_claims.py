@@ -1,0 +1,159 @@
+"""The plan states the executor's decisions (graphbuild/plan/claims.py) and C checks them.
+
+- the shipped algorithms come out in the forms the issue names (BFS's any-gather switching,
+  SSSP's min plus weight pushing, PageRank's sum dense), and the executor runs them;
+- a crafted plan that claims more than its micro-ops allow (a shape they are not, the push
+  form of a sum, a level of dependent kernels, a broken level partition) is refused with a
+  clear error before anything runs;
+- a plan with every frontier form turned off gives bitwise the same results.
+"""
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+
+from graphbuild import runtime
+from graphbuild.compiler import compile_source
+from graphbuild.errors import ErrorKind, GraphbuildError
+from graphbuild.ir import lower
+from graphbuild.lang import load
+from graphbuild.passes import optimize
+from graphbuild.plan.build import build_plan
+from graphbuild.plan.options import PlanOptions
+
+ALGORITHMS = pathlib.Path(__file__).resolve().parent.parent / "algorithms"
+
+
+def compiled(name: str, frontier: bool = True):
+    path = ALGORITHMS / f"{name}.gdsl"
+    fn = optimize(lower(load(path.read_text(), str(path)), None), 1)
+    return build_plan(fn, str(path), PlanOptions(frontier=frontier))
+
+
+def kron_graph(directed: bool = False):
+    edges, weights = [], []
+    n = 300
+    for v in range(n):
+        for k in (1, 2, 7, 31):
+            if v % (k + 2):
+                edges.append((v, (v * k + 3) % n))
+                weights.append(0.25 + (v * k) % 5)
+    return runtime.Graph.from_edges(n, edges, weights, directed)
+
+
+def edge_forms(plan):
+    return {(k.agg, k.shape, k.directions, k.frontier, k.incremental)
+            for k in plan.kernels if k.domain == "edge"}
+
+
+def test_shipped_algorithms_claim_the_forms_their_kernels_allow():
+    assert ("any", "gather", "pull", "switching", True) in edge_forms(compiled("bfs"))
+    assert ("min", "plus_weight", "pull+push", "switching", True) in edge_forms(compiled("sssp"))
+    assert edge_forms(compiled("pagerank")) == {("sum", "gather", "pull", "dense", False)}
+    assert ("count", "gather", "pull", "switching", True) in edge_forms(compiled("k_core"))
+    for k in compiled("sssp", frontier=False).kernels:
+        assert not k.incremental and k.frontier == "dense" and k.directions in ("", "pull")
+    bfs = compiled("bfs")
+    assert [lp["active_set"] for lp in bfs.stats["loops"]] == ["switching"]
+    assert [lp["active_set"] for lp in compiled("pagerank").stats["loops"]] == ["dense"]
+
+
+@pytest.mark.parametrize("name", ["bfs", "sssp", "connected_components", "k_core", "label_propagation",
+                                  "pagerank"])
+@pytest.mark.parametrize("threads", [1, 3])
+def test_frontier_forms_do_not_change_a_bit(name, threads):
+    g = kron_graph()
+    results = [runtime.execute(compiled(name, frontier), g, threads=threads) for frontier in (True, False)]
+    on, off = results
+    assert on.columns.keys() == off.columns.keys()
+    for col in on.columns:
+        assert repr(on.columns[col]) == repr(off.columns[col]), col
+
+
+def _refused(plan, what: str) -> None:
+    with pytest.raises(GraphbuildError) as err:
+        runtime.execute(plan, kron_graph())
+    assert err.value.kind is ErrorKind.PROGRAM
+    assert "invalid plan" in str(err.value) and what in str(err.value), str(err.value)
+
+
+def _edge(plan, agg: str):
+    return next(k for k in plan.kernels if k.domain == "edge" and k.agg == agg)
+
+
+def test_a_wrong_shape_claim_is_refused():
+    plan = compiled("pagerank")
+    _edge(plan, "sum").shape = "plus_weight"
+    _refused(plan, "claims shape plus_weight, but its micro-ops are gather")
+
+
+def test_incremental_passes_of_a_sum_or_pushes_of_an_any_are_refused():
+    plan = compiled("pagerank")
+    k = _edge(plan, "sum")
+    k.frontier, k.incremental = "switching", True
+    _refused(plan, "claims incremental passes")
+    plan = compiled("bfs")
+    _edge(plan, "any").directions = "pull+push"   # incremental, but any has no push form
+    _refused(plan, "claims the push form")
+
+
+def test_incremental_claims_must_agree_with_the_frontier_form():
+    plan = compiled("bfs")
+    _edge(plan, "any").incremental = False
+    _refused(plan, "incremental exactly when not dense")
+
+
+def test_a_node_kernel_with_an_edge_form_is_refused():
+    plan = compiled("bfs")
+    next(k for k in plan.kernels if k.domain == "node").directions = "pull"
+    _refused(plan, "an edge kernel's form for a node kernel")
+
+
+def test_a_level_of_dependent_kernels_is_refused():
+    # k_core's loop: count(alive[u]) then a node kernel reading its result
+    plan = compiled("k_core")
+    pcs = [pc for pc, ins in enumerate(plan.code) if ins.op in ("kernel", "fused")]
+    pair = next((a, b) for a, b in zip(pcs, pcs[1:]) if b == a + 1)
+    plan.exec_levels[pair[0]], plan.exec_levels[pair[1]] = 2, 0
+    _refused(plan, "depends on instruction")
+
+
+@pytest.mark.parametrize("edit, what", [
+    (lambda lv, pc: lv.__setitem__(pc, 0), "member outside any level"),
+    (lambda lv, pc: lv.__setitem__(pc, 10_000), "length out of range"),
+    (lambda lv, pc: lv.__setitem__(pc, 2), ""),
+])
+def test_a_broken_level_partition_is_refused(edit, what):
+    plan = compiled("pagerank")
+    last = max(pc for pc, ins in enumerate(plan.code) if ins.op in ("kernel", "fused"))
+    edit(plan.exec_levels, last)
+    _refused(plan, what)
+
+
+def test_compile_shows_the_claims():
+    source = (ALGORITHMS / "sssp.gdsl").read_text()
+    plan = compile_source(source, "sssp.gdsl", None, 1)
+    forms = plan.stats["edge_kernel_forms"]
+    want = {"shape": "plus_weight", "directions": "pull+push", "frontier": "switching"}
+    assert want.items() <= forms[0].items()
+    from graphbuild.plan.printer import format_plan
+    assert "[plus_weight, pull+push, switching, incremental]" in format_plan(plan, source)
+
+
+def test_runs_report_each_loops_passes_and_convergence():
+    g = kron_graph()
+    bfs = runtime.execute(compiled("bfs"), g).loops
+    levels = runtime.execute(compiled("bfs"), g).columns["level"]
+    assert len(bfs) == 1 and bfs[0]["kind"] == "while" and bfs[0]["converged"]
+    assert bfs[0]["passes"] == max(levels) + 1   # one pass per level, the last finds nothing new
+    passes = bfs[0]["edge_passes"]
+    assert passes["pull"] + passes["push"] == bfs[0]["passes"]
+    # full passes when the plan claims dense forms
+    dense = runtime.execute(compiled("bfs", frontier=False), g).loops[0]["edge_passes"]
+    assert dense == {"dense": bfs[0]["passes"], "sparse": 0, "push": 0, "pull": bfs[0]["passes"]}
+    cut = runtime.execute(compiled("label_propagation"), g, {"max_iter": 1}).loops
+    assert cut[0]["kind"] == "repeat_until" and cut[0]["passes"] == 1 and not cut[0]["converged"]
+    full = runtime.execute(compiled("katz"), g).loops   # meets its tolerance
+    assert full[0]["converged"] and full[0]["passes"] > 1
+    assert not runtime.execute(compiled("katz"), g, {"max_iter": 2}).loops[0]["converged"]
