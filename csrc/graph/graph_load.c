@@ -33,12 +33,20 @@ static int ends_with(const char *s, size_t len, const char *suffix)
     return 1;
 }
 
-static int suffix_format(const char *path)
+/* The file name of path, its length set without a trailing .gz. */
+static const char *base_name(const char *path, size_t *len)
 {
     const char *slash = strrchr(path, '/'), *base = slash != NULL ? slash + 1 : path;
-    size_t len = strlen(base);
-    if (ends_with(base, len, ".gz"))
-        len -= 3;
+    *len = strlen(base);
+    if (ends_with(base, *len, ".gz"))
+        *len -= 3;
+    return base;
+}
+
+static int suffix_format(const char *path)
+{
+    size_t len;
+    const char *base = base_name(path, &len);
     if (ends_with(base, len, ".mtx"))
         return GB_FORMAT_MTX;
     if (ends_with(base, len, ".wel"))
@@ -49,10 +57,8 @@ static int suffix_format(const char *path)
 /* ',' for a .csv file, '\t' for .tsv or .tab (after any .gz), else 0 (the content says). */
 static int suffix_delimiter(const char *path)
 {
-    const char *slash = strrchr(path, '/'), *base = slash != NULL ? slash + 1 : path;
-    size_t len = strlen(base);
-    if (ends_with(base, len, ".gz"))
-        len -= 3;
+    size_t len;
+    const char *base = base_name(path, &len);
     if (ends_with(base, len, ".csv"))
         return ',';
     if (ends_with(base, len, ".tsv") || ends_with(base, len, ".tab"))
