@@ -219,3 +219,18 @@ def test_every_shipped_algorithm_runs_on_a_user_edge_list(cache, algorithm):
     assert proc.returncode == 0, proc.stderr
     obj = json.loads(proc.stdout)
     assert len(obj["columns"]["node"]) == 34 and len(obj["columns"]) >= 2
+
+
+def test_a_repeat_loop_stopped_by_its_count_says_so(cache):
+    """Issue 16.3: `-p max_iter=2` no longer passes silently: a warning on stderr naming the
+    loop's line, and `converged: false` with the pass count under "loops" in --json."""
+    cut = gb("run", str(ALGORITHMS / "pagerank.gdsl"), "-p", "max_iter=2", "--json", cache=cache)
+    assert cut.returncode == 0, cut.stderr
+    (loop,) = json.loads(cut.stdout)["loops"]
+    assert loop["kind"] == "repeat_until" and loop["passes"] == 2 and loop["converged"] is False
+    lines = (ALGORITHMS / "pagerank.gdsl").read_text().splitlines()
+    assert lines[loop["line"] - 1].lstrip().startswith("repeat max_iter until")
+    assert f"warning: line {loop['line']}: the repeat loop stopped after 2 passes" in cut.stderr
+    full = gb("run", str(ALGORITHMS / "pagerank.gdsl"), "--json", cache=cache)
+    (loop,) = json.loads(full.stdout)["loops"]
+    assert loop["converged"] is True and loop["passes"] > 2 and "warning" not in full.stderr
