@@ -153,6 +153,8 @@ class Carried:
     details: list[str] = field(default_factory=list)
     run_line: str = ""
     env_line: str = ""
+    said: str = ""  # when that table carried rows itself: what their own run said
+    measured: list[str] = field(default_factory=list)  # ... and the rows its own run measured
 
 
 def previous_rows(scale: int, skip: set[str]) -> Carried:
@@ -167,7 +169,10 @@ def previous_rows(scale: int, skip: set[str]) -> Carried:
     keys: list[str] = []
     keep_detail = False
     for line in lines:
-        if line.startswith("Run ") and not carried.run_line:
+        if line.startswith("This run measured ") and "which said: " in line:
+            carried.said = line.split("which said: ", 1)[1].split(". Columns", 1)[0]
+            carried.measured = line[len("This run measured "):].split(";", 1)[0].split(", ")
+        elif line.startswith("Run ") and not carried.run_line:
             carried.run_line = line
         elif line.startswith("Environment: ") and not carried.env_line:
             carried.env_line = line
@@ -200,10 +205,15 @@ def report(scale: int, rows: list[Row], started: str, args, load: str,
     kept = []
     if carried.rows:
         names = ", ".join(r.name for r in table_rows)
+        own = f"\"{carried.run_line.split(';')[0]}\"; \"{carried.env_line.split('; ')[-1].rstrip('.')}\""
+        if not carried.said:
+            said = own
+        else:  # rows that table measured itself, and rows it had carried from an older one
+            mine = [r["algorithm"] for r in carried.rows if r["algorithm"] in carried.measured]
+            said = carried.said if not mine else f"{own} (for {', '.join(mine)}), else {carried.said}"
         kept = ["",
                 f"This run measured {names}; the other rows are carried over from the previous "
-                f"table (--keep-other-rows), which said: \"{carried.run_line.split(';')[0]}\"; "
-                f"\"{carried.env_line.split('; ')[-1].rstrip('.')}\". Columns that table lacked show -."]
+                f"table (--keep-other-rows), which said: {said}. Columns that table lacked show -."]
     return "\n".join([
         f"## Kronecker scale {scale} (degree 16)",
         "",
