@@ -17,9 +17,16 @@ HITS_TOL = 1e-8
 
 LP_MAX_ITER = 30        # label_propagation.gdsl's default
 
+# Delta-stepping's bucket width for the C SSSP baseline (bench/baseline/sssp.c) on the integer
+# weights 1..255: Meyer and Sanders suggest about max weight / degree (255 / 32 here); measured
+# on Kronecker scale 20 with 2 threads, widths 1 to 8 are within noise of each other and wider
+# buckets lose (more re-relaxations inside a bucket), so the narrow end.
+SSSP_DELTA = 2
+
 # Check tolerances. A power iteration stopped at L1 change delta is within
 # damping / (1 - damping) * delta of the fixed point; both sides of a comparison may be off.
 PR_CHECK_FACTOR = 2 * 2 * DAMPING / (1 - DAMPING)   # times n * PR_TOL (x2 more for normalizing)
 FIXED_ITER_L1 = 1e-10   # same recurrence, same iteration count: only rounding differs
 HITS_L1 = 1e-6
 KATZ_REL_L1 = 1e-8
+SSSP_REL = 1e-9        # distances: relative difference (equal paths give equal integer sums)

@@ -37,6 +37,27 @@ def exact(peer: np.ndarray, gb: np.ndarray, what: str = "values") -> Check:
     return differ == 0, f"{what} differ at {differ} nodes" if differ else f"{what} equal"
 
 
+def relative(peer: np.ndarray, gb: np.ndarray, rtol: float, what: str = "values") -> Check:
+    """Distances: |peer - gb| <= rtol * |gb| at every node, inf only where the other is inf.
+
+    Sums of the same weights along different shortest paths may round differently; with the
+    bench's integer weights they are exact, so the detail also says how many differ at all."""
+    peer = np.asarray(peer, dtype=np.float64)
+    gb = np.asarray(gb, dtype=np.float64)
+    if peer.shape != gb.shape:
+        return False, f"shape {peer.shape} vs {gb.shape}"
+    inf_p, inf_g = np.isinf(peer), np.isinf(gb)
+    finite = ~inf_p & ~inf_g
+    bad = int(np.count_nonzero(inf_p != inf_g))
+    bad += int(np.count_nonzero(np.abs(peer[finite] - gb[finite]) > rtol * np.abs(gb[finite])))
+    bad += int(np.count_nonzero(np.isnan(peer) | np.isnan(gb)))
+    unequal = int(np.count_nonzero(peer != gb))
+    if bad:
+        return False, f"{what} differ at {bad} nodes (relative tolerance {rtol:.0e})"
+    return True, (f"{what} equal" if not unequal
+                  else f"{what} within {rtol:.0e} relative ({unequal} not bitwise equal)")
+
+
 def canonical_partition(labels: np.ndarray) -> np.ndarray:
     """Each node labeled with the smallest node of its class: equal partitions give equal arrays."""
     labels = np.asarray(labels, dtype=np.int64)

@@ -20,6 +20,7 @@ import os
 import platform
 import sys
 import time
+from dataclasses import dataclass, field
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -27,7 +28,7 @@ sys.path.insert(0, HERE)
 import cases as C  # noqa: E402
 import gb  # noqa: E402
 from context import Context, PeerUnavailable  # noqa: E402
-from table import PeerResult, Row, format_details, format_table  # noqa: E402
+from table import PeerResult, Row, column_keys, format_details, format_table  # noqa: E402
 from timing import Timing, run_trials  # noqa: E402
 
 RESULTS = os.path.join(HERE, "results")
@@ -143,10 +144,76 @@ def load_note(before: tuple[float, float, float]) -> str:
     return note
 
 
-def report(scale: int, rows: list[Row], started: str, args, load: str) -> str:
+@dataclass
+class Carried:
+    """Rows of the scale's previous table kept by --keep-other-rows: cells by column key, their
+    check lines, and the previous run's own "Run ..." and "Environment: ..." lines."""
+
+    rows: list[dict[str, str]] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    run_line: str = ""
+    env_line: str = ""
+    said: str = ""  # when that table carried rows itself: what their own run said
+    measured: list[str] = field(default_factory=list)  # ... and the rows its own run measured
+
+
+def previous_rows(scale: int, skip: set[str]) -> Carried:
+    """The rows of bench/results/scale-N.md whose algorithm is not in `skip` (nothing when the
+    file is missing)."""
+    carried = Carried()
+    path = os.path.join(RESULTS, f"scale-{scale}.md")
+    if not os.path.exists(path):
+        return carried
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    keys: list[str] = []
+    keep_detail = False
+    for line in lines:
+        if line.startswith("This run measured ") and "which said: " in line:
+            carried.said = line.split("which said: ", 1)[1].split(". Columns", 1)[0]
+            carried.measured = line[len("This run measured "):].split(";", 1)[0].split(", ")
+        elif line.startswith("Run ") and not carried.run_line:
+            carried.run_line = line
+        elif line.startswith("Environment: ") and not carried.env_line:
+            carried.env_line = line
+        elif line.startswith("| scale "):
+            keys = column_keys([c.strip() for c in line.strip().strip("|").split("|")])
+        elif line.startswith(f"| kron{scale} ") and keys:
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if cells[1] not in skip:
+                carried.rows.append(dict(zip(keys, cells)))
+        elif line.startswith(f"- kron{scale} "):
+            name = line.split()[2].rstrip(":")
+            keep_detail = name not in skip
+            if keep_detail:
+                carried.details.append(line)
+        elif line.startswith("  - ") and keep_detail:
+            carried.details.append(line)
+        elif not line.startswith("  "):
+            keep_detail = False
+    return carried
+
+
+def report(scale: int, rows: list[Row], started: str, args, load: str,
+           carried: Carried | None = None) -> str:
     table_rows = [r for r in rows if r.name != "_builds"]
     builds = next((r.note for r in rows if r.name == "_builds"), "")
     mismatches = sum(1 for r in table_rows for p in r.peers.values() if p.ok is False)
+    carried = carried or Carried()
+    mismatches += sum(1 for line in carried.details if line.startswith("  - ") and "MISMATCH" in line)
+    order = [c.name for c in C.CASES]
+    kept = []
+    if carried.rows:
+        names = ", ".join(r.name for r in table_rows)
+        own = f"\"{carried.run_line.split(';')[0]}\"; \"{carried.env_line.split('; ')[-1].rstrip('.')}\""
+        if not carried.said:
+            said = own
+        else:  # rows that table measured itself, and rows it had carried from an older one
+            mine = [r["algorithm"] for r in carried.rows if r["algorithm"] in carried.measured]
+            said = carried.said if not mine else f"{own} (for {', '.join(mine)}), else {carried.said}"
+        kept = ["",
+                f"This run measured {names}; the other rows are carried over from the previous "
+                f"table (--keep-other-rows), which said: {said}. Columns that table lacked show -."]
     return "\n".join([
         f"## Kronecker scale {scale} (degree 16)",
         "",
@@ -155,14 +222,16 @@ def report(scale: int, rows: list[Row], started: str, args, load: str) -> str:
         "and networkx single-threaded. Times in ms, min over trials; x = peer / graphbuild "
         "(> 1: graphbuild faster); `!` = result check failed, `?` = unchecked, n/a = peer unavailable.",
         f"Environment: {environment()}; {load}.",
+        *kept,
         "",
         "```",
-        format_table(table_rows, C.PEER_COLUMNS),
+        format_table(table_rows, C.PEER_COLUMNS, carried.rows, order),
         "```",
         "",
         f"Checks ({mismatches} MISMATCH):",
         "",
         format_details(table_rows),
+        *carried.details,
         "",
         f"Graph building (not timed): {builds}.",
         "",
@@ -198,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--single-thread-limit", type=float, default=20.0,
                         help="skip the 1-thread run when 2 threads take longer than this (s)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/results alone")
+    parser.add_argument("--keep-other-rows", action="store_true",
+                        help="with --only: keep the other rows of each scale's previous table "
+                             "(marked as carried over) instead of dropping them")
     args = parser.parse_args(argv)
 
     started = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
@@ -207,7 +279,10 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         load = os.getloadavg()
         rows = bench_scale(scale, args, programs)
-        text = report(scale, rows, started, args, load_note(load))
+        carried = None
+        if args.keep_other_rows and args.only:
+            carried = previous_rows(scale, {r.name for r in rows})
+        text = report(scale, rows, started, args, load_note(load), carried)
         print(text, flush=True)
         log(f"kron{scale} done in {time.perf_counter() - t0:.0f} s")
         if not args.no_write:

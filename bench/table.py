@@ -52,11 +52,24 @@ def _peer_cells(row: Row, name: str) -> tuple[str, str]:
     return _ms(t), f"{t / row.gb.min_ms:.2f}"
 
 
-def format_table(rows: list[Row], peer_columns: list[str]) -> str:
+def column_keys(header: list[str]) -> list[str]:
+    """Header cells as unique keys: each "x" is named after the peer column before it."""
+    keys = []
+    for cell in header:
+        keys.append(f"{keys[-1][:-3]} x" if cell == "x" and keys and keys[-1].endswith(" ms") else cell)
+    return keys
+
+
+def format_table(rows: list[Row], peer_columns: list[str],
+                 carried: list[dict[str, str]] | None = None, order: list[str] | None = None) -> str:
+    """The table of rows; `carried` adds rows of an earlier run, given as cells by column key
+    (column_keys): a cell for a column the earlier table lacked is "-". Rows are sorted by
+    their algorithm's place in `order` when given."""
     header = ["scale", "algorithm", "gb ms", "gb med", "gb 1T", "1T/2T"]
     for p in peer_columns:
         header += [f"{p} ms", "x"]
-    lines = []
+    keys = column_keys(header)
+    lines = [[old.get(k, "-") for k in keys] for old in carried or []]
     for row in rows:
         if row.gb is not None:
             gb = [_ms(row.gb.min_ms), _ms(row.gb.median_ms)]
@@ -70,6 +83,8 @@ def format_table(rows: list[Row], peer_columns: list[str]) -> str:
         for p in peer_columns:
             cells += list(_peer_cells(row, p))
         lines.append(cells)
+    if order is not None:
+        lines.sort(key=lambda c: order.index(c[1]) if c[1] in order else len(order))
     widths = [max(len(header[i]), *(len(c[i]) for c in lines)) if lines else len(header[i])
               for i in range(len(header))]
 
