@@ -5,7 +5,9 @@
 - a crafted plan that claims more than its micro-ops allow (a shape they are not, the push
   form of a sum, a level of dependent kernels, a broken level partition) is refused with a
   clear error before anything runs;
-- a plan with every frontier form turned off gives bitwise the same results.
+- node kernels claim the active sets plan/active.py proves, and a guard it does not
+  prove is refused;
+- a plan with every frontier form and active set turned off gives bitwise the same results.
 """
 from __future__ import annotations
 
@@ -31,9 +33,8 @@ def compiled(name: str, frontier: bool = True):
     return build_plan(fn, str(path), PlanOptions(frontier=frontier))
 
 
-def kron_graph(directed: bool = False):
+def kron_graph(directed: bool = False, n: int = 300):
     edges, weights = [], []
-    n = 300
     for v in range(n):
         for k in (1, 2, 7, 31):
             if v % (k + 2):
@@ -55,15 +56,62 @@ def test_shipped_algorithms_claim_the_forms_their_kernels_allow():
     for k in compiled("sssp", frontier=False).kernels:
         assert not k.incremental and k.frontier == "dense" and k.directions in ("", "pull")
     bfs = compiled("bfs")
-    assert [lp["active_set"] for lp in bfs.stats["loops"]] == ["switching"]
+    assert [lp["active_set"] for lp in bfs.stats["loops"]] == ["active"]
+    assert [lp["active_set"] for lp in compiled("sssp").stats["loops"]] == ["switching"]
     assert [lp["active_set"] for lp in compiled("pagerank").stats["loops"]] == ["dense"]
+
+
+def test_node_kernels_claim_the_active_sets_the_analysis_proves():
+    bfs = compiled("bfs")
+    # any(frontier): only frontier's true nodes count; the level update: only where the
+    # aggregation found a frontier neighbor
+    guarded = [k for k in bfs.kernels if k.domain == "node" and k.active_slot >= 0]
+    assert len(guarded) == 2
+    fused = next(ins for ins in bfs.code if ins.op == "fused")
+    edge, node = (bfs.kernels[i] for i in fused.args)
+    assert node.active_slot == edge.out_slot
+    assert len(bfs.stats["loops"][0]["active_kernels"]) == 2
+    assert bfs.stats["loops"][0]["active_kernels"][f"k{fused.args[1]}"] == f"s{edge.out_slot}"
+    # k-core: any(alive), any(peel) and the peeling step are guarded; the min over alive
+    # nodes (where(alive, d, top) is top, not 0, elsewhere) is not
+    k_core = compiled("k_core")
+    assert sum(k.active_slot >= 0 for k in k_core.kernels) == 3
+    assert all(k.active_slot < 0 for k in k_core.kernels
+               if any(m.op == "red_min_i" for m in k.micro))
+    for name in ("pagerank", "sssp", "connected_components"):
+        assert all(k.active_slot < 0 for k in compiled(name).kernels), name
+    assert all(k.active_slot < 0 for k in compiled("bfs", frontier=False).kernels)
+
+
+def test_an_active_set_the_micro_ops_do_not_allow_is_refused():
+    # k_core's min(where(alive, d, top)) sees top, not 0, where alive is false
+    plan = compiled("k_core")
+    k = next(k for k in plan.kernels if any(m.op == "red_min_i" for m in k.micro))
+    alive = next(m.args[1] for m in k.micro if m.op == "load" and plan.slots[m.args[1]] == "bool")
+    k.active_slot = alive
+    _refused(plan, f"claims the active set of slot {alive}")
+    # BFS's level update guarded by the old frontier: it changes level where that is false
+    plan = compiled("bfs")
+    fused = next(ins for ins in plan.code if ins.op == "fused")
+    edge, node = (plan.kernels[i] for i in fused.args)
+    other = next(s for s, d in enumerate(plan.slots) if d == "bool" and s != edge.out_slot)
+    node.active_slot = other
+    _refused(plan, "which its micro-ops do not allow")
+    plan = compiled("bfs")
+    plan.kernels[fused.args[0]].active_slot = edge.out_slot   # an edge kernel has none
+    _refused(plan, "claims the active set")
+    plan = compiled("bfs")
+    node = plan.kernels[fused.args[1]]
+    node.active_slot = next(s for s, d in enumerate(plan.slots) if d == "int")   # not bool
+    _refused(plan, "claims the active set")
 
 
 @pytest.mark.parametrize("name", ["bfs", "sssp", "connected_components", "k_core", "label_propagation",
                                   "pagerank"])
 @pytest.mark.parametrize("threads", [1, 3])
-def test_frontier_forms_do_not_change_a_bit(name, threads):
-    g = kron_graph()
+@pytest.mark.parametrize("n", [300, 9000])   # one node block; several, the last one short
+def test_frontier_forms_do_not_change_a_bit(name, threads, n):
+    g = kron_graph(n=n)
     results = [runtime.execute(compiled(name, frontier), g, threads=threads) for frontier in (True, False)]
     on, off = results
     assert on.columns.keys() == off.columns.keys()

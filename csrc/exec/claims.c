@@ -163,7 +163,10 @@ gb_status gb_claims_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error 
     const int64_t frontier = h[GB_KH_FRONTIER], incr = h[GB_KH_INCREMENTAL];
     int64_t sp[3];
     int actual;
+    gb_status st;
 
+    if ((st = gb_active_check(p, kidx, h[GB_KH_ACTIVE], err)) != GB_OK)
+        return st;
     if (k->domain != GB_DOMAIN_EDGE) {
         if (shape != 0 || dirs != 0 || frontier != 0 || incr != 0)
             return cfail(err, kidx, k->loc, "an edge kernel's form for a node kernel",

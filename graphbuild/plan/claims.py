@@ -163,17 +163,22 @@ def kernel_forms(plan: Plan) -> list[dict]:
 
 def loop_forms(plan: Plan) -> list[dict]:
     """Per loop (a backward jump and its target, innermost first by position): the active-set
-    form its passes run in -- switching when an edge kernel in it recomputes only around
-    changed inputs, else dense -- and its edge kernels."""
+    form its passes run in -- active when a node kernel in it runs only over its guard's
+    true nodes (plan/active.py), else switching when an edge kernel in it recomputes only
+    around changed inputs, else dense -- its edge kernels and its guarded node kernels."""
     out = []
     for pc, ins in enumerate(plan.code):
         if ins.op not in ("jump", "jump_if_false") or ins.args[-1] > pc:
             continue
         first = ins.args[-1]
         kernels = sorted({i for q in plan.code[first:pc + 1] if q.op in ("kernel", "fused")
-                          for i in q.args if plan.kernels[i].domain == "edge"})
-        forms = {plan.kernels[i].frontier for i in kernels}
-        out.append({"first": first, "last": pc, "edge_kernels": kernels,
-                    "active_set": "switching" if "switching" in forms else "dense",
-                    "push": any(plan.kernels[i].directions == "pull+push" for i in kernels)})
+                          for i in q.args})
+        edge = [i for i in kernels if plan.kernels[i].domain == "edge"]
+        guarded = {f"k{i}": f"s{plan.kernels[i].active_slot}" for i in kernels
+                   if plan.kernels[i].domain == "node" and plan.kernels[i].active_slot >= 0}
+        forms = {plan.kernels[i].frontier for i in edge}
+        form = "active" if guarded else "switching" if "switching" in forms else "dense"
+        out.append({"first": first, "last": pc, "edge_kernels": edge, "active_set": form,
+                    "active_kernels": guarded,
+                    "push": any(plan.kernels[i].directions == "pull+push" for i in edge)})
     return out

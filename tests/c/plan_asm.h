@@ -72,6 +72,7 @@ static inline int64_t kbegin(tplan *t, int64_t domain, int64_t ntemps, int64_t l
     h[GB_KH_DIRECTIONS] = domain == GB_DOMAIN_EDGE ? GB_FORM_PULL : 0;
     h[GB_KH_FRONTIER] = GB_FRONTIER_DENSE;
     h[GB_KH_INCREMENTAL] = 0;
+    h[GB_KH_ACTIVE] = -1;
     t->nkcode += GB_KERNEL_HEADER;
     t->cur_kernel = off;
     return off;
@@ -139,6 +140,7 @@ static inline gb_status tp_claim(tplan *c, gb_error *err)
          off += GB_KERNEL_HEADER + c->kcode[off + GB_KH_NMICRO] * GB_INSTR_WIDTH) {
         c->kcode[off + GB_KH_SHAPE] = c->kcode[off + GB_KH_FRONTIER] = 0;
         c->kcode[off + GB_KH_INCREMENTAL] = 0;
+        c->kcode[off + GB_KH_ACTIVE] = -1;
         c->kcode[off + GB_KH_DIRECTIONS] =
             c->kcode[off + GB_KH_DOMAIN] == GB_DOMAIN_EDGE ? GB_FORM_PULL : 0;
     }
@@ -150,6 +152,7 @@ static inline gb_status tp_claim(tplan *c, gb_error *err)
         gb_claims_allowed(p, kidx++, allowed);
         for (int i = 0; i < 4; i++)
             c->kcode[off + GB_KH_SHAPE + i] = allowed[i];
+        c->kcode[off + GB_KH_ACTIVE] = gb_active_find(p, kidx - 1);
     }
     for (int64_t pc = 0; pc < ninstr;) {
         int64_t end = pc + 1;
