@@ -52,7 +52,7 @@ def test_shipped_algorithms_claim_the_forms_their_kernels_allow():
     assert ("any", "gather", "pull", "switching", True) in edge_forms(compiled("bfs"))
     assert ("min", "plus_weight", "pull+push", "switching", True) in edge_forms(compiled("sssp"))
     assert edge_forms(compiled("pagerank")) == {("sum", "gather", "pull", "dense", False)}
-    assert ("count", "gather", "pull", "switching", True) in edge_forms(compiled("k_core"))
+    assert ("count", "gather", "pull+push", "switching", True) in edge_forms(compiled("k_core"))
     for k in compiled("sssp", frontier=False).kernels:
         assert not k.incremental and k.frontier == "dense" and k.directions in ("", "pull")
     bfs = compiled("bfs")

@@ -115,8 +115,9 @@ static int incremental_ok(const gb_kernel *k)
            (k->default_kind != GB_DEFAULT_SLOT || k->default_index != k->out_slot);
 }
 
-/* min or max of x[u] or x[u] + weight, x and the result alike (incr_push.c); a slot
- * default would change with the node's own input: only the pull form tracks it. */
+/* min or max of x[u] or x[u] + weight, x and the result alike, or count of a bool x[u]
+ * (incr_push.c); a slot default would change with the node's own input: only the pull
+ * form tracks it. */
 static int push_ok(const gb_plan *p, const gb_kernel *k)
 {
     int32_t xt, ot;
@@ -124,6 +125,9 @@ static int push_ok(const gb_plan *p, const gb_kernel *k)
         return 0;
     xt = p->slot_dtypes[k->sp_slot];
     ot = p->slot_dtypes[k->out_slot];
+    if (k->agg == GB_AGG_COUNT)
+        return k->special == GB_SHAPE_GATHER && k->default_kind != GB_DEFAULT_SLOT &&
+               xt == GB_BOOL && ot == GB_I64;
     return (k->agg == GB_AGG_MIN || k->agg == GB_AGG_MAX) && k->default_kind != GB_DEFAULT_SLOT &&
            xt == ot && (xt == GB_F64 || xt == GB_I64);
 }

@@ -223,13 +223,17 @@ static gb_status scan_item(void *arg, int worker, int64_t item)
     memset(c->dirty + v0, 0, (size_t)(v1 - v0));
     for (int64_t v = v0; v < v1; v++) {
         int changed;
-        if (st->push) {   /* x is 8 bytes wide: compare before the copy is refreshed */
+        if (st->push && st->x_size == 8) {   /* min, max: compare before the refresh */
             const unsigned char *now = (const unsigned char *)x + v * 8;
             unsigned char *was = st->prev_x + v * 8;
             if ((changed = memcmp(now, was, 8) != 0)) {
                 back |= !gb_push_improves(k->agg, xt, now, was);
                 memcpy(was, now, 8);
             }
+        } else if (st->push) {   /* count of a bool: a flip pushes, other changes do nothing */
+            const uint8_t now = ((const uint8_t *)x)[v];
+            changed = (now != 0) != (st->prev_x[v] != 0);
+            st->prev_x[v] = now;
         } else {
             changed = refresh(x, st->prev_x, st->x_size, v);
         }

@@ -10,7 +10,8 @@ Per edge kernel:
   to a changed input (sparse) and switch to a full pass when those hold a quarter of the
   arcs (switching) -- csrc/exec/incremental.c;
 - directions: min or max of x[u] or x[u] + weight, x and the result of one dtype, no slot
-  default, may also push: each changed node lowers its neighbors' results (incr_push.c).
+  default, may also push: each changed node lowers its neighbors' results; so may count of
+  a bool x[u]: each flipped node adds +1 or -1 to its neighbors' counts (incr_push.c).
 
 Per instruction (exec_levels): consecutive kernel and fused instructions that no jump lands
 on inside and that are pairwise independent (none writes a slot or register another reads
@@ -99,6 +100,8 @@ def claim_kernel(plan: Plan, k: Kernel, frontier: bool = True) -> None:
     xt, ot = _storage(plan.slots[x]), _storage(plan.slots[k.out_slot])
     if (shape in ("gather", "plus_weight") and k.agg in ("min", "max") and k.default_kind != "slot"
             and xt == ot and xt in ("float", "int")):
+        k.directions = "pull+push"
+    if shape == "gather" and k.agg == "count" and k.default_kind != "slot" and (xt, ot) == ("bool", "int"):
         k.directions = "pull+push"
 
 
