@@ -189,6 +189,54 @@ def test_compile_shows_the_claims():
     assert "[plus_weight, pull+push, switching, incremental]" in format_plan(plan, source)
 
 
+def dense_graph(n: int = 5000, degree: int = 8):
+    """Random arcs from a fixed LCG: a BFS frontier soon holds most arcs."""
+    x, edges = 12345, []
+    for v in range(n):
+        for _ in range(degree):
+            x = (x * 6364136223846793005 + 1442695040888963407) % 2**64
+            edges.append((v, (x >> 33) % n))
+    return runtime.Graph.from_edges(n, edges, None, False)
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_bfs_pulls_only_at_unvisited_nodes_once_the_frontier_is_large(threads):
+    g = dense_graph()
+    on = runtime.execute(compiled("bfs"), g, threads=threads)
+    passes = on.loops[0]["edge_passes"]
+    assert passes["demand"] > 0 and passes["sparse"] > 0, passes
+    off = runtime.execute(compiled("bfs", frontier=False), g, threads=threads)
+    assert repr(on.columns["level"]) == repr(off.columns["level"])
+    k = compiled("bfs")
+    edge = next(k for k in k.kernels if k.domain == "edge")
+    assert (edge.demand_slot, edge.demand_value) == (k.outputs[0].index, -1)   # level == -1
+
+
+def test_a_demand_its_consumer_does_not_prove_is_refused():
+    plan = compiled("bfs")
+    edge = next(k for k in plan.kernels if k.domain == "edge")
+    edge.demand_value = -2   # the node kernel uses the aggregation where level == -1
+    _refused(plan, "which its consumer does not allow")
+    plan = compiled("bfs")
+    edge = next(k for k in plan.kernels if k.domain == "edge")
+    edge.demand_slot = edge.out_slot
+    _refused(plan, "which it does not allow")
+    plan = compiled("pagerank")   # a sum is not any
+    _edge(plan, "sum").demand_slot = 0
+    _refused(plan, "which it does not allow")
+    plan = compiled("bfs")   # a node kernel has no demand
+    next(k for k in plan.kernels if k.domain == "node").demand_slot = 0
+    _refused(plan, "which it does not allow")
+    # unfused, nothing overwrites the aggregation's result
+    path = ALGORITHMS / "bfs.gdsl"
+    fn = optimize(lower(load(path.read_text(), str(path)), None), 1)
+    plan = build_plan(fn, str(path), PlanOptions(fuse_epilogue=False))
+    edge = next(k for k in plan.kernels if k.domain == "edge")
+    assert edge.demand_slot == -1
+    edge.demand_slot, edge.demand_value = plan.outputs[0].index, -1
+    _refused(plan, "which its consumer does not allow")
+
+
 def test_runs_report_each_loops_passes_and_convergence():
     g = kron_graph()
     bfs = runtime.execute(compiled("bfs"), g).loops
@@ -199,7 +247,8 @@ def test_runs_report_each_loops_passes_and_convergence():
     assert passes["pull"] + passes["push"] == bfs[0]["passes"]
     # full passes when the plan claims dense forms
     dense = runtime.execute(compiled("bfs", frontier=False), g).loops[0]["edge_passes"]
-    assert dense == {"dense": bfs[0]["passes"], "sparse": 0, "push": 0, "pull": bfs[0]["passes"]}
+    assert dense == {"dense": bfs[0]["passes"], "sparse": 0, "push": 0, "demand": 0,
+                     "pull": bfs[0]["passes"]}
     cut = runtime.execute(compiled("label_propagation"), g, {"max_iter": 1}).loops
     assert cut[0]["kind"] == "repeat_until" and cut[0]["passes"] == 1 and not cut[0]["converged"]
     full = runtime.execute(compiled("katz"), g).loops   # meets its tolerance

@@ -29,7 +29,7 @@
 enum { SV_UNKNOWN = -3, SV_ZERO = -2, SV_ONE = -1 };   /* >= 0: the value slot s holds */
 
 /* Micro-ops that cannot fail: a whitelist, so an opcode added later is never skipped. */
-static int cannot_fail(int64_t op)
+int gb_active_cannot_fail(int64_t op)
 {
     switch (op) {
     case GB_OP_LOAD: case GB_OP_IMM: case GB_OP_BCAST: case GB_OP_NODE_ID: case GB_OP_IN_DEG:
@@ -77,7 +77,7 @@ static int guard_holds(const gb_plan *p, const gb_kernel *k, int64_t g)
     for (int64_t j = 0; j < k->nmicro; j++) {
         const int64_t *w = k->micro + j * GB_INSTR_WIDTH;
         int64_t out = SV_UNKNOWN;
-        if (!cannot_fail(w[0]))
+        if (!gb_active_cannot_fail(w[0]))
             return 0;
         switch (w[0]) {
         case GB_OP_STORE:   /* writes back what the slot holds (0 in G itself) */

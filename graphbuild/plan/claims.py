@@ -160,7 +160,8 @@ def claim(plan: Plan, frontier: bool = True) -> None:
 def kernel_forms(plan: Plan) -> list[dict]:
     """The edge kernels' claims, for `compile --json`."""
     return [{"kernel": i, "agg": k.agg, "dir": k.dir, "shape": k.shape, "directions": k.directions,
-             "frontier": k.frontier, "incremental": k.incremental}
+             "frontier": k.frontier, "incremental": k.incremental,
+             "demand": [k.demand_slot, k.demand_value] if k.demand_slot >= 0 else None}
             for i, k in enumerate(plan.kernels) if k.domain == "edge"]
 
 

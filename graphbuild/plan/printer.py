@@ -84,7 +84,9 @@ def _kernel_header(k: Kernel, index: int) -> str:
     elif k.default_kind == "slot":
         parts.append(f"default s{k.default_index}")
     parts.append(f"({k.ntemps} temps)")
-    parts.append(f"[{k.shape}, {k.directions}, {k.frontier}{', incremental' if k.incremental else ''}]")
+    demand = f", used where s{k.demand_slot} == {k.demand_value}" if k.demand_slot >= 0 else ""
+    parts.append(f"[{k.shape}, {k.directions}, {k.frontier}{', incremental' if k.incremental else ''}"
+                 f"{demand}]")
     return " ".join(parts)
 
 

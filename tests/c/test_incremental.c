@@ -179,6 +179,10 @@ static void build(tplan *t, int shape, int fused)
     }
     ins(t, GB_OP_SWAP_V, 7, X, OUT, 0, 0);
     ins(t, GB_OP_JUMP, 8, top, 0, 0, 0);
+    if (shape == BFS && fused) {   /* OUT is used only where AUX == -1 (demand.c) */
+        t->kcode[ek + GB_KH_DEMAND] = AUX;
+        t->kcode[ek + GB_KH_DEMAND_VALUE] = -1;
+    }
 }
 
 static void init_slots(void **s, int shape, int64_t n)
@@ -251,6 +255,7 @@ static void test_shape(const gb_graph *g, int shape, int fused)
     CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
     CHECK(p->kernels[0].incr);
     CHECK(shape != PEEL || p->kernels[0].push);
+    CHECK_EQ_I(p->kernels[0].demand_slot, shape == BFS && fused ? AUX : -1);
     gb_plan_tune(p, 1, 64);   /* many small items */
     gb_plan_tune_incremental(p, 0);
     run(p, g, shape, 1, 0, ref, rref);
@@ -261,7 +266,7 @@ static void test_shape(const gb_graph *g, int shape, int fused)
     }
     run(p, g, shape, 2, 1, got, rgot);
     differ += differences(ref, got, rref, rgot, n);
-    if (shape == PEEL) {   /* the pushes did run */
+    if (shape == PEEL || (shape == BFS && fused)) {   /* the pushes, the demand passes ran */
         int64_t counts[7 * GB_COUNTS_PER_INSTR] = { 0 };
         gb_run_options opts = { 1000, 2, NULL, 0, counts };
         init_slots(got, shape, n);
@@ -269,7 +274,7 @@ static void test_shape(const gb_graph *g, int shape, int fused)
         rgot[R_ONE].i = 1;
         rgot[R_LIMIT].i = PASSES;
         CHECK_EQ_I(gb_run(p, g, rgot, got, &opts, &err), GB_OK);
-        CHECK(counts[4 * GB_COUNTS_PER_INSTR + GB_COUNT_PUSH] > 0);
+        CHECK(counts[4 * GB_COUNTS_PER_INSTR + (shape == PEEL ? GB_COUNT_PUSH : GB_COUNT_DEMAND)] > 0);
     }
     gb_plan_tune(p, 0, 64);   /* the generic edge loops too */
     run(p, g, shape, 2, 0, got, rgot);
