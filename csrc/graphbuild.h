@@ -278,7 +278,7 @@ int64_t gb_graph_find_node(const gb_graph *g, const char *token);
  * Immediates are 64-bit patterns: an int as is, a float bit-cast. */
 typedef enum gb_layout {
     GB_INSTR_WIDTH = 6,
-    GB_KERNEL_HEADER = 16,   /* words before a kernel's micro-ops, see gb_kernel_field */
+    GB_KERNEL_HEADER = 19,   /* words before a kernel's micro-ops, see gb_kernel_field */
     GB_NODE_BLOCK = 1024,    /* nodes per block: partial reductions combine per block */
     GB_EDGE_BLOCK = 4096     /* edge lanes evaluated at once inside an edge kernel */
 } gb_layout;
@@ -377,8 +377,17 @@ typedef enum gb_kernel_field {
     GB_KH_SHAPE = 12,        /* gb_shape: which specialized loop runs it */
     GB_KH_DIRECTIONS = 13,   /* gb_direction_form bits: GB_FORM_PULL, or PULL | PUSH */
     GB_KH_FRONTIER = 14,     /* gb_frontier_form */
-    GB_KH_INCREMENTAL = 15   /* 1: passes may recompute only the nodes whose inputs changed
+    GB_KH_INCREMENTAL = 15,  /* 1: passes may recompute only the nodes whose inputs changed
                                 (exactly when the frontier form is not dense) */
+    GB_KH_ACTIVE = 16,       /* a node kernel's active set: a bool slot G such that where G is
+                                false the kernel changes no slot and its reductions (any, count,
+                                int sum) see 0, so it runs over G's true nodes only; -1: every
+                                node (always in an edge kernel) */
+    GB_KH_DEMAND = 17,       /* an edge kernel's result is used only where slot S == value c
+                                (S here, c in GB_KH_DEMAND_VALUE; -1 and 0: everywhere): only
+                                any of a bool gather, run in FUSED pairs whose node kernel
+                                proves it; those passes compute only the demanded nodes */
+    GB_KH_DEMAND_VALUE = 18
 } gb_kernel_field;
 
 /* Edge-kernel shapes with a specialized loop.  S is a gathered slot of the value's dtype
@@ -447,8 +456,9 @@ typedef struct gb_run_options {
     int64_t max_iterations;       /* bound checked by GB_OP_CHECK_ITER */
     int threads;                  /* worker threads; <= 0 means 1 */
     volatile int32_t *interrupt;  /* may be NULL; nonzero stops the run with GB_EINTR */
-    int full_passes;              /* nonzero: every edge kernel pass covers every node, never
-                                     only the nodes whose inputs changed (tests compare) */
+    int full_passes;              /* nonzero: every kernel pass covers every node, never only
+                                     the nodes whose inputs changed or a node kernel's active
+                                     set (tests compare) */
     int64_t *counts;              /* NULL, or GB_COUNTS_PER_INSTR zeroed counters per instruction
                                      that gb_run adds to (gb_count) */
 } gb_run_options;
@@ -456,10 +466,11 @@ typedef struct gb_run_options {
 /* What gb_run counts per instruction in gb_run_options.counts[pc * GB_COUNTS_PER_INSTR + i]:
  * JUMP and JUMP_IF_FALSE: times taken, times not taken; KERNEL and FUSED: how its edge
  * kernel's passes ran: over every node, over the nodes next to changed inputs (pulling),
- * by pushes from the changed nodes; node kernels count as dense. */
+ * by pushes from the changed nodes, over the demanded nodes; node kernels count as dense. */
 typedef enum gb_count {
     GB_COUNT_TAKEN = 0, GB_COUNT_NOT_TAKEN = 1,
     GB_COUNT_DENSE = 0, GB_COUNT_SPARSE = 1, GB_COUNT_PUSH = 2,
+    GB_COUNT_DEMAND = 3,   /* pulling at the nodes its consumer uses only (GB_KH_DEMAND) */
     GB_COUNTS_PER_INSTR = 4
 } gb_count;
 

@@ -5,7 +5,9 @@
 - a crafted plan that claims more than its micro-ops allow (a shape they are not, the push
   form of a sum, a level of dependent kernels, a broken level partition) is refused with a
   clear error before anything runs;
-- a plan with every frontier form turned off gives bitwise the same results.
+- node kernels claim the active sets plan/active.py proves, and a guard it does not
+  prove is refused;
+- a plan with every frontier form and active set turned off gives bitwise the same results.
 """
 from __future__ import annotations
 
@@ -31,9 +33,8 @@ def compiled(name: str, frontier: bool = True):
     return build_plan(fn, str(path), PlanOptions(frontier=frontier))
 
 
-def kron_graph(directed: bool = False):
+def kron_graph(directed: bool = False, n: int = 300):
     edges, weights = [], []
-    n = 300
     for v in range(n):
         for k in (1, 2, 7, 31):
             if v % (k + 2):
@@ -51,19 +52,66 @@ def test_shipped_algorithms_claim_the_forms_their_kernels_allow():
     assert ("any", "gather", "pull", "switching", True) in edge_forms(compiled("bfs"))
     assert ("min", "plus_weight", "pull+push", "switching", True) in edge_forms(compiled("sssp"))
     assert edge_forms(compiled("pagerank")) == {("sum", "gather", "pull", "dense", False)}
-    assert ("count", "gather", "pull", "switching", True) in edge_forms(compiled("k_core"))
+    assert ("count", "gather", "pull+push", "switching", True) in edge_forms(compiled("k_core"))
     for k in compiled("sssp", frontier=False).kernels:
         assert not k.incremental and k.frontier == "dense" and k.directions in ("", "pull")
     bfs = compiled("bfs")
-    assert [lp["active_set"] for lp in bfs.stats["loops"]] == ["switching"]
+    assert [lp["active_set"] for lp in bfs.stats["loops"]] == ["active"]
+    assert [lp["active_set"] for lp in compiled("sssp").stats["loops"]] == ["switching"]
     assert [lp["active_set"] for lp in compiled("pagerank").stats["loops"]] == ["dense"]
+
+
+def test_node_kernels_claim_the_active_sets_the_analysis_proves():
+    bfs = compiled("bfs")
+    # any(frontier): only frontier's true nodes count; the level update: only where the
+    # aggregation found a frontier neighbor
+    guarded = [k for k in bfs.kernels if k.domain == "node" and k.active_slot >= 0]
+    assert len(guarded) == 2
+    fused = next(ins for ins in bfs.code if ins.op == "fused")
+    edge, node = (bfs.kernels[i] for i in fused.args)
+    assert node.active_slot == edge.out_slot
+    assert len(bfs.stats["loops"][0]["active_kernels"]) == 2
+    assert bfs.stats["loops"][0]["active_kernels"][f"k{fused.args[1]}"] == f"s{edge.out_slot}"
+    # k-core: any(alive), any(peel) and the peeling step are guarded; the min over alive
+    # nodes (where(alive, d, top) is top, not 0, elsewhere) is not
+    k_core = compiled("k_core")
+    assert sum(k.active_slot >= 0 for k in k_core.kernels) == 3
+    assert all(k.active_slot < 0 for k in k_core.kernels
+               if any(m.op == "red_min_i" for m in k.micro))
+    for name in ("pagerank", "sssp", "connected_components"):
+        assert all(k.active_slot < 0 for k in compiled(name).kernels), name
+    assert all(k.active_slot < 0 for k in compiled("bfs", frontier=False).kernels)
+
+
+def test_an_active_set_the_micro_ops_do_not_allow_is_refused():
+    # k_core's min(where(alive, d, top)) sees top, not 0, where alive is false
+    plan = compiled("k_core")
+    k = next(k for k in plan.kernels if any(m.op == "red_min_i" for m in k.micro))
+    alive = next(m.args[1] for m in k.micro if m.op == "load" and plan.slots[m.args[1]] == "bool")
+    k.active_slot = alive
+    _refused(plan, f"claims the active set of slot {alive}")
+    # BFS's level update guarded by the old frontier: it changes level where that is false
+    plan = compiled("bfs")
+    fused = next(ins for ins in plan.code if ins.op == "fused")
+    edge, node = (plan.kernels[i] for i in fused.args)
+    other = next(s for s, d in enumerate(plan.slots) if d == "bool" and s != edge.out_slot)
+    node.active_slot = other
+    _refused(plan, "which its micro-ops do not allow")
+    plan = compiled("bfs")
+    plan.kernels[fused.args[0]].active_slot = edge.out_slot   # an edge kernel has none
+    _refused(plan, "claims the active set")
+    plan = compiled("bfs")
+    node = plan.kernels[fused.args[1]]
+    node.active_slot = next(s for s, d in enumerate(plan.slots) if d == "int")   # not bool
+    _refused(plan, "claims the active set")
 
 
 @pytest.mark.parametrize("name", ["bfs", "sssp", "connected_components", "k_core", "label_propagation",
                                   "pagerank"])
 @pytest.mark.parametrize("threads", [1, 3])
-def test_frontier_forms_do_not_change_a_bit(name, threads):
-    g = kron_graph()
+@pytest.mark.parametrize("n", [300, 9000])   # one node block; several, the last one short
+def test_frontier_forms_do_not_change_a_bit(name, threads, n):
+    g = kron_graph(n=n)
     results = [runtime.execute(compiled(name, frontier), g, threads=threads) for frontier in (True, False)]
     on, off = results
     assert on.columns.keys() == off.columns.keys()
@@ -141,6 +189,54 @@ def test_compile_shows_the_claims():
     assert "[plus_weight, pull+push, switching, incremental]" in format_plan(plan, source)
 
 
+def dense_graph(n: int = 5000, degree: int = 8):
+    """Random arcs from a fixed LCG: a BFS frontier soon holds most arcs."""
+    x, edges = 12345, []
+    for v in range(n):
+        for _ in range(degree):
+            x = (x * 6364136223846793005 + 1442695040888963407) % 2**64
+            edges.append((v, (x >> 33) % n))
+    return runtime.Graph.from_edges(n, edges, None, False)
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_bfs_pulls_only_at_unvisited_nodes_once_the_frontier_is_large(threads):
+    g = dense_graph()
+    on = runtime.execute(compiled("bfs"), g, threads=threads)
+    passes = on.loops[0]["edge_passes"]
+    assert passes["demand"] > 0 and passes["sparse"] > 0, passes
+    off = runtime.execute(compiled("bfs", frontier=False), g, threads=threads)
+    assert repr(on.columns["level"]) == repr(off.columns["level"])
+    k = compiled("bfs")
+    edge = next(k for k in k.kernels if k.domain == "edge")
+    assert (edge.demand_slot, edge.demand_value) == (k.outputs[0].index, -1)   # level == -1
+
+
+def test_a_demand_its_consumer_does_not_prove_is_refused():
+    plan = compiled("bfs")
+    edge = next(k for k in plan.kernels if k.domain == "edge")
+    edge.demand_value = -2   # the node kernel uses the aggregation where level == -1
+    _refused(plan, "which its consumer does not allow")
+    plan = compiled("bfs")
+    edge = next(k for k in plan.kernels if k.domain == "edge")
+    edge.demand_slot = edge.out_slot
+    _refused(plan, "which it does not allow")
+    plan = compiled("pagerank")   # a sum is not any
+    _edge(plan, "sum").demand_slot = 0
+    _refused(plan, "which it does not allow")
+    plan = compiled("bfs")   # a node kernel has no demand
+    next(k for k in plan.kernels if k.domain == "node").demand_slot = 0
+    _refused(plan, "which it does not allow")
+    # unfused, nothing overwrites the aggregation's result
+    path = ALGORITHMS / "bfs.gdsl"
+    fn = optimize(lower(load(path.read_text(), str(path)), None), 1)
+    plan = build_plan(fn, str(path), PlanOptions(fuse_epilogue=False))
+    edge = next(k for k in plan.kernels if k.domain == "edge")
+    assert edge.demand_slot == -1
+    edge.demand_slot, edge.demand_value = plan.outputs[0].index, -1
+    _refused(plan, "which its consumer does not allow")
+
+
 def test_runs_report_each_loops_passes_and_convergence():
     g = kron_graph()
     bfs = runtime.execute(compiled("bfs"), g).loops
@@ -151,7 +247,8 @@ def test_runs_report_each_loops_passes_and_convergence():
     assert passes["pull"] + passes["push"] == bfs[0]["passes"]
     # full passes when the plan claims dense forms
     dense = runtime.execute(compiled("bfs", frontier=False), g).loops[0]["edge_passes"]
-    assert dense == {"dense": bfs[0]["passes"], "sparse": 0, "push": 0, "pull": bfs[0]["passes"]}
+    assert dense == {"dense": bfs[0]["passes"], "sparse": 0, "push": 0, "demand": 0,
+                     "pull": bfs[0]["passes"]}
     cut = runtime.execute(compiled("label_propagation"), g, {"max_iter": 1}).loops
     assert cut[0]["kind"] == "repeat_until" and cut[0]["passes"] == 1 and not cut[0]["converged"]
     full = runtime.execute(compiled("katz"), g).loops   # meets its tolerance

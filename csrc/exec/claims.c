@@ -115,8 +115,9 @@ static int incremental_ok(const gb_kernel *k)
            (k->default_kind != GB_DEFAULT_SLOT || k->default_index != k->out_slot);
 }
 
-/* min or max of x[u] or x[u] + weight, x and the result alike (incr_push.c); a slot
- * default would change with the node's own input: only the pull form tracks it. */
+/* min or max of x[u] or x[u] + weight, x and the result alike, or count of a bool x[u]
+ * (incr_push.c); a slot default would change with the node's own input: only the pull
+ * form tracks it. */
 static int push_ok(const gb_plan *p, const gb_kernel *k)
 {
     int32_t xt, ot;
@@ -124,6 +125,9 @@ static int push_ok(const gb_plan *p, const gb_kernel *k)
         return 0;
     xt = p->slot_dtypes[k->sp_slot];
     ot = p->slot_dtypes[k->out_slot];
+    if (k->agg == GB_AGG_COUNT)
+        return k->special == GB_SHAPE_GATHER && k->default_kind != GB_DEFAULT_SLOT &&
+               xt == GB_BOOL && ot == GB_I64;
     return (k->agg == GB_AGG_MIN || k->agg == GB_AGG_MAX) && k->default_kind != GB_DEFAULT_SLOT &&
            xt == ot && (xt == GB_F64 || xt == GB_I64);
 }
@@ -163,12 +167,15 @@ gb_status gb_claims_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error 
     const int64_t frontier = h[GB_KH_FRONTIER], incr = h[GB_KH_INCREMENTAL];
     int64_t sp[3];
     int actual;
+    gb_status st;
 
+    if ((st = gb_active_check(p, kidx, h[GB_KH_ACTIVE], err)) != GB_OK)
+        return st;
     if (k->domain != GB_DOMAIN_EDGE) {
         if (shape != 0 || dirs != 0 || frontier != 0 || incr != 0)
             return cfail(err, kidx, k->loc, "an edge kernel's form for a node kernel",
                          shape | dirs | frontier | incr);
-        return GB_OK;
+        return gb_demand_kernel(p, kidx, h, err);
     }
     if (shape < GB_SHAPE_GENERIC || shape > GB_SHAPE_COUNT)
         return cfail(err, kidx, k->loc, "an unknown shape", shape);
@@ -198,7 +205,7 @@ gb_status gb_claims_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error 
     k->incr = (int)incr;
     k->frontier = (int)frontier;
     k->push = (dirs & GB_FORM_PUSH) != 0;
-    return GB_OK;
+    return gb_demand_kernel(p, kidx, h, err);
 }
 
 /* ---- levels ---- */

@@ -331,6 +331,7 @@ gb_status gb_run(const gb_plan *p, const gb_graph *g, gb_value *regs, void **slo
     shared = shares_buffers(slots, p->nslots);
     if (shared)
         threads = 1;
+    c.dense_nodes = shared || (opts != NULL && opts->full_passes);
     st = start_workers(&c, threads);
     if (st == GB_OK)
         st = gb_incr_start(&c, !shared && !(opts != NULL && opts->full_passes));

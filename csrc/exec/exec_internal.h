@@ -20,6 +20,8 @@
  *   mode.c     the mode aggregation's most frequent key (sorted or hashed)
  *   sort.c     sorting 64-bit keys (short neighborhoods' mode)
  *   incremental.c  passes that recompute only the nodes whose inputs changed
+ *   active.c   node kernels' active sets: the claim checked, blocks run over it
+ *   demand.c   edge kernels computed only where their consumer uses the result
  */
 #ifndef EXEC_INTERNAL_H
 #define EXEC_INTERNAL_H
@@ -118,6 +120,8 @@ typedef struct gb_kernel {
     int special;
     int64_t sp_slot, sp_filter, sp_imm;
     int incr, frontier, push;
+    int64_t active;            /* a node kernel's guard slot (active.c), or -1 */
+    int64_t demand_slot, demand_value;   /* demand.c: used only where slot == value; -1 */
 } gb_kernel;
 
 struct gb_plan {
@@ -162,6 +166,16 @@ gb_status gb_claims_levels(gb_plan *p, gb_error *err);
  * (GB_KH_SHAPE .. GB_KH_INCREMENTAL), and whether instructions pa and pb are independent. */
 void gb_claims_allowed(const gb_plan *p, int64_t kidx, int64_t out[4]);
 int gb_claims_independent(const gb_plan *p, int64_t pa, int64_t pb);
+/* active.c: checks kernel kidx's active-set claim (a guard slot or -1) and sets it. */
+gb_status gb_active_check(gb_plan *p, int64_t kidx, int64_t guard, gb_error *err);
+/* active.c, for tests that hand-assemble plans: the first guard kernel kidx allows, or -1. */
+int64_t gb_active_find(const gb_plan *p, int64_t kidx);
+/* active.c: whether a micro-op can never fail (a whitelist). */
+int gb_active_cannot_fail(int64_t op);
+/* demand.c: checks edge kernel kidx's demand claim (header h; shape already set) and sets
+ * it; gb_demand_check: every instruction that runs a kernel with one proves it. */
+gb_status gb_demand_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error *err);
+gb_status gb_demand_check(gb_plan *p, gb_error *err);
 int gb_is_kernel_instr(const gb_plan *p, int64_t pc);
 /* plan_loops.c: every backward jump closes a loop with an iteration check. */
 gb_status gb_loops_check(const gb_plan *p, gb_error *err);
@@ -291,6 +305,7 @@ typedef struct gb_ctx {
     /* incremental.c: per kernel (NULL when no kernel qualifies or they are off), the
      * nodes to recompute, and per node item the nodes that changed and their degree */
     struct gb_incr *incr;
+    int dense_nodes;                   /* node kernels ignore their active sets */
     uint8_t *dirty;
     int64_t *changed, *item_changed, *item_degree;
 } gb_ctx;
@@ -350,6 +365,14 @@ gb_status gb_combine_reductions(gb_ctx *c, const gb_kernel *k, int64_t red_base,
 gb_status gb_micro_run(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0,
                        int64_t lanes, int64_t block, int fresh, int64_t red_base,
                        int64_t instr_loc);
+/* active.c: gb_micro_run of node block `block` (v0, lanes), over only its active nodes
+ * when k has an active set; *filled: the invariant temps are filled (0 at an item's start). */
+gb_status gb_active_block(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0,
+                          int64_t lanes, int64_t block, int *filled, int64_t red_base,
+                          int64_t instr_loc);
+/* demand.c: edge kernel k (a demand claim) for the demanded nodes of [v0, v1). */
+gb_status gb_demand_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0, int64_t v1,
+                          int64_t instr_loc);
 /* edge.c: runs edge kernel k for the nodes [v0, v1). */
 gb_status gb_edge_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0, int64_t v1,
                         int64_t instr_loc);
@@ -406,6 +429,8 @@ typedef struct gb_incr {
     unsigned char *prev_x, *prev_f, *prev_d, *prev_out;
     int x_size, f_size, d_size, out_size;
     int push;                  /* the kernel can take the push form (incr_push.c) */
+    int demand;                /* this pass computes only the demanded nodes (demand.c) */
+    int sticky;                /* a demand pass ran: the copies of results are partial */
 } gb_incr;
 
 /* Bytes gb_run allocates for incremental passes on a graph of n nodes. */

@@ -113,13 +113,14 @@ void gb_items_free(gb_ctx *c)
 gb_status gb_node_blocks(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t b0, int64_t b1,
                          int64_t red_base, int64_t instr_loc)
 {
+    int filled = 0;
     for (int64_t b = b0; b < b1; b++) {
         int64_t v0 = b * GB_NODE_BLOCK;
         int64_t lanes = c->n - v0 < GB_NODE_BLOCK ? c->n - v0 : GB_NODE_BLOCK;
         gb_status st;
         if (gb_interrupted(c))
             return gb_err_set(&s->err, GB_EINTR, gb_kernel_loc(k, -1, instr_loc), "interrupted");
-        st = gb_micro_run(c, k, s, v0, lanes, b, b == b0, red_base, instr_loc);
+        st = gb_active_block(c, k, s, v0, lanes, b, &filled, red_base, instr_loc);
         if (st != GB_OK)
             return st;
     }
@@ -173,6 +174,7 @@ gb_status gb_fused_blocks(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn, g
                           int64_t b0, int64_t b1, int64_t red_base, int64_t instr_loc)
 {
     gb_scratch sn = *s;
+    int filled = 0;
     sn.temps = s->temps + ke->ntemps * ke->stride;
     for (int64_t b = b0; b < b1; b++) {
         int64_t v0 = b * GB_NODE_BLOCK;
@@ -180,7 +182,7 @@ gb_status gb_fused_blocks(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn, g
         gb_status st = gb_incr_range(c, ke, s, v0, v0 + lanes, instr_loc);
         if (st != GB_OK)
             return st;
-        st = gb_micro_run(c, kn, &sn, v0, lanes, b, b == b0, red_base, instr_loc);
+        st = gb_active_block(c, kn, &sn, v0, lanes, b, &filled, red_base, instr_loc);
         if (st != GB_OK) {
             s->err = sn.err;
             return st;

@@ -1,5 +1,5 @@
 /*
- * incr_push.c — the push form of an incremental pass, for min and max.
+ * incr_push.c — the push form of an incremental pass, for min, max and count.
  *
  * When every changed input of `min(x[u] + w for u in in_nbrs)` moved down (Bellman-Ford,
  * connected components), the new result at v is min(old result, new x[u] + w over the
@@ -14,6 +14,10 @@
  * for NaN (the fold keeps one) and for a tie between 0.0 and -0.0 (the fold keeps the
  * first); a candidate that is NaN or ties with different bits makes the caller run the
  * pass in full instead.  Integers are order-free.
+ *
+ * count of a bool x[u] (k-core peeling) pushes too: a node whose x flipped adds +1 or -1
+ * to the count of each node it is a neighbor of, once per arc, as the pull counts it.
+ * Integer adds commute, so the counts are a full pass's whatever the order.
  */
 #include <string.h>
 
@@ -101,6 +105,24 @@ push_list(const push_job *j, const int64_t *list, int64_t count, const int is_f,
     return conflict;
 }
 
+static inline __attribute__((always_inline)) void
+push_count(const push_job *j, const int64_t *list, int64_t count, const int ob, const int nb)
+{
+    const gb_ctx *c = j->c;
+    const uint8_t *x = c->slots[j->k->sp_slot];
+
+    for (int64_t i = 0; i < count; i++) {
+        const int64_t u = list[i];
+        const uint64_t delta = x[u] != 0 ? 1 : UINT64_MAX;   /* +1 or -1, wrapping */
+        for (int q = 0; q < j->ndirs; q++) {
+            const void *off = c->off[j->dirs[q]], *adj = c->adj[j->dirs[q]];
+            const int64_t end = gb_idx_get(off, ob, u + 1);
+            for (int64_t e = gb_idx_get(off, ob, u); e < end; e++)
+                __atomic_fetch_add(j->kept + gb_idx_get(adj, nb, e), delta, __ATOMIC_RELAXED);
+        }
+    }
+}
+
 static gb_status push_item(void *arg, int worker, int64_t item)
 {
     push_job *j = arg;
@@ -112,6 +134,12 @@ static gb_status push_item(void *arg, int worker, int64_t item)
     int conflict = 0;
 
     (void)worker;
+    if (j->k->agg == GB_AGG_COUNT) {
+#define COUNT(OB, NB) push_count(j, list, count, OB, NB)
+        GB_BY_WIDTHS(c->ob, c->nb, COUNT);
+#undef COUNT
+        return GB_OK;
+    }
 #define PUSH(OB, NB)                                                                    \
     conflict = !is_f ? (is_min ? push_list(j, list, count, 0, 0, 1, OB, NB)             \
                                : push_list(j, list, count, 0, 0, 0, OB, NB))            \

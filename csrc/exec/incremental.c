@@ -158,6 +158,8 @@ int gb_incr_last_pass(const gb_ctx *c, const gb_kernel *k)
     const gb_incr *st = state_of(c, k);
     if (st == NULL)
         return GB_COUNT_DENSE;
+    if (st->demand)
+        return GB_COUNT_DEMAND;
     return st->pass == PASS_DELTA ? GB_COUNT_SPARSE : st->pass == PASS_PUSH ? GB_COUNT_PUSH
                                                                             : GB_COUNT_DENSE;
 }
@@ -166,7 +168,7 @@ void gb_incr_forget(gb_ctx *c, const gb_kernel *k)
 {
     gb_incr *st = state_of(c, k);
     if (st != NULL)
-        st->armed = 0, st->pass = PASS_OFF;
+        st->armed = 0, st->pass = PASS_OFF, st->demand = 0;
 }
 
 /* ---- finding what changed ---- */
@@ -223,13 +225,17 @@ static gb_status scan_item(void *arg, int worker, int64_t item)
     memset(c->dirty + v0, 0, (size_t)(v1 - v0));
     for (int64_t v = v0; v < v1; v++) {
         int changed;
-        if (st->push) {   /* x is 8 bytes wide: compare before the copy is refreshed */
+        if (st->push && st->x_size == 8) {   /* min, max: compare before the refresh */
             const unsigned char *now = (const unsigned char *)x + v * 8;
             unsigned char *was = st->prev_x + v * 8;
             if ((changed = memcmp(now, was, 8) != 0)) {
                 back |= !gb_push_improves(k->agg, xt, now, was);
                 memcpy(was, now, 8);
             }
+        } else if (st->push) {   /* count of a bool: a flip pushes, other changes do nothing */
+            const uint8_t now = ((const uint8_t *)x)[v];
+            changed = (now != 0) != (st->prev_x[v] != 0);
+            st->prev_x[v] = now;
         } else {
             changed = refresh(x, st->prev_x, st->x_size, v);
         }
@@ -291,6 +297,7 @@ gb_status gb_incr_prepare(gb_ctx *c, const gb_kernel *k)
     if (st == NULL)
         return GB_OK;
     memset(&j, 0, sizeof j);
+    st->demand = 0;
     j.c = c;
     j.k = k;
     j.st = st;
@@ -300,6 +307,7 @@ gb_status gb_incr_prepare(gb_ctx *c, const gb_kernel *k)
         return s;
     if (!st->armed) {
         st->pass = PASS_CAPTURE;
+        st->demand = st->sticky;
         return GB_OK;
     }
     for (int64_t i = 0; i < c->node_items.count; i++)
@@ -318,6 +326,7 @@ gb_status gb_incr_prepare(gb_ctx *c, const gb_kernel *k)
     /* switching: recompute all once the changed nodes have a quarter of the arcs */
     if (k->frontier == GB_FRONTIER_SWITCHING && degree > arcs / 4) {
         st->pass = PASS_CAPTURE;   /* the copies of the inputs are current already */
+        st->demand = k->demand_slot >= 0;   /* past here, the demanded nodes only (demand.c) */
         return GB_OK;
     }
     st->pass = PASS_DELTA;
@@ -329,6 +338,8 @@ void gb_incr_finish(gb_ctx *c, const gb_kernel *k)
     gb_incr *st = state_of(c, k);
     if (st != NULL && st->pass != PASS_OFF)
         st->armed = 1;
+    if (st != NULL && st->demand)   /* its copies of results are partial from now on */
+        st->armed = 0, st->sticky = 1;
 }
 
 /* ---- the pass ---- */
@@ -341,6 +352,9 @@ gb_status gb_incr_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0
     unsigned char *out = c->slots[k->out_slot];
     gb_status r;
 
+    /* a demand pass leaves the copies of results partial: finish disarms them */
+    if (k->demand_slot >= 0 && !c->dense_nodes && (st == NULL || st->demand))
+        return gb_demand_range(c, k, s, v0, v1, instr_loc);
     if (st == NULL || st->pass == PASS_OFF)
         return gb_edge_range(c, k, s, v0, v1, instr_loc);
     if (st->pass == PASS_CAPTURE) {

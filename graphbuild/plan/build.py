@@ -12,7 +12,9 @@ micro-op carries a location index into plan.locations, so an error names the .gd
 from __future__ import annotations
 
 from ..ir.nodes import Function, Op, count_ops
+from .active import claim_active
 from .alloc import allocate_slots
+from .demand import claim_demand
 from .buffers import count_moves, memory_stats
 from .claims import claim, kernel_forms, loop_forms
 from .emit import Emitter
@@ -49,6 +51,8 @@ def build_plan(fn: Function, source_path: str, options: PlanOptions = DEFAULT) -
     if options.reuse_slots:
         allocate_slots(plan)
     claim(plan, options.frontier)   # the executor's decisions, from the final slots
+    claim_active(plan, options.frontier)
+    claim_demand(plan, options.frontier)
     live_slots, live_bytes = max_live(plan)
     levels = op_levels(plan)
     edge_passes, node_passes = passes_per_iteration(plan)

@@ -10,7 +10,8 @@ Per edge kernel:
   to a changed input (sparse) and switch to a full pass when those hold a quarter of the
   arcs (switching) -- csrc/exec/incremental.c;
 - directions: min or max of x[u] or x[u] + weight, x and the result of one dtype, no slot
-  default, may also push: each changed node lowers its neighbors' results (incr_push.c).
+  default, may also push: each changed node lowers its neighbors' results; so may count of
+  a bool x[u]: each flipped node adds +1 or -1 to its neighbors' counts (incr_push.c).
 
 Per instruction (exec_levels): consecutive kernel and fused instructions that no jump lands
 on inside and that are pairwise independent (none writes a slot or register another reads
@@ -100,6 +101,8 @@ def claim_kernel(plan: Plan, k: Kernel, frontier: bool = True) -> None:
     if (shape in ("gather", "plus_weight") and k.agg in ("min", "max") and k.default_kind != "slot"
             and xt == ot and xt in ("float", "int")):
         k.directions = "pull+push"
+    if shape == "gather" and k.agg == "count" and k.default_kind != "slot" and (xt, ot) == ("bool", "int"):
+        k.directions = "pull+push"
 
 
 def _instr_kernels(plan: Plan, ins: Instr) -> list[Kernel]:
@@ -157,23 +160,29 @@ def claim(plan: Plan, frontier: bool = True) -> None:
 def kernel_forms(plan: Plan) -> list[dict]:
     """The edge kernels' claims, for `compile --json`."""
     return [{"kernel": i, "agg": k.agg, "dir": k.dir, "shape": k.shape, "directions": k.directions,
-             "frontier": k.frontier, "incremental": k.incremental}
+             "frontier": k.frontier, "incremental": k.incremental,
+             "demand": [k.demand_slot, k.demand_value] if k.demand_slot >= 0 else None}
             for i, k in enumerate(plan.kernels) if k.domain == "edge"]
 
 
 def loop_forms(plan: Plan) -> list[dict]:
     """Per loop (a backward jump and its target, innermost first by position): the active-set
-    form its passes run in -- switching when an edge kernel in it recomputes only around
-    changed inputs, else dense -- and its edge kernels."""
+    form its passes run in -- active when a node kernel in it runs only over its guard's
+    true nodes (plan/active.py), else switching when an edge kernel in it recomputes only
+    around changed inputs, else dense -- its edge kernels and its guarded node kernels."""
     out = []
     for pc, ins in enumerate(plan.code):
         if ins.op not in ("jump", "jump_if_false") or ins.args[-1] > pc:
             continue
         first = ins.args[-1]
         kernels = sorted({i for q in plan.code[first:pc + 1] if q.op in ("kernel", "fused")
-                          for i in q.args if plan.kernels[i].domain == "edge"})
-        forms = {plan.kernels[i].frontier for i in kernels}
-        out.append({"first": first, "last": pc, "edge_kernels": kernels,
-                    "active_set": "switching" if "switching" in forms else "dense",
-                    "push": any(plan.kernels[i].directions == "pull+push" for i in kernels)})
+                          for i in q.args})
+        edge = [i for i in kernels if plan.kernels[i].domain == "edge"]
+        guarded = {f"k{i}": f"s{plan.kernels[i].active_slot}" for i in kernels
+                   if plan.kernels[i].domain == "node" and plan.kernels[i].active_slot >= 0}
+        forms = {plan.kernels[i].frontier for i in edge}
+        form = "active" if guarded else "switching" if "switching" in forms else "dense"
+        out.append({"first": first, "last": pc, "edge_kernels": edge, "active_set": form,
+                    "active_kernels": guarded,
+                    "push": any(plan.kernels[i].directions == "pull+push" for i in edge)})
     return out

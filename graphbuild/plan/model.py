@@ -24,7 +24,9 @@ from . import bounds
 # 3: a parameter's declared range (Param.bounds), checked before every run.
 # 4: the executor's decisions: each edge kernel's shape, direction forms, frontier form and
 #    incremental flag, and the levels as executed (exec_levels), all checked by C.
-PLAN_FORMAT_VERSION = 4
+# 5: each node kernel's active set (Kernel.active_slot, plan/active.py) and each edge
+#    kernel's demand (Kernel.demand_slot, demand_value; plan/demand.py), checked by C.
+PLAN_FORMAT_VERSION = 5
 
 # The executor ABI: the opcode set (csrc/graphbuild.h, gb_op) and operand layout the runtime
 # encodes plans against.  Bump it with any change to the opcode set, so a cached plan built
@@ -32,7 +34,9 @@ PLAN_FORMAT_VERSION = 4
 # (Unchanged by compact graph storage: the opcodes and plan layout are the same; plans that
 # predate needs_in_edges miss through PLAN_FORMAT_VERSION.)
 # 2: kernel headers carry the claims (GB_KH_SHAPE .. GB_KH_INCREMENTAL), KERNEL/FUSED a level.
-EXECUTOR_ABI = 2
+# 3: header words GB_KH_ACTIVE (a node kernel's guard slot), GB_KH_DEMAND and
+#    GB_KH_DEMAND_VALUE (where an edge kernel's result is used), GB_COUNT_DEMAND.
+EXECUTOR_ABI = 3
 
 Arg = int | float  # a register, slot, temp, kernel or jump index, or an immediate
 
@@ -89,6 +93,13 @@ class Kernel:
     directions: str = ""             # "pull" or "pull+push" in an edge kernel, "" in a node kernel
     frontier: str = "dense"          # "dense", "sparse" or "switching"
     incremental: bool = False        # exactly when frontier is not dense
+    # a node kernel's active set (active.py; C checks it): the bool slot whose true nodes are
+    # the only ones where it can change a slot or a reduction, or -1 (every node)
+    active_slot: int = -1
+    # an edge kernel's demand (demand.py; C checks it): its result is used only where slot
+    # demand_slot holds demand_value; -1: everywhere
+    demand_slot: int = -1
+    demand_value: int = 0
 
 
 @dataclass
@@ -206,7 +217,9 @@ def _check_fields(plan: "Plan") -> None:
                f"malformed kernel header {k!r}")
         expect(isinstance(k.micro, list), f"malformed kernel header {k!r}")
         expect(all(isinstance(x, str) for x in (k.shape, k.directions, k.frontier))
-               and isinstance(k.incremental, bool), f"malformed kernel claims {k!r}")
+               and isinstance(k.incremental, bool)
+               and all(_int64(x) for x in (k.active_slot, k.demand_slot, k.demand_value)),
+               f"malformed kernel claims {k!r}")
     expect(isinstance(plan.exec_levels, list) and len(plan.exec_levels) == len(plan.code)
            and all(_int64(x) for x in plan.exec_levels), "exec_levels must be one int per instruction")
     # The runtime loads the graph with what these flags say: a plan that reads more would

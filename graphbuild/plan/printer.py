@@ -72,7 +72,8 @@ class _Source:
 
 def _kernel_header(k: Kernel, index: int) -> str:
     if k.domain == "node":
-        return f"node kernel k{index} ({k.ntemps} temps)"
+        active = f" [active where s{k.active_slot}]" if k.active_slot >= 0 else ""
+        return f"node kernel k{index} ({k.ntemps} temps){active}"
     parts = [f"edge kernel k{index}: s{k.out_slot} = {k.agg} over {k.dir} edges of t{k.value_temp}"]
     if k.agg_float:
         parts.append("(float)")
@@ -83,7 +84,9 @@ def _kernel_header(k: Kernel, index: int) -> str:
     elif k.default_kind == "slot":
         parts.append(f"default s{k.default_index}")
     parts.append(f"({k.ntemps} temps)")
-    parts.append(f"[{k.shape}, {k.directions}, {k.frontier}{', incremental' if k.incremental else ''}]")
+    demand = f", used where s{k.demand_slot} == {k.demand_value}" if k.demand_slot >= 0 else ""
+    parts.append(f"[{k.shape}, {k.directions}, {k.frontier}{', incremental' if k.incremental else ''}"
+                 f"{demand}]")
     return " ".join(parts)
 
 

@@ -76,7 +76,8 @@ def _encode_kernel(k: Kernel) -> list[int]:
                   getattr(lib, "GB_AGG_" + k.agg.upper()) if k.agg else 0, int(k.agg_float),
                   k.out_slot, k.value_temp, k.filter_temp, _DEFAULTS[k.default_kind],
                   k.default_index, k.loc, _SHAPES[k.shape], _DIRECTION_FORMS[k.directions],
-                  _FRONTIERS[k.frontier], int(k.incremental)]
+                  _FRONTIERS[k.frontier], int(k.incremental), k.active_slot, k.demand_slot,
+                  k.demand_value]
     except (KeyError, AttributeError) as exc:
         raise GraphbuildError(f"invalid plan: bad kernel field {exc}", kind=ErrorKind.PROGRAM) from None
     words = list(header)

@@ -6,7 +6,8 @@ the times that check let the loop end.  Such a loop converged unless its count c
 it (the head's exit jump taken).  A `while` loop ends when its condition fails, and a plain
 `repeat N` when the count runs out, so both count as converged.  The edge passes inside the
 loop (nested loops included) are counted by how they ran: dense (every node), sparse (only
-around changed inputs, pulling) or push (the changed nodes push).
+around changed inputs, pulling), push (the changed nodes push) or demand (pulling only at
+the nodes whose result the consumer uses, GB_KH_DEMAND); pull = dense + sparse + demand.
 """
 from __future__ import annotations
 
@@ -45,9 +46,10 @@ def loop_reports(plan: Plan, counts: Any, per: int) -> list[dict[str, Any]]:
         dense = sum(c(pc, 0) for pc in edge)
         sparse = sum(c(pc, 1) for pc in edge)
         push = sum(c(pc, 2) for pc in edge)
+        demand = sum(c(pc, 3) for pc in edge)
         loc = ins.loc if 0 <= ins.loc < len(plan.locations) else -1
         reports.append({"line": plan.locations[loc].line if loc >= 0 else None, "kind": kind,
                         "passes": passes, "converged": not stopped_by_count,
                         "edge_passes": {"dense": dense, "sparse": sparse, "push": push,
-                                        "pull": dense + sparse}})
+                                        "demand": demand, "pull": dense + sparse + demand}})
     return reports

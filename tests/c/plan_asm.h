@@ -72,6 +72,9 @@ static inline int64_t kbegin(tplan *t, int64_t domain, int64_t ntemps, int64_t l
     h[GB_KH_DIRECTIONS] = domain == GB_DOMAIN_EDGE ? GB_FORM_PULL : 0;
     h[GB_KH_FRONTIER] = GB_FRONTIER_DENSE;
     h[GB_KH_INCREMENTAL] = 0;
+    h[GB_KH_ACTIVE] = -1;
+    h[GB_KH_DEMAND] = -1;
+    h[GB_KH_DEMAND_VALUE] = 0;
     t->nkcode += GB_KERNEL_HEADER;
     t->cur_kernel = off;
     return off;
@@ -123,6 +126,7 @@ static inline gb_status tp_claim(tplan *c, gb_error *err)
     gb_status st;
     int64_t kidx = 0, ninstr = c->ncode / GB_INSTR_WIDTH;
     unsigned char target[ASM_MAX_WORDS / GB_INSTR_WIDTH + 1];
+    int64_t demand[ASM_MAX_WORDS / GB_KERNEL_HEADER][2];
 
     memset(target, 0, sizeof target);
     for (int64_t pc = 0; pc < ninstr; pc++) {
@@ -139,17 +143,28 @@ static inline gb_status tp_claim(tplan *c, gb_error *err)
          off += GB_KERNEL_HEADER + c->kcode[off + GB_KH_NMICRO] * GB_INSTR_WIDTH) {
         c->kcode[off + GB_KH_SHAPE] = c->kcode[off + GB_KH_FRONTIER] = 0;
         c->kcode[off + GB_KH_INCREMENTAL] = 0;
+        c->kcode[off + GB_KH_ACTIVE] = -1;
+        /* a demand set by hand is kept: it needs the shape claimed first */
+        demand[kidx][0] = c->kcode[off + GB_KH_DEMAND];
+        demand[kidx][1] = c->kcode[off + GB_KH_DEMAND_VALUE];
+        c->kcode[off + GB_KH_DEMAND] = -1;
+        c->kcode[off + GB_KH_DEMAND_VALUE] = 0;
+        kidx++;
         c->kcode[off + GB_KH_DIRECTIONS] =
             c->kcode[off + GB_KH_DOMAIN] == GB_DOMAIN_EDGE ? GB_FORM_PULL : 0;
     }
     if ((st = tp_create_raw(c, &p, err)) != GB_OK)
         return st;
+    kidx = 0;
     for (int64_t off = 0; off < c->nkcode;
          off += GB_KERNEL_HEADER + c->kcode[off + GB_KH_NMICRO] * GB_INSTR_WIDTH) {
         int64_t allowed[4];
         gb_claims_allowed(p, kidx++, allowed);
         for (int i = 0; i < 4; i++)
             c->kcode[off + GB_KH_SHAPE + i] = allowed[i];
+        c->kcode[off + GB_KH_ACTIVE] = gb_active_find(p, kidx - 1);
+        c->kcode[off + GB_KH_DEMAND] = demand[kidx - 1][0];
+        c->kcode[off + GB_KH_DEMAND_VALUE] = demand[kidx - 1][1];
     }
     for (int64_t pc = 0; pc < ninstr;) {
         int64_t end = pc + 1;

@@ -7,21 +7,63 @@
  * on at 1, 2, 3 and 8 threads, and off through gb_run_options.full_passes.  Two more
  * shapes take the push form (incr_push.c): an integer min over both directions, and a
  * float min whose inputs are signed zeros (ties the push must not decide) and now and
- * then move up (against the push).
+ * then move up (against the push).  A count of a bool slot pushes +1 and -1 (k-core
+ * peeling, with nodes that come back).
  */
 #include "parallel_util.h"
 
 enum { PASSES = 12 };
 enum { R_ITER, R_ONE, R_FLAG, R_LIMIT, R_LT, R_DEPTH, NREGS };
 enum { X, OUT, AUX, OWN, NSLOTS };   /* gathered slot, edge kernel result, two more */
-enum { SSSP, BFS, MODE, FILTERED, CCMIN, SWING, NSHAPES };
-static const char *NAMES[NSHAPES] = { "sssp", "bfs", "mode", "filtered", "ccmin", "swing" };
+enum { SSSP, BFS, MODE, FILTERED, CCMIN, SWING, PEEL, NSHAPES };
+static const char *NAMES[NSHAPES] = { "sssp", "bfs", "mode", "filtered", "ccmin", "swing", "peel" };
+
+/* k-core peeling (the count's push form): OUT = count over both directions of X[u] (bool);
+ * X = X and OUT > depth, or v % 7 == depth % 7 (some nodes come back: pushes of +1 and -1) */
+static void build_peel(tplan *t)
+{
+    int64_t ek, nk, top;
+
+    tp_init(t, NREGS);
+    tp_slot(t, GB_BOOL);
+    tp_slot(t, GB_I64);
+    tp_slot(t, GB_I64);
+    tp_slot(t, GB_I64);
+    ek = kbegin(t, GB_DOMAIN_EDGE, 1, 10);
+    kedge(t, ek, GB_DIR_BOTH, GB_AGG_COUNT, 0, OUT, 0, -1, GB_DEFAULT_IDENTITY, -1);
+    micro(t, GB_OP_GATHER, 11, 0, X, 0, 0);
+    nk = kbegin(t, GB_DOMAIN_NODE, 8, 20);
+    micro(t, GB_OP_LOAD, 21, 0, OUT, 0, 0);
+    micro(t, GB_OP_LOAD, 22, 1, X, 0, 0);
+    micro(t, GB_OP_BCAST, 23, 2, R_DEPTH, 0, 0);
+    micro(t, GB_OP_GT_I, 24, 3, 0, 2, 0);
+    micro(t, GB_OP_AND, 25, 4, 1, 3, 0);
+    micro(t, GB_OP_NODE_ID, 26, 5, 0, 0, 0);
+    micro(t, GB_OP_IMM, 27, 6, 7, 0, 0);
+    micro(t, GB_OP_MOD_I, 28, 5, 5, 6, 0);
+    micro(t, GB_OP_MOD_I, 29, 7, 2, 6, 0);
+    micro(t, GB_OP_EQ_I, 30, 5, 5, 7, 0);
+    micro(t, GB_OP_OR, 31, 4, 4, 5, 0);
+    micro(t, GB_OP_STORE, 32, 0, X, 4, 0);
+    micro(t, GB_OP_RED_ANY, 33, 0, R_FLAG, 4, 0);
+    top = ins(t, GB_OP_LT_I, 1, R_LT, R_ITER, R_LIMIT, 0);
+    ins(t, GB_OP_JUMP_IF_FALSE, 2, R_LT, 7, 0, 0);
+    ins(t, GB_OP_ADD_I, 3, R_ITER, R_ITER, R_ONE, 0);
+    ins(t, GB_OP_ADD_I, 4, R_DEPTH, R_DEPTH, R_ONE, 0);
+    ins(t, GB_OP_KERNEL, 5, ek, 0, 0, 0);
+    ins(t, GB_OP_KERNEL, 6, nk, 0, 0, 0);
+    ins(t, GB_OP_JUMP, 8, top, 0, 0, 0);
+}
 
 /* for r_iter < PASSES: edge kernel into OUT, node kernel epilogue, swap X and OUT */
 static void build(tplan *t, int shape, int fused)
 {
     int64_t ek, nk, top;
 
+    if (shape == PEEL) {
+        build_peel(t);
+        return;
+    }
     tp_init(t, NREGS);
     const int32_t xt = shape == SSSP || shape == SWING ? GB_F64 : shape == BFS ? GB_BOOL : GB_I64;
 
@@ -137,6 +179,10 @@ static void build(tplan *t, int shape, int fused)
     }
     ins(t, GB_OP_SWAP_V, 7, X, OUT, 0, 0);
     ins(t, GB_OP_JUMP, 8, top, 0, 0, 0);
+    if (shape == BFS && fused) {   /* OUT is used only where AUX == -1 (demand.c) */
+        t->kcode[ek + GB_KH_DEMAND] = AUX;
+        t->kcode[ek + GB_KH_DEMAND_VALUE] = -1;
+    }
 }
 
 static void init_slots(void **s, int shape, int64_t n)
@@ -155,6 +201,9 @@ static void init_slots(void **s, int shape, int64_t n)
             break;
         case CCMIN:
             ((int64_t *)s[X])[v] = (v * 7919) % 1009;
+            break;
+        case PEEL:
+            ((uint8_t *)s[X])[v] = 1;
             break;
         case SWING:
             ((double *)s[X])[v] = v == 5 ? -0.0 : v % 401 == 7 ? 0.0 : (double)v + 1.0;
@@ -205,6 +254,8 @@ static void test_shape(const gb_graph *g, int shape, int fused)
     build(&t, shape, fused);
     CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
     CHECK(p->kernels[0].incr);
+    CHECK(shape != PEEL || p->kernels[0].push);
+    CHECK_EQ_I(p->kernels[0].demand_slot, shape == BFS && fused ? AUX : -1);
     gb_plan_tune(p, 1, 64);   /* many small items */
     gb_plan_tune_incremental(p, 0);
     run(p, g, shape, 1, 0, ref, rref);
@@ -215,6 +266,16 @@ static void test_shape(const gb_graph *g, int shape, int fused)
     }
     run(p, g, shape, 2, 1, got, rgot);
     differ += differences(ref, got, rref, rgot, n);
+    if (shape == PEEL || (shape == BFS && fused)) {   /* the pushes, the demand passes ran */
+        int64_t counts[7 * GB_COUNTS_PER_INSTR] = { 0 };
+        gb_run_options opts = { 1000, 2, NULL, 0, counts };
+        init_slots(got, shape, n);
+        memset(rgot, 0, sizeof rgot);
+        rgot[R_ONE].i = 1;
+        rgot[R_LIMIT].i = PASSES;
+        CHECK_EQ_I(gb_run(p, g, rgot, got, &opts, &err), GB_OK);
+        CHECK(counts[4 * GB_COUNTS_PER_INSTR + (shape == PEEL ? GB_COUNT_PUSH : GB_COUNT_DEMAND)] > 0);
+    }
     gb_plan_tune(p, 0, 64);   /* the generic edge loops too */
     run(p, g, shape, 2, 0, got, rgot);
     differ += differences(ref, got, rref, rgot, n);
@@ -255,7 +316,8 @@ int main(void)
         gb_graph *g = skewed_graph_layout(3000, 9000, directed, 1, layout);
         for (int shape = 0; shape < NSHAPES; shape++)
             for (int fused = 0; fused <= 1; fused++)
-                if (shape != FILTERED || !fused)   /* its epilogue stores the filter slot */
+                /* their epilogues store the slot the edge kernel gathers: never fused */
+                if ((shape != FILTERED && shape != PEEL) || !fused)
                     test_shape(g, shape, fused);
         gb_graph_destroy(g);
     }
