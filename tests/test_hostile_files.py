@@ -182,3 +182,19 @@ def test_a_loop_without_an_iteration_check_is_rejected_before_it_runs(tmp_path, 
     result = run_plan(crafted_plan(tmp_path, edit=edit), cache)
     assert result.returncode == 65, result.stderr
     assert "invalid plan" in result.stderr and "without an iteration check" in result.stderr
+
+
+def test_a_graph_blob_grown_to_64_gib_is_refused_from_its_header(cache, tmp_path):
+    """A blob made a sparse 64 GiB file (no disk used) was hashed and mapped whole before its
+    header was checked, so `run` hung; its header is now read first and the length it gives
+    compared with the file's, and the entry is rebuilt."""
+    graph = big_graph(tmp_path)
+    first = gb("run", str(PAGERANK), "-g", str(graph), "--json", cache=cache, timeout=120)
+    assert first.returncode == 0, first.stderr
+    (blob,) = (cache / "graphs").glob("*.gbgraph")
+    os.truncate(blob, 64 << 30)
+    again = gb("run", str(PAGERANK), "-g", str(graph), "--json", cache=cache, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert "discarding graph cache entry" in again.stderr and "Traceback" not in again.stderr
+    assert json.loads(again.stdout)["columns"] == json.loads(first.stdout)["columns"]
+    assert all(p.stat().st_size < 1 << 30 for p in (cache / "graphs").iterdir())

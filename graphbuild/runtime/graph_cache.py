@@ -187,6 +187,12 @@ class GraphCache:
         out = ffi.new("gb_graph **")
         err = ffi.new("gb_error *")
         try:
+            # The header first (read, not mapped): a length other than the one it gives, a
+            # sparse file of any size included, is refused before a byte is hashed.
+            if lib.gb_graph_check_binary_fd(fd, os.fsencode(str(path)), err) != lib.GB_OK:
+                self._warn(f"discarding graph cache entry {path.name}: {_message(err)}; rebuilding it")
+                self._unlink(path)
+                return None
             mac, content_id = self._mac(fd)
             if not mac or content_id != blob_id or not same_mac(mac, self._stored_mac(fd)):
                 self._warn(f"discarding graph cache entry {path.name}: {NOT_VERIFIED}; rebuilding it")
