@@ -201,6 +201,10 @@ gb_status gb_graph_save(const gb_graph *g, int fd, const char *name,
 gb_status gb_graph_load_binary(const char *path, int threads, gb_graph **out, gb_error *err);
 gb_status gb_graph_load_binary_fd(int fd, const char *name, int threads, gb_graph **out,
                                   gb_error *err);
+/* Only the header of the file open on fd, read without mapping anything: GB_EPARSE when it
+ * is not a valid header or the file's length is not the one it gives (so a caller can refuse
+ * a huge or sparse file before hashing or mapping it). */
+gb_status gb_graph_check_binary_fd(int fd, const char *name, gb_error *err);
 /* A 128-bit hash (out[0], out[1]) of a regular file's bytes as stored, for cache keys;
  * the same for any thread count.  A nonzero *interrupt (may be NULL) stops it (GB_EINTR). */
 gb_status gb_hash_file(const char *path, int threads, const volatile int32_t *interrupt,

@@ -337,6 +337,45 @@ static const char *check_payload(const gb_graph *g, const file_header *h, const 
     return NULL;
 }
 
+/* The header read through fd (pread: nothing is mapped yet) and checked against the file's
+ * length, so a file whose length is not the one its header gives (a sparse file of any
+ * size, a truncated one) is refused before a byte of its payload is mapped or hashed. */
+static gb_status read_header(int fd, const char *path, file_header *h, uint64_t *size,
+                             gb_error *err)
+{
+    struct stat info;
+    const char *problem;
+    if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
+        return gb_graph_fail(err, GB_EIO, 0, 0, "cannot read '%s': not a regular file", path);
+    *size = (uint64_t)info.st_size;
+    if (*size < HEADER_BYTES)
+        return corrupt(err, path, "truncated");
+    size_t got = 0;
+    while (got < sizeof *h) {
+        ssize_t k = pread(fd, (char *)h + got, sizeof *h - got, (off_t)got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return k < 0 ? gb_graph_fail(err, GB_EIO, 0, 0, "cannot read '%s': %s", path,
+                                         strerror(errno))
+                         : corrupt(err, path, "truncated");
+        got += (size_t)k;
+    }
+    if ((problem = check_header(h, *size)) != NULL)
+        return corrupt(err, path, problem);
+    return GB_OK;
+}
+
+gb_status gb_graph_check_binary_fd(int fd, const char *path, gb_error *err)
+{
+    file_header h;
+    uint64_t size;
+    gb_graph_clear_error(err);
+    if (fd < 0)
+        return gb_graph_fail(err, GB_EINVAL, 0, 0, "gb_graph_check_binary_fd: bad argument");
+    return read_header(fd, path != NULL ? path : "(graph file)", &h, &size, err);
+}
+
 gb_status gb_graph_load_binary(const char *path, int threads, gb_graph **out, gb_error *err)
 {
     gb_graph_clear_error(err);
@@ -356,7 +395,6 @@ gb_status gb_graph_load_binary_fd(int fd, const char *path, int threads, gb_grap
                                   gb_error *err)
 {
     gb_graph *g = NULL;
-    struct stat info;
     const char *problem = NULL;
     gb_status st = GB_OK;
     uint64_t sum[2];
@@ -366,19 +404,19 @@ gb_status gb_graph_load_binary_fd(int fd, const char *path, int threads, gb_grap
         return gb_graph_fail(err, GB_EINVAL, 0, 0, "gb_graph_load_binary_fd: bad argument");
     *out = NULL;
     path = path != NULL ? path : "(graph file)";
-    if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
-        return gb_graph_fail(err, GB_EIO, 0, 0, "cannot read '%s': not a regular file", path);
-    uint64_t size = (uint64_t)info.st_size;
-    if (size < HEADER_BYTES)
-        return corrupt(err, path, "truncated");
+    file_header h;
+    uint64_t size;
+    if ((st = read_header(fd, path, &h, &size, err)) != GB_OK)
+        return st;
     void *map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (map == MAP_FAILED)
         return gb_graph_fail(err, GB_EIO, 0, 0, "cannot map '%s': %s", path, strerror(errno));
     const char *base = map;
-    file_header h;
-    memcpy(&h, base, sizeof h);
-    if ((problem = check_header(&h, size)) != NULL)
+    /* the mapped header must be the one checked (the file may have changed since) */
+    if (memcmp(&h, base, sizeof h) != 0) {
+        problem = "changed while it was read";
         goto bad;
+    }
     if (gb_hash_memory(base + HEADER_BYTES, size - HEADER_BYTES, threads, sum) != GB_OK) {
         st = gb_graph_fail(err, GB_ENOMEM, 0, 0, "out of memory reading '%s'", path);
         goto fail;
