@@ -4,7 +4,9 @@ Each update takes an exclusive flock on `.stats.lock`, reads, adds one and renam
 stats.json into place, so processes counting at once lose nothing and a reader (which
 takes no lock) always sees a whole file.  A lock that cannot be had within LOCK_WAIT
 seconds (a process stuck holding it) skips the count: a count is never worth blocking a
-command for.  stats.json is not fsynced; an unreadable one counts from zero.
+command for.  A lock path that is not a regular file (a link, a FIFO, a directory) skips the
+count too, and is removed where it can be, rather than turning the cache off.
+stats.json is not fsynced; an unreadable one counts from zero.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import fcntl
 import json
 import os
 import pathlib
+import stat
 import time
 
 from ..safe_io import atomic_write, read_regular
@@ -43,8 +46,17 @@ def add_count(directory: str | os.PathLike, name: str, mode: int = 0o600) -> Non
     """One more of `name`; raises OSError when the directory cannot be written."""
     directory = pathlib.Path(directory)
     flags = os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC
-    fd = os.open(directory / LOCK_FILE, flags, mode)
     try:
+        fd = os.open(directory / LOCK_FILE, flags, mode)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
+            _replace_odd_lock(directory / LOCK_FILE)   # a link or a directory where the lock was
+            return
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            _replace_odd_lock(directory / LOCK_FILE)   # a FIFO or a device: not a lock to share
+            return
         if not _lock(fd):
             return
         counts = read_counts(directory)
@@ -53,6 +65,15 @@ def add_count(directory: str | os.PathLike, name: str, mode: int = 0o600) -> Non
             f.write(json.dumps(counts).encode())
     finally:
         os.close(fd)   # releases the lock
+
+
+def _replace_odd_lock(path: pathlib.Path) -> None:
+    """Skip this count (never worth a warning, nor a write anywhere but the cache) and remove
+    what is not a lock file, so the next count makes a real one (a directory stays)."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _lock(fd: int) -> bool:

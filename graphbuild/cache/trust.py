@@ -71,12 +71,17 @@ class CachePolicy:
         return 0o640 if self.shared else 0o600
 
 
-def directory_problem(path: str | os.PathLike, policy: CachePolicy) -> str | None:
-    """Why an existing directory cannot hold this user's cache, or None if it can."""
+def directory_problem(path: str | os.PathLike, policy: CachePolicy,
+                      follow_link: bool = True) -> str | None:
+    """Why an existing directory cannot hold this user's cache, or None if it can.
+    follow_link False: a symbolic link is refused whoever owns it (a subdirectory graphbuild
+    makes itself, such as graphs/, is never a link unless someone put one there)."""
     path = pathlib.Path(path)
     info = os.lstat(path)
     uid = os.geteuid()
     if stat.S_ISLNK(info.st_mode):
+        if not follow_link:
+            return "is a symbolic link"
         if info.st_uid not in (uid, 0):
             return f"is a symbolic link owned by {_user(info.st_uid)}"
         info = os.stat(path)
@@ -102,7 +107,8 @@ def refusal(what: str, path: str | os.PathLike, problem: str) -> str:
     return f"{what} directory {path} {problem}: not using it, running without the cache ({SHARING_HINT})"
 
 
-def prepare_directory(path: str | os.PathLike, policy: CachePolicy) -> str | None:
+def prepare_directory(path: str | os.PathLike, policy: CachePolicy,
+                      follow_link: bool = True) -> str | None:
     """Create path (and missing parents) with the policy's mode, or check the one there;
     returns why it cannot be used, or None.  OSError if it cannot be created."""
     path = pathlib.Path(path)
@@ -117,7 +123,7 @@ def prepare_directory(path: str | os.PathLike, policy: CachePolicy) -> str | Non
         except FileExistsError:
             continue   # another process made it meanwhile: checked below like any other
         os.chmod(directory, policy.dir_mode)   # the umask may have taken the group's bits
-    return directory_problem(path, policy)
+    return directory_problem(path, policy, follow_link)
 
 
 def _private_group(gid: int, uid: int) -> bool:

@@ -98,11 +98,11 @@ class GraphCache:
             return self._trusted
         try:
             if create:
-                problem = prepare_directory(self.dir, self.policy)
+                problem = prepare_directory(self.dir, self.policy, follow_link=False)
             elif not os.path.lexists(self.dir):
                 return True   # no cache yet: every lookup misses
             else:
-                problem = directory_problem(self.dir, self.policy)
+                problem = directory_problem(self.dir, self.policy, follow_link=False)
             where = self.dir
             if problem is None:
                 where, problem = self.dir.parent, directory_problem(self.dir.parent, self.policy)
@@ -228,8 +228,9 @@ class GraphCache:
 
     def put(self, key: str, graph: Graph, source: str = "", options: LoadOptions | None = None) -> bool:
         """Store atomically: C writes a unique temporary file through the descriptor it was
-        created with (safe_io.atomic_write), which is renamed to its content id unless a blob
-        of those bytes is there already; then the reference, then eviction to the limit."""
+        created with (safe_io.atomic_write), which is renamed to its content id (over a blob
+        stored under it already: the same bytes, or damaged ones); then the reference, then
+        eviction to the limit."""
         if not self.usable(create=True):
             return False
         self._remove_stale_temps()
@@ -239,9 +240,8 @@ class GraphCache:
             mac, content_id = self._mac(f.fileno())
             os.pwrite(f.fileno(), mac, MAC_OFFSET)
             blob.append(self.blob_path(content_id))
-            if os.path.isfile(blob[0]) and not os.path.islink(blob[0]):
-                _touch(blob[0])   # the same bytes are stored: share them (a get still checks them)
-                return None
+            # Renamed over a blob already stored under this id too: it is these bytes, or a
+            # damaged copy that a reference written now must not point to (the write is done).
             return blob[0].name
 
         try:
