@@ -34,8 +34,8 @@ from graphbuild.runtime.graph_cache import GraphCache
 from test_cli import gb
 
 SEED = 1717
-ROUNDS = 8
-MUTATIONS_PER_ROUND = 6          # 48 damaged paths in all
+ROUNDS = 4
+MUTATIONS_PER_ROUND = 6          # 24 damaged paths in all
 TIMEOUT = 60                     # a hang ends here; a healthy command takes about a second
 MARKER = "VICTIM-SECRET-3f9a"    # the victim's bytes: never in any output
 SPARSE_SIZE = 64 << 30
