@@ -63,13 +63,8 @@ def _params(algorithm: str, g: ZooGraph) -> dict:
     return params
 
 
-# Not run on Spark yet (issue 12, open): argmin/argmax lower to a second aggregation over a
-# value equality, and these two run to their fixed point; in this suite their Spark runs
-# stopped the local SparkContext (every later Spark test then fails).  docs/spark.md says so.
-NOT_ON_SPARK = ("bfs_tree", "sssp_tree")
-
 CASES = [pytest.param(a, g, id=f"{a}-{g.name}")
-         for a in sorted(p.stem for p in ALGORITHMS.glob("*.gdsl")) if a not in NOT_ON_SPARK
+         for a in sorted(p.stem for p in ALGORITHMS.glob("*.gdsl"))
          for g in (NO_SELF_LOOPS if a == "k_core" else ZOO)]
 
 
