@@ -15,7 +15,7 @@
  */
 #include <omp.h>
 
-#include "common.h"
+#include "driver.h"
 
 #define ALPHA 15
 #define BETA 18
@@ -179,19 +179,15 @@ static bl_status bfs(const csr_graph *g, node_t source, node_t *depth)
 
 int main(int argc, char **argv)
 {
-    if (argc != 5) {
-        fprintf(stderr, "usage: %s CSR_FILE TRIALS OUT SOURCE\n", argv[0]);
-        return 2;
-    }
-    long long trials = parse_count(argv[2]), source = parse_count(argv[4]);
     csr_graph g;
-    bl_status st = csr_load(argv[1], 0, &g);
-    if (st != BL_OK) {
-        fprintf(stderr, "%s: %s\n", argv[1], bl_message(st));
-        return 1;
-    }
-    if (trials < 1 || source < 0 || source >= g.n) {
-        fprintf(stderr, "bad TRIALS or SOURCE (n = %lld)\n", (long long)g.n);
+    long long trials;
+    int rc = bl_start(argc, argv, 4, "CSR_FILE TRIALS OUT SOURCE", 0, &g, &trials);
+    if (rc != 0)
+        return rc;
+    bl_status st = BL_OK;
+    long long source = parse_count(argv[4]);
+    if (source < 0 || source >= g.n) {
+        fprintf(stderr, "bad SOURCE (n = %lld)\n", (long long)g.n);
         csr_free(&g);
         return 2;
     }

@@ -21,7 +21,7 @@
  */
 #include <omp.h>
 
-#include "common.h"
+#include "driver.h"
 
 #define NEIGHBOR_ROUNDS 2
 #define SAMPLES 1024
@@ -124,22 +124,12 @@ static void afforest(const csr_graph *g, node_t *comp)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s CSR_FILE TRIALS OUT\n", argv[0]);
-        return 2;
-    }
-    long long trials = parse_count(argv[2]);
     csr_graph g;
-    bl_status st = csr_load(argv[1], 0, &g);
-    if (st != BL_OK) {
-        fprintf(stderr, "%s: %s\n", argv[1], bl_message(st));
-        return 1;
-    }
-    if (trials < 1) {
-        fprintf(stderr, "bad TRIALS\n");
-        csr_free(&g);
-        return 2;
-    }
+    long long trials;
+    int rc = bl_start(argc, argv, 3, "CSR_FILE TRIALS OUT", 0, &g, &trials);
+    if (rc != 0)
+        return rc;
+    bl_status st = BL_OK;
     node_t *comp = bl_alloc((size_t)g.n, sizeof *comp);
     if (comp == NULL) {
         fprintf(stderr, "%s\n", bl_message(BL_NOMEM));

@@ -17,7 +17,7 @@
  */
 #include <omp.h>
 
-#include "common.h"
+#include "driver.h"
 
 /* Core numbers into core[n] (used as the current degrees while peeling). */
 static bl_status cores(const csr_graph *g, int32_t *core)
@@ -87,22 +87,12 @@ static bl_status cores(const csr_graph *g, int32_t *core)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s CSR_FILE TRIALS OUT\n", argv[0]);
-        return 2;
-    }
-    long long trials = parse_count(argv[2]);
     csr_graph g;
-    bl_status st = csr_load(argv[1], 0, &g);
-    if (st != BL_OK) {
-        fprintf(stderr, "%s: %s\n", argv[1], bl_message(st));
-        return 1;
-    }
-    if (trials < 1) {
-        fprintf(stderr, "bad TRIALS\n");
-        csr_free(&g);
-        return 2;
-    }
+    long long trials;
+    int rc = bl_start(argc, argv, 3, "CSR_FILE TRIALS OUT", 0, &g, &trials);
+    if (rc != 0)
+        return rc;
+    bl_status st = BL_OK;
     int32_t *core = bl_alloc((size_t)g.n, sizeof *core);
     if (core == NULL) {
         fprintf(stderr, "%s\n", bl_message(BL_NOMEM));

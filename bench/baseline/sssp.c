@@ -23,7 +23,7 @@
 #include <math.h>
 #include <omp.h>
 
-#include "common.h"
+#include "driver.h"
 
 #define DIST_INF (INT64_MAX / 2)
 #define NO_BIN INT64_MAX
@@ -135,20 +135,15 @@ static bl_status delta_stepping(const csr_graph *g, node_t source, int64_t delta
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: %s WCSR_FILE TRIALS OUT SOURCE DELTA\n", argv[0]);
-        return 2;
-    }
-    long long trials = parse_count(argv[2]), source = parse_count(argv[4]);
-    long long delta = parse_count(argv[5]);
     csr_graph g;
-    bl_status st = csr_load(argv[1], 1, &g);
-    if (st != BL_OK) {
-        fprintf(stderr, "%s: %s\n", argv[1], bl_message(st));
-        return 1;
-    }
-    if (trials < 1 || source < 0 || source >= g.n || delta < 1) {
-        fprintf(stderr, "bad TRIALS, SOURCE or DELTA (n = %lld)\n", (long long)g.n);
+    long long trials;
+    int rc = bl_start(argc, argv, 5, "WCSR_FILE TRIALS OUT SOURCE DELTA", 1, &g, &trials);
+    if (rc != 0)
+        return rc;
+    bl_status st = BL_OK;
+    long long source = parse_count(argv[4]), delta = parse_count(argv[5]);
+    if (source < 0 || source >= g.n || delta < 1) {
+        fprintf(stderr, "bad SOURCE or DELTA (n = %lld)\n", (long long)g.n);
         csr_free(&g);
         return 2;
     }
