@@ -14,7 +14,7 @@ import pytest
 from test_cli import PACKAGE_PARENT, gb, gb_command
 
 from graphbuild.errors import GraphbuildError
-from graphbuild.runtime.memory import detect_limit, memory_limit, parse_size
+from graphbuild.runtime.memory import detect_limit, human, memory_limit, parse_size
 
 GIB = 1 << 30
 
@@ -90,11 +90,11 @@ def test_a_generator_too_big_is_refused_before_it_generates(tmp_path, cache):
 
 
 def test_a_generator_whose_graph_fits_but_whose_build_does_not(tmp_path, cache):
-    # kron:20 keeps about 140 MiB but builds beside 256 MiB of edge arrays: C refuses it
-    # before generating, with the load's figure
+    # kron:20 keeps about 140 MiB but builds beside 256 MiB of edge arrays: the guard
+    # refuses it before generating, with the first load's figure
     proc = gb("run", "algorithms/bfs.gdsl", "-g", "kron:20", "--no-cache", "--max-memory", "300M",
               cache=cache)
-    assert_refused(proc.returncode, proc.stderr, "generating kron:20", "--max-memory 300.0 MiB")
+    assert_refused(proc.returncode, proc.stderr, "kron:20", "first load", "--max-memory 300.0 MiB")
 
 
 def write_edges(path, count: int) -> None:
@@ -202,3 +202,28 @@ def test_predict_counts_the_first_load(cache):
                                           cache, cache.parent)
     assert code == 0, stderr
     assert abs(r["rss_peak_bytes"] - measured) < 0.1 * measured, (r["rss_peak_bytes"], measured)
+
+
+def guard_figure(stderr: str) -> str:
+    """The "needs about X" of the guard's refusal."""
+    return stderr.split("needs about ", 1)[1].split(" of memory", 1)[0]
+
+
+@pytest.mark.parametrize("algorithm", ["pagerank", "bfs"])
+def test_the_guard_checks_the_figure_predict_reports(cache, algorithm):
+    """One computation (profile/model.need_bytes) for the guard of `run` and for --predict:
+    a first load (the edge arrays and the CSR build first) and a graph in the graph cache."""
+    program = f"algorithms/{algorithm}.gdsl"
+    proc = gb("profile-memory", program, "-g", "kron:14", "--predict", "--json", cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    r = json.loads(proc.stdout)
+    assert r["first_load_need_bytes"] == r["first_load_rss_bytes"] - r["baseline_rss_bytes"]
+    assert r["first_load_need_bytes"] >= r["load_peak_bytes"] and r["first_load_need_bytes"] > r["cached_need_bytes"]
+    proc = gb("run", program, "-g", "kron:14", "--max-memory", "1", cache=cache)
+    assert_refused(proc.returncode, proc.stderr, "first load")
+    assert guard_figure(proc.stderr) == human(r["first_load_need_bytes"]), (proc.stderr, r)
+    # once the graph is in the graph cache, the guard counts the cached graph, as --predict does
+    assert gb("run", program, "-g", "kron:14", cache=cache).returncode == 0
+    proc = gb("run", program, "-g", "kron:14", "--max-memory", "1", cache=cache)
+    assert_refused(proc.returncode, proc.stderr, "cached")
+    assert guard_figure(proc.stderr) == human(r["cached_need_bytes"]), (proc.stderr, r)

@@ -22,7 +22,7 @@ from rich.table import Table
 from ..api import resolve_graph
 from ..cache.trust import CachePolicy
 from ..runtime import Graph
-from ..runtime.graph import parse_generator
+from ..runtime.graph import LoadOptions, parse_generator
 from ..runtime.graph_cache import GraphCache, graph_cache_dir
 from ..runtime.graph_io import delimiter_words, describe, guessed, ids_survive, output_format, write_graph
 from ..runtime.memory import MemoryLimit, memory_limit, parse_size
@@ -112,6 +112,22 @@ class LoadProgress:
         if self.bar is not None:
             self.bar.stop()
             self.bar = None
+
+
+def graph_in_cache(graph: Optional[str], settings: Settings, no_cache: bool, undirected: bool = False,
+                   dedupe: bool = False, no_self_loops: bool = False, ids: IdsMode = IdsMode.map,
+                   plan: Any = None, text: dict[str, Any] | None = None) -> bool:
+    """Whether the graph cache holds a reference for this generated graph, so that the
+    memory guard counts a cached graph rather than a first load (a reference that does not
+    verify is a first load after all, which C's budget still checks as it allocates)."""
+    if no_cache or graph is None or os.path.exists(graph) or parse_generator(graph) is None:
+        return False
+    cache = GraphCache(graph_cache_dir(settings.cache_dir), policy=CachePolicy.from_settings(settings))
+    options = LoadOptions(undirected=undirected, dedupe=dedupe, no_self_loops=no_self_loops,
+                          ids=IdsMode(ids).value, **(text or {}))
+    if plan is not None:
+        options = options.for_plan(plan)
+    return cache.usable() and cache.path(cache.spec_key(graph, options)).is_file()
 
 
 def load_cli_graph(graph: Optional[str], settings: Settings, no_cache: bool, quiet: bool,

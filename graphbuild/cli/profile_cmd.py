@@ -17,9 +17,8 @@ from ..settings import human_size
 from . import (Algorithm, CacheDir, NoCache, OptLevel, app, dumps, guarded, open_cache, out, settings_for,
                warn_all)
 from ..profile.guard import check_before_load, check_run
-from ..profile.model import load_peak_bytes
 from .graph_cmd import (ColumnsOpt, Dedupe, DelimiterOpt, GraphOpt, HeaderOpt, Ids, IdsMode, MaxMemory,
-                        NoSelfLoops, Undirected, load_cli_graph, memory_budget, text_options)
+                        NoSelfLoops, Undirected, graph_in_cache, load_cli_graph, memory_budget, text_options)
 from .run_cmd import Params, Threads, parse_params
 
 Count = Optional[int]
@@ -67,15 +66,15 @@ def profile_memory(
     baseline = rss_now()
     if predict:
         c = predict_counts(graph, undirected=undirected, nodes=nodes, edges=edges)
-        load = load_peak_bytes(plan, c.nodes, c.edges, directed=c.directed, weighted=c.weighted,
-                               source=c.source, threads=settings.threads)
         report = build_report(plan, nodes=c.nodes, edges=c.edges, directed=c.directed, weighted=c.weighted,
                               threads=settings.threads, baseline_rss=baseline,
                               graph_parts=graph_bytes(plan, c.nodes, c.edges, directed=c.directed,
-                                                      weighted=c.weighted), load_peak=load)
+                                                      weighted=c.weighted), counts=c)
     else:
+        cached = graph_in_cache(graph, settings, no_cache, undirected, dedupe, no_self_loops, ids,
+                                plan=plan, text=text_options(header, delimiter, columns))
         check_before_load(plan, graph, undirected=undirected, threads=settings.threads, limit=memory,
-                          results=False)
+                          results=False, cached=cached)
         g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
                            plan=plan, budget=memory, text=text_options(header, delimiter, columns))
         check_run(plan, g, threads=settings.threads, limit=memory_budget(max_memory), results=False)
@@ -137,7 +136,11 @@ def show(r: dict[str, Any]) -> None:
         rows += [("first load", r["load_peak_bytes"],
                   "The edge arrays and the CSR build, before the graph is cached."),
                  ("predicted peak RSS of `run`, first load", r["first_load_rss_bytes"],
-                  "The process and the larger of the first load and the run with its result columns.")]
+                  "The process and the larger of the first load and the run with its result columns."),
+                 ("memory `run` needs, first load", r["first_load_need_bytes"],
+                  "The peak less the process before the graph: what the memory guard checks."),
+                 ("memory `run` needs, cached graph", r["cached_need_bytes"],
+                  "The same with the graph in the graph cache.")]
     if r["mode"] == "measured":
         rows.append(("peak RSS", r["rss_peak_bytes"],
                      "Measured from the loaded graph to the end of the run." if r["rss_peak_scope"] == "run"

@@ -21,7 +21,7 @@ from ..runtime.graph_io import guessed
 from . import (Algorithm, CacheDir, NoCache, OptLevel, app, elapsed_ms, err, guarded, open_cache,
                out, settings_for, warn_all)
 from .graph_cmd import (ColumnsOpt, Dedupe, DelimiterOpt, GraphOpt, HeaderOpt, Ids, IdsMode, MaxMemory,
-                        NoSelfLoops, Undirected, load_cli_graph, memory_budget, text_options)
+                        NoSelfLoops, Undirected, graph_in_cache, load_cli_graph, memory_budget, text_options)
 from .spark_cmd import Engine, EngineOpt, SparkConf, SparkMaster, check_engine_flags, run_on_spark
 
 Params = Annotated[Optional[list[str]], typer.Option(
@@ -117,7 +117,10 @@ def run_command(
                      json_, top)
         return
 
-    check_before_load(compiled.plan, graph, undirected=undirected, threads=settings.threads, limit=memory)
+    cached = graph_in_cache(graph, settings, no_cache, undirected, dedupe, no_self_loops, ids,
+                            plan=compiled.plan, text=text_options(header, delimiter, columns))
+    check_before_load(compiled.plan, graph, undirected=undirected, threads=settings.threads, limit=memory,
+                      cached=cached)
     start = time.perf_counter()
     g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
                        plan=compiled.plan, budget=memory, text=text_options(header, delimiter, columns))

@@ -1,8 +1,10 @@
 """The memory guard of `graphbuild run` and `profile-memory` (docs/memory.md, "The memory guard").
 
 Before a graph is loaded, a generator's counts size the graph and the run, which must fit
-what the process may still allocate (runtime/memory.py); the load itself is checked by C
-against the same limit, before each allocation (gb_load_options.max_bytes).  Once the graph
+what the process may still allocate (runtime/memory.py): model.need_bytes, the figure
+`profile-memory --predict` reports for the same situation (a first load, whose edge arrays
+and CSR build come first, or a graph already in the graph cache).  The load itself is
+checked by C against the same limit, before each allocation (gb_load_options.max_bytes).  Once the graph
 is there, the run's own bytes (pool, scratch, incremental copies, result columns) must fit
 what is left.  Each refusal is one message naming the bytes needed and available, exit 74.
 """
@@ -15,19 +17,21 @@ from ..runtime import Graph
 from ..runtime.graph import parse_generator
 from ..runtime.memory import MemoryLimit, check_fits
 from .counts import predict_counts
-from .model import graph_bytes, run_bytes
+from .model import need_bytes, run_bytes
 
 
 def check_before_load(plan: Plan, graph: str | None, *, undirected: bool, threads: int,
-                      limit: MemoryLimit | None, results: bool = True) -> None:
+                      limit: MemoryLimit | None, results: bool = True, cached: bool = False) -> None:
     """A generated graph and the run on it must fit, before anything is generated (a file's
-    counts are known only once C reads its size line or its edges: C checks those)."""
+    counts are known only once C reads its size line or its edges: C checks those).
+    cached: the graph cache holds the graph (no first load); results: `run` converts the
+    result columns to Python values (profile-memory does not)."""
     if limit is None or graph is None or os.path.exists(graph) or parse_generator(graph) is None:
         return
     c = predict_counts(graph, undirected=undirected)
-    parts = graph_bytes(plan, c.nodes, c.edges, directed=c.directed, weighted=c.weighted)
-    need = sum(parts.values()) + run_bytes(plan, c.nodes, threads, results=results)
-    check_fits(need, limit, f"running {plan.algorithm} on {graph} ({c.nodes:,} nodes, {c.edges:,} edges)")
+    need = need_bytes(plan, c, threads, first_load=not cached, results=results)
+    check_fits(need, limit, f"running {plan.algorithm} on {graph} ({c.nodes:,} nodes, {c.edges:,} edges"
+                            f"{', cached' if cached else ', first load'})")
 
 
 def check_run(plan: Plan, g: Graph, *, threads: int, limit: MemoryLimit | None,

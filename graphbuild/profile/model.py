@@ -1,7 +1,10 @@
 """What a run of a plan takes in memory, from the plan and the graph's counts alone.
 
     rss = baseline + graph + buffers + scratch + incremental            (the run)
-    first load = baseline + max(load peak, graph + buffers + scratch + incremental)
+    first load = baseline + max(load peak, graph + buffers + scratch + incremental + results)
+
+need_bytes is that figure less the baseline, for a first load or a cached graph: the one
+computation the memory guard checks (profile/guard.py) and `--predict` reports.
 
 and, beside it, `results`: what `graphbuild run` adds when it turns the columns into Python
 values (profile-memory runs the plan without that step).
@@ -35,6 +38,7 @@ import resource
 from ..plan.model import Plan
 from ..runtime.graph_layout import csr_bytes, int_id_bytes
 from ..runtime.pool import slot_layout
+from .counts import Counts
 from .stats import checked_stats
 
 NODE_BLOCK = 1024      # csrc/graphbuild.h GB_NODE_BLOCK
@@ -73,6 +77,20 @@ def load_peak_bytes(plan: Plan, nodes: int, edges: int, *, directed: bool, weigh
     opts = LoadOptions(need_in_edges=plan_reads_in_edges(plan), need_weights=plan.needs_weights)
     return int(lib.gb_graph_load_bytes(nodes, edges, int(directed), int(weighted),
                                        getattr(lib, _SOURCES[source]), opts.c_options(threads)))
+
+
+def need_bytes(plan: Plan, c: Counts, threads: int, *, first_load: bool, results: bool) -> int:
+    """What loading the graph and running plan add to the process at their peak: the graph
+    and the run (with the result columns `run` converts, if results); for a first load (a
+    graph not in the graph cache, or --no-cache), the larger of that and the load's own peak,
+    whose edge arrays are freed before the run.  The memory guard checks this figure and
+    `profile-memory --predict` reports it (first_load_need_bytes, cached_need_bytes)."""
+    graph = sum(graph_bytes(plan, c.nodes, c.edges, directed=c.directed, weighted=c.weighted).values())
+    run = graph + run_bytes(plan, c.nodes, threads, results=results)
+    if not first_load:
+        return run
+    return max(run, load_peak_bytes(plan, c.nodes, c.edges, directed=c.directed, weighted=c.weighted,
+                                    source=c.source, threads=threads))
 
 
 def run_bytes(plan: Plan, nodes: int, threads: int, *, results: bool = True) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..plan.model import Plan
 from . import model
+from .counts import Counts
 from .stats import checked_stats
 from .timeline import timeline
 
@@ -18,12 +19,13 @@ from .timeline import timeline
 def build_report(plan: Plan, *, nodes: int, edges: int, directed: bool, weighted: bool, threads: int,
                  graph_parts: dict[str, int], baseline_rss: int,
                  measured_rss: int | None = None, rss_scope: str = "run",
-                 load_peak: int = 0) -> dict[str, Any]:
+                 counts: Counts | None = None) -> dict[str, Any]:
     """graph_parts: {"csr_bytes", "id_bytes"} (predicted) or {"graph_bytes"} (a loaded
     graph's own count); measured_rss: the run's peak RSS, None for a prediction; rss_scope:
     "run" when that peak was counted from the loaded graph on, "process" when building the
-    graph is in it too; load_peak: the first load's peak bytes (model.load_peak_bytes), 0
-    when the graph is not loaded from its source (measured runs, counts without a source)."""
+    graph is in it too; counts: the graph's counts and source, for a prediction: the first
+    load's figures are then model.need_bytes, the ones the memory guard checks (without
+    them, measured runs, the first load is taken to be the run)."""
     st = checked_stats(plan)
     per_node = st["live_bytes_per_node"]
     buffers = [{**r, "bytes": nodes * r["size_class"]} for r in st["buffers"]]
@@ -43,7 +45,15 @@ def build_report(plan: Plan, *, nodes: int, edges: int, directed: bool, weighted
     # `graphbuild run` on a graph not yet in the graph cache: the graph is first built beside
     # its edge arrays (freed once it is built), then the run converts its columns.
     baseline = parts["baseline_rss_bytes"]
-    first_load = baseline + max(load_peak, predicted - baseline + results)
+    if counts is not None:
+        load_peak = model.load_peak_bytes(plan, counts.nodes, counts.edges, directed=counts.directed,
+                                          weighted=counts.weighted, source=counts.source, threads=threads)
+        first_need = model.need_bytes(plan, counts, threads, first_load=True, results=True)
+        cached_need = model.need_bytes(plan, counts, threads, first_load=False, results=True)
+    else:
+        load_peak, first_need = 0, predicted - baseline + results
+        cached_need = first_need
+    first_load = baseline + first_need
     return {
         "algorithm": plan.algorithm,
         "mode": "predicted" if measured_rss is None else "measured",
@@ -67,6 +77,9 @@ def build_report(plan: Plan, *, nodes: int, edges: int, directed: bool, weighted
         "predicted_rss_bytes": predicted,
         "load_peak_bytes": load_peak,
         "first_load_rss_bytes": first_load,
+        # what the memory guard of `run` checks: the bytes past the baseline, first load or cached
+        "first_load_need_bytes": first_need,
+        "cached_need_bytes": cached_need,
         # not part of the profiled run: `graphbuild run` converts the columns to Python values
         "results_bytes": results,
         "rss_peak_bytes": first_load if measured_rss is None else measured_rss,
