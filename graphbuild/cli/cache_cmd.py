@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import pathlib
 from typing import Annotated, Optional
 
@@ -113,8 +114,10 @@ def _options(options: dict) -> str:
 @guarded
 def verify(cache_dir: CacheDir = None,
            fix: Annotated[bool, typer.Option("--fix", help="Remove the bad entries.")] = False) -> None:
-    """Check every entry: header, checksum, version, and the plan as the executor validates it.
-    Exits 65 if a bad entry remains (with --fix, bad entries are removed and it exits 0).
+    """Check every entry: a plan's header, checksum, version, and the plan as the executor
+    validates it; a graph reference's MAC and the blob it names; a graph blob's header, content
+    id and MAC, and that a reference names it.  Exits 65 if a bad entry remains (with --fix,
+    bad entries are removed and it exits 0).
 
     Examples:
 
@@ -123,16 +126,19 @@ def verify(cache_dir: CacheDir = None,
       graphbuild cache verify --fix
     """
     from ..runtime import Executable  # validation by the C side, as a run would do it
+    from ..runtime.graph_cache import GraphCache
 
     cache, _ = _open(cache_dir)
-    checked = len(cache.entries())
-    bad = cache.verify(check=Executable, fix=fix)
-    for e in bad:
-        out.print(f"bad  {e.key}  {e.problem}" + ("  (removed)" if fix else ""), markup=False)
+    graphs = GraphCache(graphs_dir(cache.dir), policy=cache.policy, max_size=None)
+    checked = len(cache.entries()) + len(graphs.refs()) + len(graphs.entries())
+    bad = [(e.path, e.key, e.problem) for e in cache.verify(check=Executable, fix=fix)]
+    bad += [(path, f"graphs/{path.name}", problem) for path, problem in graphs.verify(fix=fix)]
+    for _, name, problem in bad:
+        out.print(f"bad  {name}  {problem}" + ("  (removed)" if fix else ""), markup=False)
     err.print(f"checked {_entries(checked)} in {cache.dir}: {len(bad)} bad"
               + (", removed" if fix and bad else ""), markup=False)
-    warn_all(cache.warnings)
-    remaining = [e for e in bad if e.path.exists()]
+    warn_all(cache.warnings + graphs.warnings)
+    remaining = [path for path, _, _ in bad if os.path.lexists(path)]
     if remaining:
         raise typer.Exit(ErrorKind.PROGRAM.exit_code)
 

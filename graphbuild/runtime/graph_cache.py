@@ -36,7 +36,7 @@ from .. import __version__
 from ..cache import usage
 from ..cache.auth import NOT_VERIFIED, same_mac, tree_mac_and_id
 from ..cache.counters import add_count
-from ..cache.graphs import BLOB_SUFFIX, MAX_REF_BYTES, REF_SUFFIX, decode_ref, encode_ref
+from ..cache.graphs import BLOB_SUFFIX, CONTENT_ID, MAX_REF_BYTES, REF_SUFFIX, decode_ref, encode_ref
 from ..cache.trust import CachePolicy, directory_problem, prepare_directory, refusal
 from ..settings import DEFAULT_CACHE_MAX_SIZE
 from ..errors import ErrorKind, GraphbuildError
@@ -286,6 +286,67 @@ class GraphCache:
                     path.unlink()
             except OSError:
                 pass
+
+    def verify(self, fix: bool = False) -> list[tuple[pathlib.Path, str]]:
+        """(path, problem) of every graph entry a lookup would not use (removed when fix is
+        set): a blob that is not a regular file, whose header C refuses, or whose bytes are
+        not its content id or do not carry its MAC; a reference that is not a regular file,
+        is damaged or does not verify under this cache's key, or names a blob that is
+        missing or bad; a blob that no good reference names (orphaned)."""
+        if not os.path.isdir(self.dir) or not self.usable():
+            return []
+        key = self.policy.key() or b""
+        blobs = {blob.name[: -len(SUFFIX)]: (blob, self._blob_problem(blob)) for blob in self.entries()}
+        bad: list[tuple[pathlib.Path, str]] = []
+        named: set[str] = set()
+        for ref in self.refs():
+            try:
+                data = read_regular(ref, MAX_REF_BYTES)
+                blob_id = decode_ref(data, key, ref.name[: -len(REF_SUFFIX)])["blob"]
+            except UnsafeFile as exc:
+                bad.append((ref, f"it is {exc.reason}"))
+            except OSError as exc:
+                bad.append((ref, f"unreadable: {exc.strerror or exc}"))
+            except ValueError as exc:
+                bad.append((ref, str(exc)))
+            else:
+                if blob_id not in blobs:
+                    bad.append((ref, f"the graph it names ({blob_id[:16]}) is not in the cache"))
+                elif blobs[blob_id][1]:
+                    bad.append((ref, f"the graph it names ({blob_id[:16]}) is bad"))
+                else:
+                    named.add(blob_id)
+        for blob_id, (blob, problem) in blobs.items():
+            if not problem and blob_id not in named:
+                problem = "orphaned: no reference names it"
+            if problem:
+                bad.append((blob, problem))
+        if fix:
+            for path, _ in bad:
+                self._unlink(path)
+        return bad
+
+    def _blob_problem(self, path: pathlib.Path) -> str:
+        """Why a lookup would refuse the blob at path ("" if it would use it)."""
+        blob_id = path.name[: -len(SUFFIX)]
+        if not CONTENT_ID.fullmatch(blob_id):
+            return "file name is not a content id"
+        try:
+            fd, _ = open_regular(path)
+        except UnsafeFile as exc:
+            return f"it is {exc.reason}"
+        except OSError as exc:
+            return f"unreadable: {exc.strerror or exc}"
+        try:
+            err = ffi.new("gb_error *")
+            if lib.gb_graph_check_binary_fd(fd, os.fsencode(str(path)), err) != lib.GB_OK:
+                return _message(err)
+            mac, content_id = self._mac(fd)
+            if not mac or content_id != blob_id or not same_mac(mac, self._stored_mac(fd)):
+                return NOT_VERIFIED
+            return ""
+        finally:
+            os.close(fd)
 
     def entries(self) -> list[pathlib.Path]:
         """The blobs (one per distinct graph stored)."""
