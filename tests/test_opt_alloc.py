@@ -158,3 +158,29 @@ def test_span_coloring_keeps_results(name, monkeypatch):
     check_plan(plan)
     assert plan.stats["max_live"] <= len(plan.slots) <= plan.stats["variables"]
     agree(plan, plan_of(sources()[name], NO_REUSE))
+
+
+@pytest.mark.parametrize("shape", ["loop", "live"])
+def test_span_coloring_meets_the_minimum_on_many_live_vectors(shape, monkeypatch):
+    """bench/compile.py's shapes with many vectors live at once (carried through a loop, or
+    all returned) are colored by spans, moves coalesced: exactly the most vectors live at
+    once, with the results of the plan without reuse."""
+    import sys
+
+    from graphbuild.plan import alloc
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from compile import program
+
+    called = []
+    span = alloc._span_coloring
+    monkeypatch.setattr(alloc, "_span_coloring", lambda *a: called.append(1) or span(*a))
+    monkeypatch.setattr(alloc, "SPAN_PAIRS", -1)
+    monkeypatch.setattr(alloc, "_graph_coloring", None)   # never needed here
+    plan = plan_of(program(shape, 60), REUSE)
+    check_plan(plan)
+    assert called and plan.stats["slots"] == plan.stats["max_live"] == 60
+    if shape == "loop":
+        assert not any(i.op in ("copy_v", "swap_v") for i in plan.code)   # every move coalesced
+    monkeypatch.undo()
+    agree(plan, plan_of(program(shape, 60), NO_REUSE))

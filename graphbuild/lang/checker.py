@@ -138,9 +138,18 @@ class Checker:
     # ---- statements -----------------------------------------------------------------
 
     def block(self, body: list[ast.Stmt], flow: Flow) -> Flow:
+        # A run of assignments adds its targets to one set of the block's own: a frozenset
+        # per statement would copy every name defined so far, N^2 for N statements.
+        defined, maybe = set(flow[0]), set(flow[1])
         for stmt in body:
-            flow = self.statement(stmt, flow)
-        return flow
+            if isinstance(stmt, ast.Assign):
+                self.assign(stmt, (defined, maybe))
+                defined.add(stmt.target)
+                maybe.add(stmt.target)
+            else:
+                after = self.statement(stmt, (frozenset(defined), frozenset(maybe)))
+                defined, maybe = set(after[0]), set(after[1])
+        return frozenset(defined), frozenset(maybe)
 
     def statement(self, stmt: ast.Stmt, flow: Flow) -> Flow:
         defined, maybe = flow

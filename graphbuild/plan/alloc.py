@@ -12,9 +12,11 @@ to as few real slots as the plan's liveness allows:
    coloring already allows it, as it mostly does, without coloring again);
 3. coloring: greedy, in order of first definition and by saturation (DSatur), the better
    of the two; on these small graphs it meets the lower bound `max_live` in practice.
-A plan with thousands of vectors live at once has too many conflicts to list (N^2 / 2):
-beyond MAX_PAIRS its slots are colored by their spans of instructions instead, without
-coalescing (_interval_coloring), in time linear in the plan.
+A plan with many vectors live at once has too many conflicts to list (N^2 / 2): beyond
+SPAN_PAIRS its slots are first colored by their spans of instructions (_span_coloring, with
+the moves coalesced the same way), from bit sets and in time about linear in the plan; that
+coloring is kept when it meets the lower bound, else the graph is colored after all (up to
+MAX_PAIRS, past which the spans are kept whatever they take).
 The plan is rewritten in place: slot operands, kernel headers, outputs, slot names, and
 the dropped moves (jump targets renumbered).
 """
@@ -23,13 +25,16 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 
-from .liveness import liveness
+from .liveness import liveness, members
 from .model import Plan
 
 _SLOT_ARGS = {"get": (1,), "copy_v": (0, 1), "swap_v": (0, 1)}
-# Beyond this many conflict pairs to list, slots are colored by spans (_interval_coloring):
+# Beyond this many conflict pairs to list, slots are colored by spans (_span_coloring):
 # about 2,000 vectors live at once, whose conflicts alone take a gigabyte.
 MAX_PAIRS = 4_000_000
+# Beyond this many (about 200 vectors live at once), spans are tried first, and kept when
+# they reach the lower bound; the graph is built only when they do not.
+SPAN_PAIRS = 20_000
 
 
 def _color(nodes: list[int], adj: dict[int, set[int]], dsatur: bool) -> dict[int, int]:
@@ -88,8 +93,11 @@ def allocate_slots(plan: Plan) -> None:
         return
     lv = liveness(plan)
     dtypes, order = list(plan.slots), _definition_order(plan)
-    if _pairs(lv, len(plan.code)) > MAX_PAIRS:
-        best, rep = _interval_coloring(lv, dtypes, order, len(plan.code)), list(range(nslots))
+    pairs = _pairs(lv, len(plan.code))
+    if pairs > min(SPAN_PAIRS, MAX_PAIRS):
+        best, rep, minimal = _span_coloring(lv, dtypes, order, len(plan.code))
+        if not minimal and pairs <= MAX_PAIRS:
+            best, rep = _graph_coloring(lv, dtypes, order, len(plan.code))
     else:
         best, rep = _graph_coloring(lv, dtypes, order, len(plan.code))
     physical: dict[tuple[str, int], int] = {}
@@ -144,46 +152,104 @@ def _graph_coloring(lv, dtypes: list[str], order: list[int],
 
 def _pairs(lv, ninstr: int) -> int:
     """The work of building the interference graph (_interference): pairs with a newcomer."""
-    total, before = 0, set()
+    total, before = 0, 0
     for pc in range(ninstr):
-        for group in lv.conflicts(pc):
-            total += len(group - before) * len(group)
+        for group in lv.conflict_bits(pc):
+            total += (group & ~before).bit_count() * group.bit_count()
             before = group
     return total
 
 
-def _interval_coloring(lv, dtypes: list[str], order: list[int], ninstr: int) -> dict[int, tuple[str, int]]:
-    """Colors for a plan whose conflicts are too many to list (thousands of vectors live at
-    once): each slot is given the span from the first to the last instruction whose conflict
-    sets hold it, and, in order of first appearance, the lowest color no live span holds.
-    Two slots that conflict share an instruction, so their spans overlap and they never
-    share a color.  A span may cover gaps where the slot is dead, and moves are not
-    coalesced: it can take more slots than the graph coloring, in time O(code * live)."""
-    first: dict[int, int] = {}
-    last: dict[int, int] = {}
+def _span_coloring(lv, dtypes: list[str], order: list[int],
+                   ninstr: int) -> tuple[dict[int, tuple[str, int]], list[int], bool]:
+    """Colors for a plan with many vectors live at once, without listing its conflicts:
+    (representative -> (dtype, color), representative of each slot, whether each dtype got
+    no more colors than the most slots of it in one conflict set, the lower bound).
+    Each slot's segments are its runs of instructions whose conflict sets hold it; a move's
+    two slots are joined when their segments (all their members') share no instruction, as
+    the graph coloring joins them; then, in order of first instruction, each joined unit
+    takes the lowest color no open span holds, from its first instruction to its last.
+    Two slots that conflict share an instruction, so they never share a color.  A unit's
+    span covers its gaps, so it may take more colors than the graph: the caller checks.
+    Bit sets keep it to O(code * live / 64) words and O(segments log segments)."""
+    nslots = len(dtypes)
+    masks: dict[str, int] = {}
+    for s, dtype in enumerate(dtypes):
+        masks[dtype] = masks.get(dtype, 0) | 1 << s
+    bound = dict.fromkeys(masks, 0)
+    segments: list[list[tuple[int, int]]] = [[] for _ in range(nslots)]
+    opened: dict[int, int] = {}
+    before = 0
     for pc in range(ninstr):
-        for group in lv.conflicts(pc):
-            for s in group:
-                first.setdefault(s, pc)
-                last[s] = pc
+        now = 0
+        for group in lv.conflict_bits(pc):
+            now |= group
+            for dtype, mask in masks.items():
+                bound[dtype] = max(bound[dtype], (group & mask).bit_count())
+        for s in members(now & ~before):
+            opened[s] = pc
+        for s in members(before & ~now):
+            segments[s].append((opened.pop(s), pc - 1))
+        before = now
+    for s in members(before):
+        segments[s].append((opened.pop(s), ninstr - 1))
+
+    rep = list(range(nslots))
+
+    def find(s: int) -> int:
+        while rep[s] != s:
+            rep[s] = rep[rep[s]]
+            s = rep[s]
+        return s
+
+    for _pc, dst, src in lv.moves():
+        a, b = find(dst), find(src)
+        if a == b or dtypes[a] != dtypes[b] or _overlap(segments[a], segments[b]):
+            continue
+        segments[a] = sorted(segments[a] + segments[b])
+        segments[b] = []
+        rep[b] = a
+    rep = [find(s) for s in range(nslots)]
+
     position = {s: i for i, s in enumerate(order)}
     colors: dict[int, tuple[str, int]] = {}
-    for dtype in dict.fromkeys(dtypes):
-        slots = sorted((s for s in range(len(dtypes)) if dtypes[s] == dtype),
-                       key=lambda s: (first.get(s, -1), position[s]))
+    minimal = True
+    units = sorted(set(rep), key=lambda r: (segments[r][0][0] if segments[r] else -1, position[r]))
+    for dtype in masks:
         active: list[tuple[int, int]] = []   # (last instruction, color) of the spans still open
         free: list[int] = []
         used = 0
-        for s in slots:
-            while active and active[0][0] < first.get(s, -1):
+        for r in units:
+            if dtypes[r] != dtype:
+                continue
+            if not segments[r]:   # never live: it may share any slot of its dtype
+                colors[r] = (dtype, 0)
+                used = max(used, 1)
+                continue
+            first, last = segments[r][0][0], segments[r][-1][1]
+            while active and active[0][0] < first:
                 heapq.heappush(free, heapq.heappop(active)[1])
             if free:
                 color = heapq.heappop(free)
             else:
                 color, used = used, used + 1
-            colors[s] = (dtype, color)
-            heapq.heappush(active, (last.get(s, -1), color))
-    return colors
+            colors[r] = (dtype, color)
+            heapq.heappush(active, (last, color))
+        minimal = minimal and used <= max(bound[dtype], 1)
+    return colors, rep, minimal
+
+
+def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
+    """Whether two sorted lists of disjoint instruction ranges share an instruction."""
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if a[i][1] < b[j][0]:
+            i += 1
+        elif b[j][1] < a[i][0]:
+            j += 1
+        else:
+            return True
+    return False
 
 
 def _interference(lv, dtypes: list[str], ninstr: int) -> tuple[list[set[int]], dict[str, int]]:
@@ -192,23 +258,25 @@ def _interference(lv, dtypes: list[str], ninstr: int) -> tuple[list[set[int]], d
     Consecutive sets mostly repeat the one before, whose pairs are in already: only pairs
     with a newcomer are added, so straight-line code costs O(edges), not O(code * live^2)."""
     adj: list[set[int]] = [set() for _ in dtypes]
-    before: set[int] = set()
+    before = 0
     counts: Counter[str] = Counter()   # dtypes of `before`
     bound: dict[str, int] = {}
     for pc in range(ninstr):
-        for group in lv.conflicts(pc):
-            new = group - before
-            counts.subtract(dtypes[s] for s in before - group)
+        for bits in lv.conflict_bits(pc):
+            new = members(bits & ~before)
+            counts.subtract(dtypes[s] for s in members(before & ~bits))
             counts.update(dtypes[s] for s in new)
             for dtype in {dtypes[s] for s in new}:
                 bound[dtype] = max(bound.get(dtype, 0), counts[dtype])
             if new:
+                group = set(members(bits))
                 for a in new:
                     adj[a] |= group
                     adj[a].discard(a)
-                for b in group - new:
-                    adj[b] |= new
-            before = group
+                fresh = set(new)
+                for b in group - fresh:
+                    adj[b] |= fresh
+            before = bits
     return adj, bound
 
 

@@ -32,9 +32,10 @@ def count_moves(plan: Plan) -> dict[str, int]:
 def memory_stats(plan: Plan, moves_before: dict[str, int]) -> dict[str, Any]:
     """The stats entries above; moves_before is count_moves before slots were shared."""
     after = count_moves(plan)
+    used = in_use(plan)
     return {
-        "buffers": buffer_records(plan),
-        "live_bytes_per_node": live_bytes_per_node(plan),
+        "buffers": buffer_records(plan, used),
+        "live_bytes_per_node": live_bytes_per_node(plan, used),
         "inplace": inplace_count(plan),
         "swaps": after["swap_v"],
         "copies": after["copy_v"],
@@ -46,15 +47,18 @@ def memory_stats(plan: Plan, moves_before: dict[str, int]) -> dict[str, Any]:
 def in_use(plan: Plan) -> list[set[int]]:
     """Per instruction, the slots live across it or read or written by it."""
     lv = liveness(plan)
-    return [lv.live_out[pc] | eff.uses | eff.defs for pc, eff in enumerate(lv.effects)]
+    return [out | eff.uses | eff.defs for out, eff in zip(lv.live_out, lv.effects)]
 
 
-def live_bytes_per_node(plan: Plan) -> list[int]:
-    return [sum(BYTES[plan.slots[s]] for s in used) for used in in_use(plan)]
+def live_bytes_per_node(plan: Plan, used: list[set[int]] | None = None) -> list[int]:
+    """used: in_use(plan), if the caller has it."""
+    size = [BYTES[dtype] for dtype in plan.slots]
+    return [sum(size[s] for s in slots) for slots in (in_use(plan) if used is None else used)]
 
 
-def buffer_records(plan: Plan) -> list[dict[str, Any]]:
-    used = in_use(plan)
+def buffer_records(plan: Plan, used: list[set[int]] | None = None) -> list[dict[str, Any]]:
+    """used: in_use(plan), if the caller has it."""
+    used = in_use(plan) if used is None else used
     names = plan.stats.get("slot_names", [])
     if not (isinstance(names, list) and all(isinstance(n, list) and all(isinstance(v, str) for v in n)
                                             for n in names)):

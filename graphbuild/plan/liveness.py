@@ -24,31 +24,70 @@ from .model import Plan
 BYTES = {"float": 8, "int": 8, "node": 8, "bool": 1}
 
 
-def _effective(eff: SlotEffects, after: set[int]) -> SlotEffects:
-    """A swap as what it does given what is live after it."""
+def bits(slots: set[int] | frozenset[int]) -> int:
+    """A set of slots as an int whose bit s is set for each slot s."""
+    b = 0
+    for x in slots:
+        b |= 1 << x
+    return b
+
+
+def members(b: int) -> list[int]:
+    """The slots of a bit set, ascending.  A few members are peeled off one by one (each
+    step costs the int's width in words); more are found in its binary text, whose making
+    costs the width once."""
+    found = []
+    if b.bit_count() <= 16:
+        while b:
+            low = b & -b
+            found.append(low.bit_length() - 1)
+            b ^= low
+        return found
+    text = bin(b)[:1:-1]   # bit i at index i
+    i = text.find("1")
+    while i >= 0:
+        found.append(i)
+        i = text.find("1", i + 1)
+    return found
+
+
+def _effective(eff: SlotEffects, after: int) -> SlotEffects:
+    """A swap as what it does given what is live after it (a bit set)."""
     if eff.swap is None:
         return eff
     a, b = eff.swap
-    if a in after and b in after:
+    a_live, b_live = after >> a & 1, after >> b & 1
+    if a_live and b_live:
         return eff
-    if a in after:
+    if a_live:
         return SlotEffects({b}, {a}, swap=eff.swap)
-    if b in after:
+    if b_live:
         return SlotEffects({a}, {b}, swap=eff.swap)
     return SlotEffects(set(), set(), swap=eff.swap)
 
 
 @dataclass
 class Liveness:
+    """Live sets are kept as bit sets (ints): a plan before slot allocation may have tens of
+    thousands of slots live across tens of thousands of instructions, too many for sets."""
+
     ops: list[str]
-    live_out: list[set[int]]
+    out_bits: list[int]
     effects: list[SlotEffects]   # with each swap resolved against live_out
+
+    @property
+    def live_out(self) -> list[set[int]]:
+        return [set(members(b)) for b in self.out_bits]
 
     def conflicts(self, pc: int) -> list[set[int]]:
         """Sets of slots that hold different values at one moment of instruction pc: what
         lives across it, with each set of slots it has in use at once."""
-        out = self.live_out[pc]
-        return [(out - spared) | during for during, spared in self.effects[pc].groups]
+        return [set(members(b)) for b in self.conflict_bits(pc)]
+
+    def conflict_bits(self, pc: int) -> list[int]:
+        """conflicts(pc) as bit sets."""
+        out = self.out_bits[pc]
+        return [(out & ~bits(spared)) | bits(during) for during, spared in self.effects[pc].groups]
 
     def moves(self) -> list[tuple[int, int, int]]:
         """(pc, dst, src) of every copy_v and move-like swap_v: candidates to share a slot."""
@@ -63,18 +102,25 @@ class Liveness:
 def liveness(plan: Plan) -> Liveness:
     n = len(plan.code)
     raw = [slot_effects(plan, ins) for ins in plan.code]
-    exit_live = {o.index for o in plan.outputs if o.kind == "vector"}
-    live_in: list[set[int]] = [set() for _ in range(n + 1)]
-    live_in[n] = exit_live
-    out: list[set[int]] = [set() for _ in range(n)]
+    succ = [successors(plan, pc) for pc in range(n)]
+    raw_bits = [(bits(e.defs), bits(e.uses)) for e in raw]
+    live_in = [0] * (n + 1)
+    live_in[n] = bits({o.index for o in plan.outputs if o.kind == "vector"})
+    out = [0] * n
     effects = list(raw)
     changed = True
     while changed:
         changed = False
         for pc in range(n - 1, -1, -1):
-            after = set().union(*(live_in[s] for s in successors(plan, pc)))
-            effects[pc] = eff = _effective(raw[pc], after)
-            before = (after - eff.defs) | eff.uses
+            after = 0
+            for s in succ[pc]:
+                after |= live_in[s]
+            if raw[pc].swap is not None:
+                effects[pc] = eff = _effective(raw[pc], after)
+                defs, uses = bits(eff.defs), bits(eff.uses)
+            else:
+                defs, uses = raw_bits[pc]
+            before = (after & ~defs) | uses
             if after != out[pc] or before != live_in[pc]:
                 out[pc], live_in[pc] = after, before
                 changed = True
@@ -90,11 +136,14 @@ def max_live(plan: Plan) -> tuple[int, int]:
     """(slots, bytes per node) of the largest set of slots that must hold different values
     at one moment: no slot assignment of this plan can do with fewer."""
     lv = liveness(plan)
+    masks: dict[int, int] = {}   # bytes per node -> the slots of that size
+    for s, dtype in enumerate(plan.slots):
+        masks[BYTES[dtype]] = masks.get(BYTES[dtype], 0) | 1 << s
     count = peak = 0
     for pc in range(len(plan.code)):
-        for group in lv.conflicts(pc):
-            count = max(count, len(group))
-            peak = max(peak, sum(BYTES[plan.slots[s]] for s in group))
+        for group in lv.conflict_bits(pc):
+            count = max(count, group.bit_count())
+            peak = max(peak, sum(size * (group & mask).bit_count() for size, mask in masks.items()))
     return count, peak
 
 
