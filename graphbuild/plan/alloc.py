@@ -224,7 +224,6 @@ def _span_coloring(lv, dtypes: list[str], order: list[int],
                 continue
             if not segments[r]:   # never live: it may share any slot of its dtype
                 colors[r] = (dtype, 0)
-                used = max(used, 1)
                 continue
             first, last = segments[r][0][0], segments[r][-1][1]
             while active and active[0][0] < first:
@@ -235,7 +234,7 @@ def _span_coloring(lv, dtypes: list[str], order: list[int],
                 color, used = used, used + 1
             colors[r] = (dtype, color)
             heapq.heappush(active, (last, color))
-        minimal = minimal and used <= max(bound[dtype], 1)
+        minimal = minimal and used <= max(bound[dtype], 1)   # color 0 exists for the never live
     return colors, rep, minimal
 
 
