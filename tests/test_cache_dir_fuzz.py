@@ -49,10 +49,11 @@ RUNS = [("pagerank", "g.el", []), ("connected_components", "g.el", ["--undirecte
 def _edge_file(path: pathlib.Path, weighted: bool, seed: int) -> None:
     """A file just over the graph cache's 1 MiB threshold, so its graph is cached."""
     rng = random.Random(seed)
-    lines = []
-    while sum(len(x) for x in lines) < (1 << 20) + 4096:
+    lines, size = [], 0
+    while size < (1 << 20) + 4096:
         u, v = rng.randrange(20000), rng.randrange(20000)
         lines.append(f"{u} {v} {rng.randint(1, 9)}\n" if weighted else f"{u} {v}\n")
+        size += len(lines[-1])
     path.write_text("".join(lines))
 
 
