@@ -282,7 +282,7 @@ int64_t gb_graph_find_node(const gb_graph *g, const char *token);
  * Immediates are 64-bit patterns: an int as is, a float bit-cast. */
 typedef enum gb_layout {
     GB_INSTR_WIDTH = 6,
-    GB_KERNEL_HEADER = 19,   /* words before a kernel's micro-ops, see gb_kernel_field */
+    GB_KERNEL_HEADER = 20,   /* words before a kernel's micro-ops, see gb_kernel_field */
     GB_NODE_BLOCK = 1024,    /* nodes per block: partial reductions combine per block */
     GB_EDGE_BLOCK = 4096     /* edge lanes evaluated at once inside an edge kernel */
 } gb_layout;
@@ -391,7 +391,11 @@ typedef enum gb_kernel_field {
                                 (S here, c in GB_KH_DEMAND_VALUE; -1 and 0: everywhere): only
                                 any of a bool gather, run in FUSED pairs whose node kernel
                                 proves it; those passes compute only the demanded nodes */
-    GB_KH_DEMAND_VALUE = 18
+    GB_KH_DEMAND_VALUE = 18,
+    GB_KH_CHANGED = 19       /* 1: the edge kernel's one FUSED pair is a monotone min/max step
+                                (x' = min(x, agg) into its output slot, any(x' < x)) in a loop
+                                that otherwise only swaps x and x': each pass's changed nodes
+                                are carried to the next as a list (changed.c); 0: not */
 } gb_kernel_field;
 
 /* Edge-kernel shapes with a specialized loop.  S is a gathered slot of the value's dtype
@@ -475,7 +479,8 @@ typedef enum gb_count {
     GB_COUNT_TAKEN = 0, GB_COUNT_NOT_TAKEN = 1,
     GB_COUNT_DENSE = 0, GB_COUNT_SPARSE = 1, GB_COUNT_PUSH = 2,
     GB_COUNT_DEMAND = 3,   /* pulling at the nodes its consumer uses only (GB_KH_DEMAND) */
-    GB_COUNTS_PER_INSTR = 4
+    GB_COUNT_CHANGED = 4,  /* pushing from the last pass's carried changed set (GB_KH_CHANGED) */
+    GB_COUNTS_PER_INSTR = 5
 } gb_count;
 
 /* Runs the whole plan.  regs has nregs values (parameters already bound); slots has

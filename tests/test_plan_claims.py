@@ -57,7 +57,8 @@ def test_shipped_algorithms_claim_the_forms_their_kernels_allow():
         assert not k.incremental and k.frontier == "dense" and k.directions in ("", "pull")
     bfs = compiled("bfs")
     assert [lp["active_set"] for lp in bfs.stats["loops"]] == ["active"]
-    assert [lp["active_set"] for lp in compiled("sssp").stats["loops"]] == ["switching"]
+    assert [lp["active_set"] for lp in compiled("sssp").stats["loops"]] == ["changed"]
+    assert [lp["active_set"] for lp in compiled("label_propagation").stats["loops"]] == ["switching"]
     assert [lp["active_set"] for lp in compiled("pagerank").stats["loops"]] == ["dense"]
 
 
@@ -186,7 +187,8 @@ def test_compile_shows_the_claims():
     want = {"shape": "plus_weight", "directions": "pull+push", "frontier": "switching"}
     assert want.items() <= forms[0].items()
     from graphbuild.plan.printer import format_plan
-    assert "[plus_weight, pull+push, switching, incremental]" in format_plan(plan, source)
+    text = format_plan(plan, source)
+    assert "[plus_weight, pull+push, switching, incremental, changed set carried]" in text
 
 
 def dense_graph(n: int = 5000, degree: int = 8):
@@ -247,10 +249,138 @@ def test_runs_report_each_loops_passes_and_convergence():
     assert passes["pull"] + passes["push"] == bfs[0]["passes"]
     # full passes when the plan claims dense forms
     dense = runtime.execute(compiled("bfs", frontier=False), g).loops[0]["edge_passes"]
-    assert dense == {"dense": bfs[0]["passes"], "sparse": 0, "push": 0, "demand": 0,
+    assert dense == {"dense": bfs[0]["passes"], "sparse": 0, "push": 0, "changed": 0, "demand": 0,
                      "pull": bfs[0]["passes"]}
     cut = runtime.execute(compiled("label_propagation"), g, {"max_iter": 1}).loops
     assert cut[0]["kind"] == "repeat_until" and cut[0]["passes"] == 1 and not cut[0]["converged"]
     full = runtime.execute(compiled("katz"), g).loops   # meets its tolerance
     assert full[0]["converged"] and full[0]["passes"] > 1
     assert not runtime.execute(compiled("katz"), g, {"max_iter": 2}).loops[0]["converged"]
+
+
+def _unchanged(plan):
+    for k in plan.kernels:
+        k.changed = False
+    return plan
+
+
+def signed_zero_graph(n: int = 2000):
+    """Weights 0.0, -0.0 and 1.0, so many distances tie."""
+    edges, weights = [], []
+    for v in range(n):
+        for k in (1, 3, 11):
+            edges.append((v, (v * k + 5) % n))
+            weights.append(-0.0 if (v + k) % 3 == 0 else 0.0 if (v + k) % 3 == 1 else 1.0)
+    return runtime.Graph.from_edges(n, edges, weights, True)
+
+
+@pytest.mark.parametrize("name", ["sssp", "connected_components"])
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("directed", [False, True])
+def test_carried_changed_sets_do_not_change_a_bit(name, threads, directed):
+    g = kron_graph(directed=directed, n=9000)
+    params = {"source": 1} if name == "sssp" else {}   # node 0 has no out-edges
+    on = runtime.execute(compiled(name), g, params, threads=threads)
+    assert on.loops[0]["edge_passes"]["changed"] > 0, on.loops
+    for plan in (_unchanged(compiled(name)), compiled(name, frontier=False)):
+        off = runtime.execute(plan, g, params, threads=threads)
+        assert off.loops[0]["edge_passes"]["changed"] == 0
+        assert off.loops[0]["passes"] == on.loops[0]["passes"]
+        for col in on.columns:
+            assert repr(on.columns[col]) == repr(off.columns[col]), col
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_carried_sssp_with_signed_zero_weights_matches_full_passes(threads):
+    g = signed_zero_graph()
+    # from -0.0, candidates -0.0 and 0.0 tie with other bits: such a pass runs in full
+    src = (ALGORITHMS / "sssp.gdsl").read_text().replace("0.0, inf)", "-0.0, inf)")
+    for name, source_text in (("sssp", None), ("sssp_negzero", src)):
+        plans = [compiled("sssp", frontier) if source_text is None
+                 else _unchanged(compile_source(source_text, "z.gdsl", None, 1)) if not frontier
+                 else compile_source(source_text, "z.gdsl", None, 1) for frontier in (True, False)]
+        assert [k.changed for k in plans[0].kernels if k.domain == "edge"] == [True]
+        for source in (0, 7):
+            on, off = (runtime.execute(p, g, {"source": source}, threads=threads) for p in plans)
+            assert on.loops[0]["passes"] == off.loops[0]["passes"], name
+            assert repr(on.columns["dist"]) == repr(off.columns["dist"]), name
+
+
+def test_shipped_fixpoints_claim_carried_changed_sets():
+    for name in ("sssp", "connected_components"):
+        plan = compiled(name)
+        assert [k.changed for k in plan.kernels if k.domain == "edge"] == [True], name
+        assert plan.stats["loops"][0]["active_set"] == "changed"
+        assert not any(k.changed for k in compiled(name, frontier=False).kernels)
+    for name in ("bfs", "k_core", "label_propagation", "pagerank"):
+        assert not any(k.changed for k in compiled(name).kernels), name
+
+
+def _fused(plan):
+    ins = next(ins for ins in plan.code if ins.op == "fused")
+    return plan.kernels[ins.args[0]], plan.kernels[ins.args[1]]
+
+
+def _micro(kernel, op):
+    return next(m for m in kernel.micro if m.op == op)
+
+
+def test_a_changed_set_claim_its_pair_or_loop_does_not_allow_is_refused():
+    plan = compiled("label_propagation")   # mode: no push form
+    next(k for k in plan.kernels if k.domain == "edge").changed = True
+    _refused(plan, "claims its changed set is carried between passes (1), which it does not allow")
+    plan = compiled("connected_components")   # a node kernel claims it
+    _fused(plan)[1].changed = True
+    _refused(plan, "which it does not allow")
+    # sssp comparing new <= old: true where nothing changed
+    plan = compiled("sssp")
+    _micro(_fused(plan)[1], "lt_f").op = "le_f"
+    _refused(plan, "which its FUSED pair or loop does not allow")
+    # sssp comparing the wrong way (old < new), and != on floats (true for NaN == NaN bits)
+    for op, swap in (("lt_f", True), ("ne_f", False)):
+        plan = compiled("sssp")
+        cmp = _micro(_fused(plan)[1], "lt_f")
+        cmp.op = op
+        if swap:
+            cmp.args[1], cmp.args[2] = cmp.args[2], cmp.args[1]
+        _refused(plan, "which its FUSED pair or loop does not allow")
+    # components folding with max while the aggregation is min
+    plan = compiled("connected_components")
+    _micro(_fused(plan)[1], "min_i").op = "max_i"
+    _refused(plan, "which its FUSED pair or loop does not allow")
+    # stored somewhere other than the aggregation's slot
+    plan = compiled("connected_components")
+    edge, node = _fused(plan)
+    _micro(node, "store").args[1] = _gathered_slot(edge)
+    _refused(plan, "invalid plan")
+    # unfused: no pair
+    path = ALGORITHMS / "sssp.gdsl"
+    fn = optimize(lower(load(path.read_text(), str(path)), None), 1)
+    plan = build_plan(fn, str(path), PlanOptions(fuse_epilogue=False))
+    edge = next(k for k in plan.kernels if k.domain == "edge")
+    assert not edge.changed
+    edge.changed = True
+    _refused(plan, "which its FUSED pair or loop does not allow")
+
+
+def _gathered_slot(edge):
+    return _micro(edge, "gather").args[1]
+
+
+def test_a_changed_set_claim_in_a_loop_that_rewrites_its_slots_is_refused():
+    # x reset inside the loop: the carried list would not describe it
+    src = """
+algorithm cc_reset():
+    comp = degree()
+    changed = true
+    while changed:
+        new_comp = min(comp, min(comp[u] for u in nbrs))
+        changed = any(new_comp != comp)
+        comp = where(new_comp > 5, 5, new_comp)
+    return comp
+"""
+    plan = compile_source(src, "cc_reset.gdsl", None, 1)
+    edge = next(k for k in plan.kernels if k.domain == "edge")
+    assert not edge.changed
+    edge.changed = True
+    _refused(plan, "invalid plan")

@@ -175,7 +175,7 @@ gb_status gb_claims_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error 
         if (shape != 0 || dirs != 0 || frontier != 0 || incr != 0)
             return cfail(err, kidx, k->loc, "an edge kernel's form for a node kernel",
                          shape | dirs | frontier | incr);
-        return gb_demand_kernel(p, kidx, h, err);
+        return gb_changed_kernel(p, kidx, h, err);
     }
     if (shape < GB_SHAPE_GENERIC || shape > GB_SHAPE_COUNT)
         return cfail(err, kidx, k->loc, "an unknown shape", shape);
@@ -205,7 +205,7 @@ gb_status gb_claims_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error 
     k->incr = (int)incr;
     k->frontier = (int)frontier;
     k->push = (dirs & GB_FORM_PUSH) != 0;
-    return gb_demand_kernel(p, kidx, h, err);
+    return gb_changed_kernel(p, kidx, h, err);
 }
 
 /* ---- levels ---- */

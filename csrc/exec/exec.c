@@ -192,6 +192,8 @@ static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count
             /* every loop goes backward, so polling here makes any loop interruptible */
             if (target <= pc && gb_interrupted(c))
                 return gb_err_set(c->err, GB_EINTR, loc, "interrupted");
+            if (target <= pc)   /* changed.c tells consecutive passes by these */
+                c->back_jumps++, c->back_from = pc;
             pc = target;
             continue;
         }

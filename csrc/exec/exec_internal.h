@@ -22,6 +22,7 @@
  *   incremental.c  passes that recompute only the nodes whose inputs changed
  *   active.c   node kernels' active sets: the claim checked, blocks run over it
  *   demand.c   edge kernels computed only where their consumer uses the result
+ *   changed.c  monotone min/max steps run over the last pass's changed nodes only
  */
 #ifndef EXEC_INTERNAL_H
 #define EXEC_INTERNAL_H
@@ -122,6 +123,12 @@ typedef struct gb_kernel {
     int incr, frontier, push;
     int64_t active;            /* a node kernel's guard slot (active.c), or -1 */
     int64_t demand_slot, demand_value;   /* demand.c: used only where slot == value; -1 */
+    /* changed.c (GB_KH_CHANGED): the pair's changed set is carried between passes; the
+     * node kernel's fold and compare opcodes, whether each reads x first, the register
+     * any() writes, and the loop's backward jump */
+    int changed;
+    int64_t ch_fold, ch_cmp, ch_reg, ch_tail;
+    int ch_fold_x_first, ch_cmp_m_first;
 } gb_kernel;
 
 struct gb_plan {
@@ -175,6 +182,11 @@ int gb_active_cannot_fail(int64_t op);
 /* demand.c: checks edge kernel kidx's demand claim (header h; shape already set) and sets
  * it; gb_demand_check: every instruction that runs a kernel with one proves it. */
 gb_status gb_demand_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error *err);
+/* changed.c: reads kernel kidx's GB_KH_CHANGED (after gb_demand_kernel, which it calls
+ * first) and checks what the kernel alone must allow; gb_changed_check then checks each
+ * claimed kernel's FUSED pair and loop, after gb_loops_check. */
+gb_status gb_changed_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error *err);
+gb_status gb_changed_check(gb_plan *p, gb_error *err);
 gb_status gb_demand_check(gb_plan *p, gb_error *err);
 int gb_is_kernel_instr(const gb_plan *p, int64_t pc);
 /* plan_loops.c: every backward jump closes a loop with an iteration check. */
@@ -308,6 +320,8 @@ typedef struct gb_ctx {
     int dense_nodes;                   /* node kernels ignore their active sets */
     uint8_t *dirty;
     int64_t *changed, *item_changed, *item_degree;
+    /* backward jumps taken so far and the pc of the last (changed.c: consecutive passes) */
+    int64_t back_jumps, back_from;
 } gb_ctx;
 
 /* exec_items.c: fills c's work items for c->nworkers workers; GB_ENOMEM on failure. */
@@ -431,6 +445,13 @@ typedef struct gb_incr {
     int push;                  /* the kernel can take the push form (incr_push.c) */
     int demand;                /* this pass computes only the demanded nodes (demand.c) */
     int sticky;                /* a demand pass ran: the copies of results are partial */
+    /* changed.c: the last pass's changed nodes (list, count, their arcs), valid for the
+     * next pass when carry is set and it follows back jump number back_seen + 1 with the
+     * two slots' buffers swapped; nodes pushes lowered (touched, flagged) */
+    int carry;
+    int64_t *list, *next, *touched, count, degree, back_seen;
+    uint8_t *flag;
+    void *buf_x, *buf_e;
 } gb_incr;
 
 /* Bytes gb_run allocates for incremental passes on a graph of n nodes. */
@@ -448,6 +469,17 @@ void gb_incr_finish(gb_ctx *c, const gb_kernel *k);
 int gb_incr_last_pass(const gb_ctx *c, const gb_kernel *k);
 /* k is about to run some other way (a level): its copies no longer describe it. */
 void gb_incr_forget(gb_ctx *c, const gb_kernel *k);
+/* k's state when it has one with full copies of results, else NULL; the CSR directions
+ * whose arcs lead from a node to those gathering from it (incremental.c). */
+struct gb_incr *gb_incr_state(const gb_ctx *c, const gb_kernel *k);
+int gb_incr_reverse_dirs(const gb_ctx *c, const gb_kernel *k, int dirs[2]);
+/* A pass over the carried changed set ran (it counts as a push pass). */
+void gb_incr_carried(struct gb_incr *st);
+/* changed.c: a FUSED pair of a GB_KH_CHANGED edge kernel runs as a pass over the carried
+ * changed set when it can (*done = 1), else the caller runs it in full and then calls
+ * gb_changed_capture to find the changed set the full pass left. */
+gb_status gb_changed_pass(gb_ctx *c, const gb_kernel *ke, int *done);
+gb_status gb_changed_capture(gb_ctx *c, const gb_kernel *ke);
 
 /* ---- incr_push.c: the push form of an incremental pass (min and max) ---- */
 

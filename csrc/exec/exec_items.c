@@ -203,9 +203,14 @@ gb_status gb_fused_run(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn, int6
 {
     kernel_job j = { c, ke, kn, &c->fused_items[ke->dir], red_base, instr_loc };
     gb_status st;
+    int done = 0;
+    if (ke->changed && ((st = gb_changed_pass(c, ke, &done)) != GB_OK || done))
+        return st;
     if ((st = gb_incr_prepare(c, ke)) != GB_OK ||
         (st = gb_run_items(c, j.items->count, fused_item, &j)) != GB_OK)
         return st;
     gb_incr_finish(c, ke);
+    if (ke->changed && (st = gb_changed_capture(c, ke)) != GB_OK)
+        return st;
     return gb_combine_reductions(c, kn, red_base, instr_loc);
 }

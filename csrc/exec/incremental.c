@@ -23,7 +23,7 @@
 
 #include "exec_internal.h"
 
-enum { PASS_OFF, PASS_CAPTURE, PASS_DELTA, PASS_PUSH };
+enum { PASS_OFF, PASS_CAPTURE, PASS_DELTA, PASS_PUSH, PASS_CARRIED };
 
 static size_t elem_size(int32_t dtype)
 {
@@ -54,6 +54,8 @@ int64_t gb_incr_bytes(const gb_plan *p, int64_t n)
             total += n * (int64_t)elem_size(p->slot_dtypes[k->sp_filter]);
         if (d >= 0)
             total += n * (int64_t)elem_size(p->slot_dtypes[d]);
+        if (k->changed)   /* changed.c: three node lists and a flag per node */
+            total += n * (int64_t)(3 * sizeof(int64_t) + sizeof(uint8_t));
     }
     /* the dirty marks and the changed-node lists, shared by all kernels */
     return any ? total + n * (int64_t)(sizeof(uint8_t) + sizeof(int64_t)) : 0;
@@ -70,7 +72,7 @@ static void *alloc_n(int64_t n, size_t size)
 
 /* The CSR directions whose arcs lead from a node to the nodes that gather from it: a
  * kernel over in-edges reads u at v for every arc u->v, found in u's out-CSR. */
-static int reverse_dirs(const gb_ctx *c, const gb_kernel *k, int dirs[2])
+int gb_incr_reverse_dirs(const gb_ctx *c, const gb_kernel *k, int dirs[2])
 {
     if (!c->directed || k->dir == GB_DIR_IN) {
         dirs[0] = GB_DIR_OUT;
@@ -109,7 +111,7 @@ gb_status gb_incr_start(gb_ctx *c, int enabled)
         if (!k->incr)
             continue;
         /* marking needs the reverse CSR: a directed graph may lack its in-edges */
-        ndirs = reverse_dirs(c, k, dirs);
+        ndirs = gb_incr_reverse_dirs(c, k, dirs);
         if (c->off[dirs[0]] == NULL || (ndirs == 2 && c->off[dirs[1]] == NULL))
             continue;
         st->x_size = elem_size(p->slot_dtypes[k->sp_slot]);
@@ -121,6 +123,11 @@ gb_status gb_incr_start(gb_ctx *c, int enabled)
             (st->prev_out = alloc_n(c->n, st->out_size)) == NULL ||
             (st->f_size && (st->prev_f = alloc_n(c->n, st->f_size)) == NULL) ||
             (st->d_size && (st->prev_d = alloc_n(c->n, st->d_size)) == NULL))
+            goto nomem;
+        if (k->changed && ((st->list = alloc_n(c->n, sizeof(int64_t))) == NULL ||
+                           (st->next = alloc_n(c->n, sizeof(int64_t))) == NULL ||
+                           (st->touched = alloc_n(c->n, sizeof(int64_t))) == NULL ||
+                           (st->flag = calloc((size_t)c->n, 1)) == NULL))
             goto nomem;
     }
     return GB_OK;
@@ -138,6 +145,10 @@ void gb_incr_free(gb_ctx *c)
             free(c->incr[i].prev_f);
             free(c->incr[i].prev_d);
             free(c->incr[i].prev_out);
+            free(c->incr[i].list);
+            free(c->incr[i].next);
+            free(c->incr[i].touched);
+            free(c->incr[i].flag);
         }
     free(c->incr);
     free(c->dirty);
@@ -153,6 +164,17 @@ static gb_incr *state_of(const gb_ctx *c, const gb_kernel *k)
     return st != NULL && st->prev_out != NULL ? st : NULL;
 }
 
+gb_incr *gb_incr_state(const gb_ctx *c, const gb_kernel *k)
+{
+    return state_of(c, k);
+}
+
+void gb_incr_carried(gb_incr *st)
+{
+    st->pass = PASS_CARRIED;
+    st->armed = 0;   /* the copies of the inputs were not kept: a pass in full is next */
+}
+
 int gb_incr_last_pass(const gb_ctx *c, const gb_kernel *k)
 {
     const gb_incr *st = state_of(c, k);
@@ -160,15 +182,17 @@ int gb_incr_last_pass(const gb_ctx *c, const gb_kernel *k)
         return GB_COUNT_DENSE;
     if (st->demand)
         return GB_COUNT_DEMAND;
-    return st->pass == PASS_DELTA ? GB_COUNT_SPARSE : st->pass == PASS_PUSH ? GB_COUNT_PUSH
-                                                                            : GB_COUNT_DENSE;
+    return st->pass == PASS_DELTA    ? GB_COUNT_SPARSE
+         : st->pass == PASS_PUSH     ? GB_COUNT_PUSH
+         : st->pass == PASS_CARRIED  ? GB_COUNT_CHANGED
+                                     : GB_COUNT_DENSE;
 }
 
 void gb_incr_forget(gb_ctx *c, const gb_kernel *k)
 {
     gb_incr *st = state_of(c, k);
     if (st != NULL)
-        st->armed = 0, st->pass = PASS_OFF, st->demand = 0;
+        st->armed = 0, st->pass = PASS_OFF, st->demand = 0, st->carry = 0;
 }
 
 /* ---- finding what changed ---- */
@@ -302,7 +326,7 @@ gb_status gb_incr_prepare(gb_ctx *c, const gb_kernel *k)
     j.k = k;
     j.st = st;
     j.copy_only = !st->armed;
-    j.ndirs = reverse_dirs(c, k, j.dirs);
+    j.ndirs = gb_incr_reverse_dirs(c, k, j.dirs);
     if ((s = gb_run_items(c, c->node_items.count, scan_item, &j)) != GB_OK)
         return s;
     if (!st->armed) {

@@ -14,6 +14,7 @@ from __future__ import annotations
 from ..ir.nodes import Function, Op, count_ops
 from .active import claim_active
 from .alloc import allocate_slots
+from .changed import claim_changed
 from .demand import claim_demand
 from .buffers import count_moves, memory_stats
 from .claims import claim, kernel_forms, loop_forms
@@ -53,6 +54,7 @@ def build_plan(fn: Function, source_path: str, options: PlanOptions = DEFAULT) -
     claim(plan, options.frontier)   # the executor's decisions, from the final slots
     claim_active(plan, options.frontier)
     claim_demand(plan, options.frontier)
+    claim_changed(plan, options.frontier)
     live_slots, live_bytes = max_live(plan)
     levels = op_levels(plan)
     edge_passes, node_passes = passes_per_iteration(plan)

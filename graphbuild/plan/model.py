@@ -26,7 +26,8 @@ from . import bounds
 #    incremental flag, and the levels as executed (exec_levels), all checked by C.
 # 5: each node kernel's active set (Kernel.active_slot, plan/active.py) and each edge
 #    kernel's demand (Kernel.demand_slot, demand_value; plan/demand.py), checked by C.
-PLAN_FORMAT_VERSION = 5
+# 6: an edge kernel's changed-set claim (Kernel.changed, plan/changed.py), checked by C.
+PLAN_FORMAT_VERSION = 6
 
 # The executor ABI: the opcode set (csrc/graphbuild.h, gb_op) and operand layout the runtime
 # encodes plans against.  Bump it with any change to the opcode set, so a cached plan built
@@ -36,7 +37,8 @@ PLAN_FORMAT_VERSION = 5
 # 2: kernel headers carry the claims (GB_KH_SHAPE .. GB_KH_INCREMENTAL), KERNEL/FUSED a level.
 # 3: header words GB_KH_ACTIVE (a node kernel's guard slot), GB_KH_DEMAND and
 #    GB_KH_DEMAND_VALUE (where an edge kernel's result is used), GB_COUNT_DEMAND.
-EXECUTOR_ABI = 3
+# 4: header word GB_KH_CHANGED (a FUSED pair carries its changed set between passes).
+EXECUTOR_ABI = 4
 
 Arg = int | float  # a register, slot, temp, kernel or jump index, or an immediate
 
@@ -100,6 +102,9 @@ class Kernel:
     # demand_slot holds demand_value; -1: everywhere
     demand_slot: int = -1
     demand_value: int = 0
+    # an edge kernel's changed set (changed.py; C checks it): its FUSED pair is a monotone
+    # min/max step whose changed nodes are carried to the next pass as a list
+    changed: bool = False
 
 
 @dataclass
@@ -217,7 +222,7 @@ def _check_fields(plan: "Plan") -> None:
                f"malformed kernel header {k!r}")
         expect(isinstance(k.micro, list), f"malformed kernel header {k!r}")
         expect(all(isinstance(x, str) for x in (k.shape, k.directions, k.frontier))
-               and isinstance(k.incremental, bool)
+               and isinstance(k.incremental, bool) and isinstance(k.changed, bool)
                and all(_int64(x) for x in (k.active_slot, k.demand_slot, k.demand_value)),
                f"malformed kernel claims {k!r}")
     expect(isinstance(plan.exec_levels, list) and len(plan.exec_levels) == len(plan.code)

@@ -8,6 +8,8 @@ it (the head's exit jump taken).  A `while` loop ends when its condition fails, 
 loop (nested loops included) are counted by how they ran: dense (every node), sparse (only
 around changed inputs, pulling), push (the changed nodes push) or demand (pulling only at
 the nodes whose result the consumer uses, GB_KH_DEMAND); pull = dense + sparse + demand.
+`changed` counts the push passes that pushed from the last pass's carried changed set
+(GB_KH_CHANGED) without scanning every node.
 """
 from __future__ import annotations
 
@@ -45,11 +47,13 @@ def loop_reports(plan: Plan, counts: Any, per: int) -> list[dict[str, Any]]:
                 and plan.kernels[plan.code[pc].args[0]].domain == "edge"]
         dense = sum(c(pc, 0) for pc in edge)
         sparse = sum(c(pc, 1) for pc in edge)
-        push = sum(c(pc, 2) for pc in edge)
+        changed = sum(c(pc, 4) for pc in edge) if per > 4 else 0
+        push = sum(c(pc, 2) for pc in edge) + changed
         demand = sum(c(pc, 3) for pc in edge)
         loc = ins.loc if 0 <= ins.loc < len(plan.locations) else -1
         reports.append({"line": plan.locations[loc].line if loc >= 0 else None, "kind": kind,
                         "passes": passes, "converged": not stopped_by_count,
                         "edge_passes": {"dense": dense, "sparse": sparse, "push": push,
-                                        "demand": demand, "pull": dense + sparse + demand}})
+                                        "changed": changed, "demand": demand,
+                                        "pull": dense + sparse + demand}})
     return reports

@@ -75,6 +75,7 @@ static inline int64_t kbegin(tplan *t, int64_t domain, int64_t ntemps, int64_t l
     h[GB_KH_ACTIVE] = -1;
     h[GB_KH_DEMAND] = -1;
     h[GB_KH_DEMAND_VALUE] = 0;
+    h[GB_KH_CHANGED] = 0;
     t->nkcode += GB_KERNEL_HEADER;
     t->cur_kernel = off;
     return off;
@@ -126,7 +127,7 @@ static inline gb_status tp_claim(tplan *c, gb_error *err)
     gb_status st;
     int64_t kidx = 0, ninstr = c->ncode / GB_INSTR_WIDTH;
     unsigned char target[ASM_MAX_WORDS / GB_INSTR_WIDTH + 1];
-    int64_t demand[ASM_MAX_WORDS / GB_KERNEL_HEADER][2];
+    int64_t demand[ASM_MAX_WORDS / GB_KERNEL_HEADER][3];
 
     memset(target, 0, sizeof target);
     for (int64_t pc = 0; pc < ninstr; pc++) {
@@ -147,8 +148,10 @@ static inline gb_status tp_claim(tplan *c, gb_error *err)
         /* a demand set by hand is kept: it needs the shape claimed first */
         demand[kidx][0] = c->kcode[off + GB_KH_DEMAND];
         demand[kidx][1] = c->kcode[off + GB_KH_DEMAND_VALUE];
+        demand[kidx][2] = c->kcode[off + GB_KH_CHANGED];   /* and a changed-set claim */
         c->kcode[off + GB_KH_DEMAND] = -1;
         c->kcode[off + GB_KH_DEMAND_VALUE] = 0;
+        c->kcode[off + GB_KH_CHANGED] = 0;
         kidx++;
         c->kcode[off + GB_KH_DIRECTIONS] =
             c->kcode[off + GB_KH_DOMAIN] == GB_DOMAIN_EDGE ? GB_FORM_PULL : 0;
@@ -165,6 +168,7 @@ static inline gb_status tp_claim(tplan *c, gb_error *err)
         c->kcode[off + GB_KH_ACTIVE] = gb_active_find(p, kidx - 1);
         c->kcode[off + GB_KH_DEMAND] = demand[kidx - 1][0];
         c->kcode[off + GB_KH_DEMAND_VALUE] = demand[kidx - 1][1];
+        c->kcode[off + GB_KH_CHANGED] = demand[kidx - 1][2];
     }
     for (int64_t pc = 0; pc < ninstr;) {
         int64_t end = pc + 1;

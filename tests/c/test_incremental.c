@@ -8,7 +8,8 @@
  * shapes take the push form (incr_push.c): an integer min over both directions, and a
  * float min whose inputs are signed zeros (ties the push must not decide) and now and
  * then move up (against the push).  A count of a bool slot pushes +1 and -1 (k-core
- * peeling, with nodes that come back).
+ * peeling, with nodes that come back).  The fused Bellman-Ford and integer-min shapes also
+ * claim carried changed sets (changed.c), which must run and give the same bits.
  */
 #include "parallel_util.h"
 
@@ -179,6 +180,8 @@ static void build(tplan *t, int shape, int fused)
     }
     ins(t, GB_OP_SWAP_V, 7, X, OUT, 0, 0);
     ins(t, GB_OP_JUMP, 8, top, 0, 0, 0);
+    if ((shape == SSSP || shape == CCMIN) && fused)   /* changed sets carried (changed.c) */
+        t->kcode[ek + GB_KH_CHANGED] = 1;
     if (shape == BFS && fused) {   /* OUT is used only where AUX == -1 (demand.c) */
         t->kcode[ek + GB_KH_DEMAND] = AUX;
         t->kcode[ek + GB_KH_DEMAND_VALUE] = -1;
@@ -266,7 +269,11 @@ static void test_shape(const gb_graph *g, int shape, int fused)
     }
     run(p, g, shape, 2, 1, got, rgot);
     differ += differences(ref, got, rref, rgot, n);
-    if (shape == PEEL || (shape == BFS && fused)) {   /* the pushes, the demand passes ran */
+    CHECK_EQ_I(p->kernels[0].changed, (shape == SSSP || shape == CCMIN) && fused);
+    if (shape == PEEL || (fused && (shape == BFS || shape == SSSP || shape == CCMIN))) {
+        /* the pushes, the demand passes, the passes over carried changed sets ran */
+        const int kind = shape == PEEL ? GB_COUNT_PUSH : shape == BFS ? GB_COUNT_DEMAND
+                                                                      : GB_COUNT_CHANGED;
         int64_t counts[7 * GB_COUNTS_PER_INSTR] = { 0 };
         gb_run_options opts = { 1000, 2, NULL, 0, counts };
         init_slots(got, shape, n);
@@ -274,7 +281,7 @@ static void test_shape(const gb_graph *g, int shape, int fused)
         rgot[R_ONE].i = 1;
         rgot[R_LIMIT].i = PASSES;
         CHECK_EQ_I(gb_run(p, g, rgot, got, &opts, &err), GB_OK);
-        CHECK(counts[4 * GB_COUNTS_PER_INSTR + (shape == PEEL ? GB_COUNT_PUSH : GB_COUNT_DEMAND)] > 0);
+        CHECK(counts[4 * GB_COUNTS_PER_INSTR + kind] > 0);
     }
     gb_plan_tune(p, 0, 64);   /* the generic edge loops too */
     run(p, g, shape, 2, 0, got, rgot);
