@@ -26,8 +26,9 @@ FLOAT_TOLERANCE = 1e-9
 CAPPED = {"pagerank": {"max_iter": 2}, "personalized_pagerank": {"max_iter": 2}, "hits": {"max_iter": 2},
           "katz": {"max_iter": 2}, "label_propagation": {"max_iter": 2},
           "weighted_katz": {"max_iter": 2}, "weighted_pagerank": {"max_iter": 2}}
-SOURCED = ("personalized_pagerank", "bfs", "sssp")
-TO_FIXED_POINT = ("bfs", "sssp", "connected_components", "degree_centrality", "k_core")
+SOURCED = ("personalized_pagerank", "bfs", "sssp", "bfs_tree", "sssp_tree")
+TO_FIXED_POINT = ("bfs", "sssp", "bfs_tree", "sssp_tree", "connected_components", "degree_centrality",
+                  "k_core")
 
 
 def zoo_graph(g: ZooGraph) -> Graph:
