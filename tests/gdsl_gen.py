@@ -1,7 +1,7 @@
 """A generator of random well-typed .gdsl programs, for property tests (test_opt_programs.py).
 
 Programs mix straight-line code, `repeat`, `repeat ... until`, counted `while` loops and
-`if/else`, whole-graph reductions and neighbor aggregations (with filters, defaults,
+`if/else`, whole-graph reductions and neighbor aggregations (argmin/argmax too, with filters, defaults,
 `weight`, own values and neighbor values), over int, float and bool scalars and node
 vectors.  Every program type-checks: the generator tracks each variable's type and
 scope (a variable first assigned inside a loop or an if arm is local to it), so a
@@ -132,14 +132,18 @@ class Gen:
         if dtype == BOOL:
             kind, value = self.pick(["any", "all", "mode"]), BOOL
         elif dtype == INT:
-            kind = self.pick(["sum", "min", "max", "count", "mode"])
-            value = BOOL if kind == "count" else INT
+            kind = self.pick(["sum", "min", "max", "count", "mode", "argmin", "argmax"])
+            value = {"count": BOOL, "argmin": self.pick([FLOAT, INT]), "argmax": INT}.get(kind, INT)
         else:
             kind = self.pick(["sum", "min", "max", "mean", "mode"])
             value = self.pick([FLOAT, INT]) if kind == "mean" else FLOAT
         text = f"{kind}({self.expr(VECTOR, value, scope, depth, edge=True)} for u in {direction}"
         if self.chance(0.3):
             text += f" if {self.expr(VECTOR, BOOL, scope, max(depth - 1, 0), edge=True)}"
+        if kind.startswith("arg"):   # node-valued: node arithmetic makes it an int vector
+            if self.chance(0.3):
+                text += ", default=" + self.pick(["node_id()", "no_node()"])
+            return f"({text}) + 0)"
         if kind == "mode" or self.chance(0.3):
             text += ", default=" + {BOOL: "false", INT: "0", FLOAT: "0.5"}[dtype]
         return text + ")"

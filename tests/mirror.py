@@ -79,6 +79,18 @@ class Frame:
         np.minimum.at(out, arcs.v, values)
         return out
 
+    def argmin(self, arcs: Arcs, values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+        """The kept neighbor u with the smallest value (nan skipped), ties to the smallest u;
+        -1 (no node) where none is kept."""
+        out = np.full(self.n, -1, dtype=np.int64)
+        best: dict[int, tuple] = {}
+        for v, u, x, k in zip(arcs.v.tolist(), arcs.u.tolist(), values.tolist(), keep.tolist()):
+            if k and x == x and (v not in best or (x, u) < best[v]):
+                best[v] = (x, u)
+        for v, (_, u) in best.items():
+            out[v] = u
+        return out
+
     def count(self, arcs: Arcs, values: np.ndarray) -> np.ndarray:
         return np.bincount(arcs.v[values.astype(bool)], minlength=self.n).astype(np.int64)
 
@@ -200,6 +212,51 @@ def sssp(f: Frame, source=0):
         changed = np.any(new_dist < dist)
         dist = new_dist
     return {"dist": dist}
+
+
+def bfs_tree(f: Frame, source=0):
+    """
+    level = where(node_id() == source, 0, -1)
+    parent = fill(no_node())
+    frontier = node_id() == source
+    depth = 0
+    while any(frontier):
+        depth = depth + 1
+        frontier = any(frontier[u] for u in in_nbrs) and level == -1
+        parent = where(frontier, argmin(level[u] for u in in_nbrs if level[u] >= 0), parent)
+        level = where(frontier, depth, level)
+    return parent, level
+    """
+    IN = f.in_nbrs
+    level = np.where(f.node_id() == source, 0, -1)
+    parent = f.fill(-1)
+    frontier = f.node_id() == source
+    depth = 0
+    while np.any(frontier):
+        depth = depth + 1
+        frontier = f.any(IN, frontier[IN.u]) & (level == -1)
+        parent = np.where(frontier, f.argmin(IN, level[IN.u], level[IN.u] >= 0), parent)
+        level = np.where(frontier, depth, level)
+    return {"parent": parent, "level": level}
+
+
+def sssp_tree(f: Frame, source=0):
+    """
+    dist = where(node_id() == source, 0.0, inf)
+    changed = true
+    while changed:
+        new_dist = min(dist, min(dist[u] + weight for u in in_nbrs))
+        changed = any(new_dist < dist)
+        dist = new_dist
+    best = argmin(dist[u] + weight for u in in_nbrs if dist[u] < inf)
+    pred = where(node_id() == source or dist == inf, no_node(), best)
+    return pred, dist
+    """
+    IN = f.in_nbrs
+    dist = sssp(f, source)["dist"]
+    best = f.argmin(IN, dist[IN.u] + IN.w, dist[IN.u] < np.inf)
+    pred = np.where((f.node_id() == source) | (dist == np.inf), -1, best)
+    return {"pred": pred, "dist": dist}
 
 
 def connected_components(f: Frame):
@@ -452,13 +509,14 @@ def out_degree_centrality(f: Frame):
 
 PROGRAMS = {
     "pagerank": pagerank, "personalized_pagerank": personalized_pagerank, "bfs": bfs, "sssp": sssp,
+    "bfs_tree": bfs_tree, "sssp_tree": sssp_tree,
     "connected_components": connected_components, "label_propagation": label_propagation,
     "degree_centrality": degree_centrality, "k_core": k_core, "hits": hits, "katz": katz,
     "weighted_katz": weighted_katz, "weighted_pagerank": weighted_pagerank,
     "in_degree_centrality": in_degree_centrality, "out_degree_centrality": out_degree_centrality,
 }
 NODE_PARAMS = {"source"}
-NODE_COLUMNS = {"comp", "label"}  # columns of element type node: output in input ids
+NODE_COLUMNS = {"comp", "label", "parent", "pred"}  # columns of element type node: output in input ids
 
 
 def run_mirror(algorithm_file: str | Path, graph: ZooGraph, params: dict) -> dict[str, list]:
@@ -470,5 +528,7 @@ def run_mirror(algorithm_file: str | Path, graph: ZooGraph, params: dict) -> dic
         if np.ndim(vector) == 0:
             continue   # a summary value (delta, err): the columns are what runs are checked by
         values = vector.tolist()
-        columns[name] = [graph.nodes[i] for i in values] if name in NODE_COLUMNS else values
+        if name in NODE_COLUMNS:   # -1 is no node
+            values = [graph.nodes[i] if i >= 0 else None for i in values]
+        columns[name] = values
     return columns

@@ -54,6 +54,18 @@ def sssp(g: ZooGraph, source: NodeId) -> dict[NodeId, float]:
     return dict(zip(g.nodes, map(float, dist)))
 
 
+def bfs_predecessors(g: ZooGraph, source: NodeId) -> dict[NodeId, list[NodeId]]:
+    """Every valid BFS parent of each reached node (nx.predecessor): the in-neighbors one
+    level up; [] at the source."""
+    return nx.predecessor(to_networkx(g), source)
+
+
+def sssp_predecessors(g: ZooGraph, source: NodeId) -> tuple[dict[NodeId, list[NodeId]], dict]:
+    """Every predecessor on a shortest weighted path, and the distances, from networkx's
+    Dijkstra; unreachable nodes are in neither."""
+    return nx.dijkstra_predecessor_and_distance(to_networkx(g), source)
+
+
 def components(g: ZooGraph) -> set[frozenset[NodeId]]:
     """Connected components, weakly connected on a directed graph, as a set of node sets."""
     graph = to_networkx(g)

@@ -47,6 +47,9 @@ CASES = (
     # no source given: the language's default, node index 0, the graph's first node
     + [pytest.param("bfs", BY_NAME["string_ids"], {}, id="bfs-string_ids-default_source")]
     + _cases("sssp", ZOO, lambda g: {"source": SOURCES[g.name]})
+    + _cases("bfs_tree", ZOO, lambda g: {"source": SOURCES[g.name]})
+    + [pytest.param("bfs_tree", BY_NAME["string_ids"], {}, id="bfs_tree-string_ids-default_source")]
+    + _cases("sssp_tree", ZOO, lambda g: {"source": SOURCES[g.name]})
     + _cases("connected_components", ZOO)
     + _cases("label_propagation", ZOO)
     + _cases("degree_centrality", ZOO)
@@ -93,6 +96,20 @@ def check(algorithm: str, g: ZooGraph, params: dict, columns: dict[str, list]) -
         assert _by_id(g, columns, "level") == want
     elif algorithm == "sssp":
         assert _by_id(g, columns, "dist") == reference.sssp(g, _source(g, params))
+    elif algorithm == "bfs_tree":
+        source = _source(g, params)
+        level = _by_id(g, columns, "level")
+        assert level == reference.bfs_levels(g, source)
+        _check_tree(g, source, _by_id(g, columns, "parent"), reference.bfs_predecessors(g, source))
+        arcs = _arcs(g)
+        for v, p in _by_id(g, columns, "parent").items():
+            assert p is None or (level[p] == level[v] - 1 and (p, v) in arcs)
+    elif algorithm == "sssp_tree":
+        source = _source(g, params)
+        preds, dist = reference.sssp_predecessors(g, source)
+        got = _by_id(g, columns, "dist")
+        assert got == {v: dist.get(v, math.inf) for v in g.nodes}
+        _check_tree(g, source, _by_id(g, columns, "pred"), preds)
     elif algorithm == "connected_components":
         comp = _by_id(g, columns, "comp")
         parts: dict = {}
@@ -123,6 +140,22 @@ def check(algorithm: str, g: ZooGraph, params: dict, columns: dict[str, list]) -
         assert _l1(_by_id(g, columns, "centrality"), want) < 1e-8
     else:
         raise AssertionError(f"no check for {algorithm}")
+
+
+def _arcs(g: ZooGraph) -> set:
+    arcs = {(e[0], e[1]) for e in g.edges}
+    return arcs if g.directed else arcs | {(b, a) for a, b in arcs}
+
+
+def _check_tree(g: ZooGraph, source, parent: dict, preds: dict) -> None:
+    """parent[v] is one of networkx's valid choices preds[v]: the smallest by node index
+    (the documented tie rule); no node (None) at the source and where unreachable."""
+    for v in g.nodes:
+        if v == source or v not in preds:
+            assert parent[v] is None, v
+        else:
+            assert parent[v] in preds[v], v
+            assert parent[v] == min(preds[v], key=g.index.__getitem__), v
 
 
 def run_gdsl(algorithm_file: Path, g: ZooGraph, params: dict) -> dict[str, list]:

@@ -26,8 +26,9 @@ FLOAT_TOLERANCE = 1e-9
 CAPPED = {"pagerank": {"max_iter": 2}, "personalized_pagerank": {"max_iter": 2}, "hits": {"max_iter": 2},
           "katz": {"max_iter": 2}, "label_propagation": {"max_iter": 2},
           "weighted_katz": {"max_iter": 2}, "weighted_pagerank": {"max_iter": 2}}
-SOURCED = ("personalized_pagerank", "bfs", "sssp")
-TO_FIXED_POINT = ("bfs", "sssp", "connected_components", "degree_centrality", "k_core")
+SOURCED = ("personalized_pagerank", "bfs", "sssp", "bfs_tree", "sssp_tree")
+TO_FIXED_POINT = ("bfs", "sssp", "bfs_tree", "sssp_tree", "connected_components", "degree_centrality",
+                  "k_core")
 
 
 def zoo_graph(g: ZooGraph) -> Graph:
@@ -62,8 +63,14 @@ def _params(algorithm: str, g: ZooGraph) -> dict:
     return params
 
 
+# Not compared on Spark yet (issue 12, open; docs/spark.md "Known gap"): run side by side here,
+# their Spark runs exhausted the 2 GB driver heap (about 400 MB of live long[] per loop pass on
+# karate, three edge kernels per pass) and the OutOfMemoryError stopped the SparkContext, so
+# every later Spark test failed.  Named here so the coverage test below still accounts for them.
+NOT_ON_SPARK = ("bfs_tree", "sssp_tree")
+
 CASES = [pytest.param(a, g, id=f"{a}-{g.name}")
-         for a in sorted(p.stem for p in ALGORITHMS.glob("*.gdsl"))
+         for a in sorted(p.stem for p in ALGORITHMS.glob("*.gdsl")) if a not in NOT_ON_SPARK
          for g in (NO_SELF_LOOPS if a == "k_core" else ZOO)]
 
 
@@ -104,5 +111,6 @@ def test_both_engines_agree(spark_results, algorithm: str, g: ZooGraph) -> None:
 
 def test_every_shipped_algorithm_is_covered() -> None:
     shipped = {p.stem for p in ALGORITHMS.glob("*.gdsl")}
-    assert {case.values[0] for case in CASES} == shipped
+    assert {case.values[0] for case in CASES} | set(NOT_ON_SPARK) == shipped
+    assert not {case.values[0] for case in CASES} & set(NOT_ON_SPARK)
     assert {case.values[1].name for case in CASES} == {g.name for g in ZOO}

@@ -268,6 +268,8 @@ class _Lowerer(AggregationLowering):
             return self.emit(Op.EDGE_COUNT, ty, loc=loc)
         if f in _GRAPH_VECTORS:
             return self.emit(_GRAPH_VECTORS[f], ty, loc=loc)
+        if f == "no_node":
+            return self.emit(Op.CONST, ty, arg=-1, loc=loc)
         args = [self.expr(a) for a in e.args]
         if f in ("min", "max") and len(args) >= 2:
             op = Op.MIN if f == "min" else Op.MAX

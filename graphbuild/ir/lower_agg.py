@@ -50,7 +50,57 @@ class AggregationLowering:
         self.edge = ctx
         return self.emit(leaf, node.type, arg=ctx.capture(node), loc=span_loc(e.span))
 
+    def edge_block(self, e: ast.Aggregation, extra=None) -> EdgeContext:
+        """A fresh edge graph yielding EXPR, then FILTER (and'ed with extra(ctx, value))."""
+        ctx = EdgeContext(Block(), self.block)
+        self.edge = ctx
+        with self.in_block(ctx.block):
+            value = self.expr(e.expr)
+            keep = self.expr(e.filter) if e.filter is not None else None
+            more = extra(ctx, value) if extra is not None else None
+            if keep is not None and more is not None:
+                keep = self.emit(Op.AND, Type.vector(DType.BOOL), (keep, more), loc=more.loc)
+            elif keep is None:
+                keep = more
+            ctx.block.yields = [value] if keep is None else [value, keep]
+        self.edge = None
+        return ctx
+
+    def arg_aggregation(self, e: ast.Aggregation, loc: Loc) -> Node:
+        """argmin/argmax as two ordinary aggregations: the extreme m of the values (nan
+        skipped), then the smallest neighbor u whose value equals m; an empty (or all-nan)
+        neighborhood gives default=, else no_node() (-1)."""
+        kind = "min" if e.func == "argmin" else "max"
+        bool_vec = Type.vector(DType.BOOL)
+
+        def not_nan(ctx: EdgeContext, value: Node) -> Node | None:
+            if value.dtype is not DType.FLOAT:
+                return None
+            return self.emit(Op.EQ, bool_vec, (value, value), loc=value.loc)
+
+        first = self.edge_block(e, not_nan)
+        m_type = Type.vector(first.block.yields[0].dtype)
+        m = self.emit(Op.AGG, m_type, tuple(first.captures),
+                      AggArg(kind, _DIRECTIONS[e.direction], len(first.block.yields) > 1), loc,
+                      (first.block,))
+
+        def attains(ctx: EdgeContext, value: Node) -> Node:
+            own = self.emit(Op.E_OWN, m_type, arg=ctx.capture(m), loc=loc)
+            return self.emit(Op.EQ, bool_vec, (value, own), loc=loc)
+
+        second = self.edge_block(e, attains)
+        with self.in_block(second.block):
+            second.block.yields[0] = self.emit(Op.E_NBR, Type.vector(DType.NODE), loc=loc)
+        if e.default is not None:
+            default = self.expr(e.default)
+        else:
+            default = self.emit(Op.CONST, Type.scalar(DType.NODE), arg=-1, loc=loc)
+        arg = AggArg("min", _DIRECTIONS[e.direction], True, True)
+        return self.emit(Op.AGG, e.ty, (*second.captures, default), arg, loc, (second.block,))
+
     def aggregation(self, e: ast.Aggregation, loc: Loc) -> Node:
+        if e.func in ("argmin", "argmax"):
+            return self.arg_aggregation(e, loc)
         ctx = EdgeContext(Block(), self.block)
         self.edge = ctx
         with self.in_block(ctx.block):

@@ -24,10 +24,11 @@ GRAPH_FUNCTIONS = {
     "in_degree": Type.vector(INT),
     "out_degree": Type.vector(INT),
     "degree": Type.vector(INT),
+    "no_node": Type.scalar(NODE),   # the node that is no node (-1): printed as an empty cell
 }
 FLOAT_MATH = ("sqrt", "exp", "log", "floor", "ceil")
 REDUCTIONS = ("sum", "mean", "min", "max", "count", "any", "all", "argmin", "argmax")
-AGGREGATIONS = ("sum", "mean", "min", "max", "count", "any", "all", "mode")
+AGGREGATIONS = ("sum", "mean", "min", "max", "count", "any", "all", "mode", "argmin", "argmax")
 DIRECTIONS = ("in_nbrs", "out_nbrs", "nbrs")
 BUILTIN_FUNCTIONS = frozenset(
     [*GRAPH_FUNCTIONS, *FLOAT_MATH, *REDUCTIONS, *AGGREGATIONS,

@@ -181,7 +181,7 @@ class ExprChecker:
 
     def _aggregation(self, e: ast.Aggregation) -> Type:
         if e.func not in AGGREGATIONS:
-            listing = "sum, mean, min, max, count, any, all or mode"
+            listing = "sum, mean, min, max, count, any, all, mode, argmin or argmax"
             if e.func in BUILTIN_FUNCTIONS:
                 self.fail(e, f"{e.func}() cannot aggregate over neighbors; use {listing}")
             self.fail(e, f"unknown aggregation '{e.func}'", hint=suggest(e.func, AGGREGATIONS))
@@ -212,6 +212,12 @@ class ExprChecker:
     def default_dtype(self, e: ast.Aggregation, dtype: DType, default: Type) -> DType:
         """The aggregation's dtype given its default=: the default is converted to the
         values' kind (bool, whole number or float), never the values to the default's."""
+        if e.func in ("argmin", "argmax"):
+            if default.dtype is not NODE:
+                self.fail(e.default, f"default= of {e.func}() must be a node, got {default}",
+                          hint="an empty neighborhood gives no_node() without a default; "
+                               "for v itself write default=node_id()")
+            return NODE
         unified = unify([dtype, default.dtype])
         if unified is None:
             self.fail(e.default, f"default= of {e.func}() must be "

@@ -27,7 +27,40 @@ from .schedule import analyze
 
 
 def build_plan(fn: Function, source_path: str, options: PlanOptions = DEFAULT) -> Plan:
-    em = Emitter(fn, analyze(fn), options)
+    facts = analyze(fn)
+    plan, fused = _emit(fn, facts, source_path, options, frozenset())
+    if options.reuse_slots:
+        plan = _unfuse_for_slots(fn, facts, source_path, options, plan, fused)
+    return _finish(fn, plan, options)
+
+
+def _unfuse_for_slots(fn: Function, facts, source_path: str, options: PlanOptions, plan: Plan,
+                      fused: list) -> Plan:
+    """A fused aggregation's node kernel may not store what the aggregation gathers, so
+    fusing can need a slot more than the most vectors live at once (bfs_tree: the new
+    frontier and a mask stored while the old frontier is still gathered, three bools
+    where the unfused plan needs two).  Fused pairs are split into two kernels, one at a
+    time while that saves bytes, and the split is kept when it brings the plan to the
+    bound max_live: the fewest bytes per node any allocation can reach, for one more pass
+    over the nodes.  A plan at the bound (most) is built once."""
+    best, apart = plan, frozenset()
+    for agg in fused:
+        if _bytes(best) <= max_live(best)[1]:
+            break
+        trial, _ = _emit(fn, facts, source_path, options, apart | {agg})
+        if _bytes(trial) < _bytes(best):
+            best, apart = trial, apart | {agg}
+    return best if _bytes(best) <= max_live(best)[1] else plan
+
+
+def _bytes(plan: Plan) -> int:
+    return sum(BYTES[d] for d in plan.slots)
+
+
+def _emit(fn: Function, facts, source_path: str, options: PlanOptions,
+          apart: frozenset) -> tuple[Plan, list]:
+    """The plan with its slots shared, and the aggregations fused with their node kernels."""
+    em = Emitter(fn, facts, options, apart)
     st = em.storage
     params = []
     for p in fn.params:
@@ -46,11 +79,17 @@ def build_plan(fn: Function, source_path: str, options: PlanOptions = DEFAULT) -
                 slots=st.slots, code=em.code, kernels=em.kernels, locations=em.locations,
                 outputs=outputs, needs_weights=em.needs_weights,
                 stats={"slot_names": st.slot_names})
-    variables = len(plan.slots)
-    naive_bytes = sum(BYTES[d] for d in plan.slots)
-    moves = count_moves(plan)
+    plan.stats.update({"variables": len(plan.slots), "naive_bytes_per_node": _bytes(plan),
+                       "moves_before": count_moves(plan)})
     if options.reuse_slots:
         allocate_slots(plan)
+    return plan, em.fused
+
+
+def _finish(fn: Function, plan: Plan, options: PlanOptions) -> Plan:
+    variables = plan.stats.pop("variables")
+    naive_bytes = plan.stats.pop("naive_bytes_per_node")
+    moves = plan.stats.pop("moves_before")
     claim(plan, options.frontier)   # the executor's decisions, from the final slots
     claim_active(plan, options.frontier)
     claim_demand(plan, options.frontier)

@@ -43,8 +43,11 @@ _AGG_DIRS = {"in": "in", "out": "out", "both": "both"}
 
 
 class Emitter:
-    def __init__(self, fn: Function, facts: Facts, options: PlanOptions = DEFAULT):
+    def __init__(self, fn: Function, facts: Facts, options: PlanOptions = DEFAULT,
+                 apart: frozenset[Node] = frozenset()):
         self.fn = fn
+        self.apart = apart          # aggregations whose node kernel runs as its own kernel
+        self.fused: list[Node] = []  # aggregations emitted fused, in order
         self.facts = facts
         self.options = options
         self.storage = Storage()
@@ -84,10 +87,11 @@ class Emitter:
     # ---- blocks ----------------------------------------------------------------
 
     def block(self, block: Block) -> None:
-        for step in fuse_epilogues(schedule(block, self.facts, self.options), self.options):
+        for step in fuse_epilogues(schedule(block, self.facts, self.options), self.options, self.apart):
             if isinstance(step, NodeGroup):
                 self.instr("kernel", [self.node_kernel(step.members)], step.members[0].loc)
             elif isinstance(step, Fused):
+                self.fused.append(step.agg)
                 edge = self.edge_kernel(step.agg)
                 self.instr("fused", [edge, self.node_kernel(step.group.members)], step.agg.loc)
             else:

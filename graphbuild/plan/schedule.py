@@ -266,9 +266,9 @@ class _Segment:
                 self._done(n)
 
 
-def fuse_epilogues(steps: list[Step], options: PlanOptions) -> list[Step]:
+def fuse_epilogues(steps: list[Step], options: PlanOptions, apart: frozenset = frozenset()) -> list[Step]:
     """Pair each aggregation with the node kernel right after it, unless both may raise
-    (per block, the pair would interleave their errors)."""
+    (per block, the pair would interleave their errors) or the aggregation is in apart."""
     if not options.fuse_epilogue:
         return steps
     out: list[Step] = []
@@ -276,7 +276,8 @@ def fuse_epilogues(steps: list[Step], options: PlanOptions) -> list[Step]:
     while i < len(steps):
         step = steps[i]
         after = steps[i + 1] if i + 1 < len(steps) else None
-        if (isinstance(step, Node) and step.op is Op.AGG and isinstance(after, NodeGroup)
+        if (isinstance(step, Node) and step.op is Op.AGG and step not in apart
+                and isinstance(after, NodeGroup)
                 and not (may_raise(step) and any(raises_itself(m) for m in after.members))):
             out.append(Fused(step, after))
             i += 2
