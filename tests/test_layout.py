@@ -190,3 +190,21 @@ def test_graph_info_shows_the_layout(tmp_path) -> None:
 
 def test_zoo_is_covered() -> None:
     assert any(g.directed for g in ZOO) and any(not g.directed for g in ZOO)
+
+
+def test_python_api_layout(tmp_path, monkeypatch) -> None:
+    import numpy as np
+
+    import graphbuild as gb
+
+    monkeypatch.setenv("GRAPHBUILD_CACHE_DIR", str(tmp_path))
+    plain = gb.Graph.load("kron:8")
+    relabeled = gb.Graph.load("kron:8", layout="degree")
+    assert (plain.layout, relabeled.layout) == ("original", "degree")
+    assert list(plain.ids) == list(relabeled.ids)
+    program = gb.compile(ALGORITHMS / "bfs.gdsl")
+    source = plain.ids[5]
+    want, got = program.run(plain, source=source), program.run(relabeled, source=source)
+    assert np.array_equal(np.asarray(want["level"]), np.asarray(got["level"]))
+    with pytest.raises(gb.UsageError if hasattr(gb, "UsageError") else GraphbuildError):
+        gb.Graph.load("kron:8", layout="hilbert")
