@@ -96,6 +96,16 @@ bench-api: install
 bench-compile:
 	$(PYTHON) bench/compile.py
 
+# ---- layouts (bench/layout.py) ----
+.PHONY: bench-layout
+
+# Issue 14's layout step: PageRank per iteration on kron:20 and uniform:20 (2 threads) under
+# the input layout and the degree layout, beside the GAP-style C pull loop on both CSRs; the
+# one-off relabel cost and the graph-cache hit with a stored layout; bench/results/layout.md
+# (a few minutes).
+bench-layout: native
+	$(PYTHON) bench/layout.py --graphs kron:20 uniform:20 --threads 2
+
 # ---- graph input (bench/io.py) ----
 .PHONY: bench-io bench-memory
 

@@ -269,6 +269,24 @@ const int64_t *gb_graph_name_offsets(const gb_graph *g);
 /* The index of the node whose input id is the token (decimal integer or name), or -1. */
 int64_t gb_graph_find_node(const gb_graph *g, const char *token);
 
+/* Layouts: the order a graph's nodes have in its CSR (docs/graphs.md "Layout").  On a
+ * relabeled graph, position p holds the node of input index perm[p]; node indices that
+ * users see (ids, find_node, node_id(), node parameters and node values) stay input
+ * indices, and node vectors come out of gb_run by position (gb_graph_unpermute puts
+ * them in input order). */
+typedef enum gb_node_order { GB_LAYOUT_ORIGINAL = 0, GB_LAYOUT_DEGREE = 1 } gb_node_order;
+/* A new graph: g's CSR in the order of layout (GB_LAYOUT_DEGREE: descending out-degree,
+ * ties by input index), each node's arcs in input order; ids, stats and the stored
+ * directions and weights as in g.  Runs on threads; GB_EINTR when *interrupt is set. */
+gb_status gb_graph_relabel(const gb_graph *g, int layout, int threads,
+                           const volatile int32_t *interrupt, gb_graph **out, gb_error *err);
+int gb_graph_layout(const gb_graph *g);
+/* position -> input index and its inverse, n each; NULL on the original layout. */
+const int64_t *gb_graph_perm(const gb_graph *g);
+const int64_t *gb_graph_inv_perm(const gb_graph *g);
+/* values[n] (elem_bytes 8 or 1) from position order into input order, in place. */
+gb_status gb_graph_unpermute(const gb_graph *g, void *values, int elem_bytes, gb_error *err);
+
 /* ---- plans ------------------------------------------------------------- */
 
 /* One opcode space serves both the top-level program and kernel micro-ops; each

@@ -178,7 +178,7 @@ static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count
                 return gb_err_set(c->err, GB_EINDEX, loc,
                                   "index %lld is out of range for a graph of %lld nodes",
                                   (long long)idx, (long long)c->n);
-            r[w[2]] = slot_value(c, w[3], idx);
+            r[w[2]] = slot_value(c, w[3], c->inv != NULL ? c->inv[idx] : idx);
             break;
         }
         case GB_OP_JUMP:
@@ -317,6 +317,8 @@ gb_status gb_run(const gb_plan *p, const gb_graph *g, gb_value *regs, void **slo
     c.err = err;
     c.n = gb_graph_node_count(g);
     c.directed = gb_graph_is_directed(g);
+    c.perm = gb_graph_perm(g);
+    c.inv = gb_graph_inv_perm(g);
     c.interrupt = opts != NULL ? opts->interrupt : NULL;
     c.nblocks = (c.n + GB_NODE_BLOCK - 1) / GB_NODE_BLOCK;
     gb_graph_csr(g, GB_DIR_OUT, &c.off[GB_DIR_OUT], &c.adj[GB_DIR_OUT], &c.wt[GB_DIR_OUT],

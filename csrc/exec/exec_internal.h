@@ -293,6 +293,9 @@ typedef struct gb_ctx {
     void **slots;
     int64_t n;
     int directed;
+    /* a relabeled graph's position -> input index and back (NULL: the input layout):
+     * node_id(), nbr and random read input indices, get indexes through inv */
+    const int64_t *perm, *inv;
     /* The CSR, indexed by GB_DIR_OUT / GB_DIR_IN: offsets of ob bytes per element,
      * neighbors of nb (csr_index.h); the in-CSR of a directed graph is there if the plan
      * reads it (gb_run checks). */

@@ -109,11 +109,33 @@ static void degree_lanes(gb_value *d, const void *off, int ob, int add, int64_t 
         degree_lanes_t(d, off, add, v0, idx, lanes, 8);
 }
 
-/* One block's partial of a RED_* micro-op over lanes v0 .. v0+lanes-1. */
+/* Whether x beats the best so far y of an arg reduction: strictly better, or equal
+ * (NaN never is) with the smaller node index i vs j. */
+static int arg_better(int64_t op, gb_value x, gb_value y, int64_t i, int64_t j)
+{
+    int is_min = op == GB_OP_RED_ARGMIN_I || op == GB_OP_RED_ARGMIN_F;
+    if (op == GB_OP_RED_ARGMIN_F || op == GB_OP_RED_ARGMAX_F)
+        return is_min ? x.f < y.f || (x.f == y.f && i < j) : x.f > y.f || (x.f == y.f && i < j);
+    return is_min ? x.i < y.i || (x.i == y.i && i < j) : x.i > y.i || (x.i == y.i && i < j);
+}
+
+/* One block's partial of a RED_* micro-op over lanes v0 .. v0+lanes-1.  perm (a relabeled
+ * graph's, else NULL): arg reductions give input indices, ties going to the smallest, as
+ * on the input layout. */
 static void reduce_block(int64_t op, const gb_value *x, int64_t lanes, int64_t v0,
-                         gb_value *part, int64_t *part_idx)
+                         const int64_t *perm, gb_value *part, int64_t *part_idx)
 {
     int64_t best_l = -1;
+    if (perm != NULL && op >= GB_OP_RED_ARGMIN_I && op <= GB_OP_RED_ARGMAX_F) {
+        int is_f = op == GB_OP_RED_ARGMIN_F || op == GB_OP_RED_ARGMAX_F;
+        for (int64_t l = 0; l < lanes; l++)
+            if ((!is_f || x[l].f == x[l].f) &&
+                (best_l < 0 || arg_better(op, x[l], x[best_l], perm[v0 + l], perm[v0 + best_l])))
+                best_l = l;
+        *part_idx = best_l < 0 ? -1 : perm[v0 + best_l];
+        part->i = best_l < 0 ? 0 : x[best_l].i;
+        return;
+    }
     switch (op) {
     case GB_OP_RED_SUM_I: {
         uint64_t a = 0;
@@ -243,19 +265,14 @@ static gb_status combine_partials(gb_ctx *c, int64_t op, const gb_value *part,
         r.i = 1;
         for (int64_t b = 0; b < nb; b++) r.i &= part[b].i;
         break;
-    default: {   /* arg reductions: a later block wins only when strictly better */
+    default: {   /* arg reductions: ties to the smaller node index (on the input layout
+                    that is the earlier block) */
         int is_min = op == GB_OP_RED_ARGMIN_I || op == GB_OP_RED_ARGMIN_F;
-        int is_f = op == GB_OP_RED_ARGMIN_F || op == GB_OP_RED_ARGMAX_F;
         for (int64_t b = 0; b < nb; b++) {
             if (idx[b] < 0)
                 continue;
-            if (best >= 0) {
-                gb_value x = part[b], y = part[best];
-                int better = is_f ? (is_min ? x.f < y.f : x.f > y.f)
-                                  : (is_min ? x.i < y.i : x.i > y.i);
-                if (!better)
-                    continue;
-            }
+            if (best >= 0 && !arg_better(op, part[b], part[best], idx[b], idx[best]))
+                continue;
             best = b;
         }
         if (best < 0)
@@ -314,14 +331,21 @@ gb_status gb_micro_run(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0,
         case GB_OP_IMM:
             for (int64_t l = 0; l < lanes; l++) d[l].i = w[3];
             break;
-        case GB_OP_NODE_ID:
-            if (own != NULL)
+        case GB_OP_NODE_ID:   /* the input index, whatever the layout */
+            if (own != NULL && c->perm != NULL)
+                for (int64_t l = 0; l < lanes; l++) d[l].i = c->perm[own[l]];
+            else if (own != NULL)
                 for (int64_t l = 0; l < lanes; l++) d[l].i = own[l];
+            else if (c->perm != NULL)
+                for (int64_t l = 0; l < lanes; l++) d[l].i = c->perm[v0 + l];
             else
                 for (int64_t l = 0; l < lanes; l++) d[l].i = v0 + l;
             break;
         case GB_OP_NBR:
-            for (int64_t l = 0; l < lanes; l++) d[l].i = s->nbr[l];
+            if (c->perm != NULL)
+                for (int64_t l = 0; l < lanes; l++) d[l].i = c->perm[s->nbr[l]];
+            else
+                for (int64_t l = 0; l < lanes; l++) d[l].i = s->nbr[l];
             break;
         case GB_OP_WEIGHT:
             for (int64_t l = 0; l < lanes; l++) d[l].f = s->weight[l];
@@ -340,7 +364,8 @@ gb_status gb_micro_run(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0,
         case GB_OP_RANDOM: {
             const uint64_t h = splitmix64((uint64_t)c->regs[w[3]].i);
             for (int64_t l = 0; l < lanes; l++) {
-                uint64_t v = (uint64_t)(own != NULL ? own[l] : v0 + l);
+                int64_t at_l = own != NULL ? own[l] : v0 + l;
+                uint64_t v = (uint64_t)(c->perm != NULL ? c->perm[at_l] : at_l);
                 d[l].f = (double)(splitmix64(h ^ v) >> 11) * 0x1p-53;
             }
             break;
@@ -353,7 +378,7 @@ gb_status gb_micro_run(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0,
         case GB_OP_RED_COUNT: case GB_OP_RED_ARGMIN_I: case GB_OP_RED_ARGMIN_F:
         case GB_OP_RED_ARGMAX_I: case GB_OP_RED_ARGMAX_F: {
             int64_t p = ri * c->nblocks + block;
-            reduce_block(w[0], at[w[4]], lanes, v0, &c->partials[p], &c->partial_idx[p]);
+            reduce_block(w[0], at[w[4]], lanes, v0, c->perm, &c->partials[p], &c->partial_idx[p]);
             ri++;
             continue;
         }

@@ -502,10 +502,13 @@ void gb_graph_destroy(gb_graph *g)
         free_csr(&g->in);
     if (g->owns_out)
         free_csr(&g->out);
-    if (g->map != NULL)
+    if (g->map != NULL) {
         munmap(g->map, g->map_len);
-    else
+    } else {
         free(g->int_ids);
+        free(g->perm);
+        free(g->inv);
+    }
     gb_names_free(&g->names);
     free(g);
 }
@@ -561,6 +564,8 @@ int64_t gb_graph_bytes(const gb_graph *g)
         total += g->int_ids != NULL ? g->n * 8 : 0;
     else if (g->names.offsets != NULL)
         total += (g->n + 1) * 8 + g->names.offsets[g->n];
+    if (g->perm != NULL)
+        total += 2 * g->n * 8;   /* perm and inv */
     return total;
 }
 

@@ -8,17 +8,18 @@
  *   out offsets (n + 1), out neighbors (arcs), out weights (arcs, if weighted),
  *   in offsets, in neighbors, in weights (directed graphs that have their in-CSR only:
  *   undirected ones share),
- *   int ids (n) or name offsets (n + 1) and name bytes
+ *   int ids (n) or name offsets (n + 1) and name bytes,
+ *   perm (n) and inv (n) of a relabeled graph (graph_relabel.c)
  * Offsets and neighbors are 4 or 8 bytes each, as graph_internal.h's rule gives for the
  * counts and the wide flag (a file whose widths break the rule is rejected); ids and
- * name offsets are 8.  Version 1 files (all 64-bit, in-CSR always) are rejected, so the
- * graph cache rebuilds them.
+ * name offsets are 8.  Version 1 files (all 64-bit, in-CSR always) and version 3 ones
+ * (no layout) are rejected, so the graph cache rebuilds them.
  * Saving writes through a descriptor the caller created (never a path, which someone could
  * swap for a link meanwhile).  Loading maps the file read-only and trusts nothing: the header and payload hashes,
  * every size against n and m and the file length, offsets that start at 0, never
  * decrease and end at the arc count, neighbor indices below n, weights that are not
  * NaN, integer ids strictly ascending (find_node searches them), name offsets within
- * the name bytes.  A file that passes cannot make the executor read out of bounds.
+ * the name bytes, perm and inv inverse permutations of 0..n-1.  A file that passes cannot make the executor read out of bounds.
  * The hashes are graph_hash.c's; checking and hashing run on the loader's threads.
  */
 #define _DEFAULT_SOURCE   /* mmap flags, open, O_CLOEXEC under -std=c11 */
@@ -34,14 +35,14 @@
 
 #include "graph_internal.h"
 
-enum { HEADER_BYTES = 512, FORMAT_VERSION = 3, ALIGN = 64, PIECE = 1 << 20 };
+enum { HEADER_BYTES = 512, FORMAT_VERSION = 4, ALIGN = 64, PIECE = 1 << 20 };
 
 static const char MAGIC[8] = { 'G', 'B', 'G', 'R', 'A', 'P', 'H', '\n' };
 static const uint64_t ENDIAN = 0x0102030405060708ull;
 
 typedef enum section {
     S_OUT_OFF, S_OUT_NBR, S_OUT_W, S_IN_OFF, S_IN_NBR, S_IN_W, S_INT_IDS, S_NAME_OFF,
-    S_NAME_BYTES, S_COUNT
+    S_NAME_BYTES, S_PERM, S_INV, S_COUNT
 } section;
 
 typedef struct file_header {
@@ -51,6 +52,7 @@ typedef struct file_header {
     int64_t n, m, name_bytes;
     int32_t directed, weighted, ids_kind, format;
     int32_t off_bytes, nbr_bytes, wide, has_in;
+    int32_t layout, reserved;
     gb_graph_stats stats;
     uint64_t offset[S_COUNT], bytes[S_COUNT];
     uint64_t payload_hash[2];
@@ -85,6 +87,10 @@ static uint64_t layout(file_header *h)
     } else {
         h->bytes[S_NAME_OFF] = n1 * 8;
         h->bytes[S_NAME_BYTES] = (uint64_t)h->name_bytes;
+    }
+    if (h->layout != GB_LAYOUT_ORIGINAL) {
+        h->bytes[S_PERM] = (uint64_t)h->n * 8;
+        h->bytes[S_INV] = (uint64_t)h->n * 8;
     }
     for (int s = 0; s < S_COUNT; s++) {
         h->offset[s] = at;
@@ -132,7 +138,7 @@ gb_status gb_graph_save(const gb_graph *g, int fd, const char *name,
     name = name != NULL ? name : "(graph file)";
     const void *data[S_COUNT] = {
         g->out.off, g->out.nbr, g->out.w, g->in.off, g->in.nbr,
-        g->in.w, g->int_ids, g->names.offsets, g->names.bytes,
+        g->in.w, g->int_ids, g->names.offsets, g->names.bytes, g->perm, g->inv,
     };
     memset(&head, 0, sizeof head);
     memcpy(h->magic, MAGIC, sizeof MAGIC);
@@ -150,6 +156,7 @@ gb_status gb_graph_save(const gb_graph *g, int fd, const char *name,
     h->nbr_bytes = g->nbr_bytes;
     h->wide = g->wide;
     h->has_in = g->directed && g->in.off != NULL;
+    h->layout = g->layout;
     h->stats = g->stats;
     layout(h);
 
@@ -205,7 +212,8 @@ static const char *check_header(const file_header *h, uint64_t size)
         (h->ids_kind != GB_IDS_INT && h->ids_kind != GB_IDS_NAME) ||
         (h->ids_kind == GB_IDS_INT && h->name_bytes != 0) ||
         (h->wide < 0 || h->wide > 2) || (h->has_in != 0 && h->has_in != 1) ||
-        (!h->directed && h->has_in))
+        (!h->directed && h->has_in) ||
+        (h->layout != GB_LAYOUT_ORIGINAL && h->layout != GB_LAYOUT_DEGREE) || h->reserved != 0)
         return "impossible sizes or flags";
     if (h->nbr_bytes != gb_nbr_bytes_for(h->n, h->wide) ||
         h->off_bytes != gb_off_bytes_for(h->directed ? h->m : 2 * h->m, h->wide))
@@ -230,17 +238,18 @@ static const char *check_header(const file_header *h, uint64_t size)
 }
 
 /* Checks over the mapped arrays, cut into PIECE-element pieces that threads share. */
-typedef enum check_kind { C_OFFSETS, C_NEIGHBORS, C_WEIGHTS, C_ASCENDING } check_kind;
+typedef enum check_kind { C_OFFSETS, C_NEIGHBORS, C_WEIGHTS, C_ASCENDING, C_INVERSE } check_kind;
 
 typedef struct check {
     int kind;                  /* check_kind */
     int bytes;                 /* offsets, neighbors: 4 or 8 per element */
     const void *data;
+    const int64_t *other;      /* inverse: perm, with data inv, both checked below n */
     int64_t count, bound;      /* elements; offsets: the last value; neighbors: n */
     const char *problem;
 } check;
 
-enum { MAX_CHECKS = 8 };
+enum { MAX_CHECKS = 10 };
 
 typedef struct check_job {
     check checks[MAX_CHECKS];
@@ -257,6 +266,11 @@ check_range_t(const check *c, int64_t lo, int64_t hi, const int ib)
     if (c->kind == C_NEIGHBORS) {
         for (int64_t k = lo; k < hi; k++)
             bad |= (uint64_t)gb_idx_get(c->data, ib, k) >= (uint64_t)c->bound;
+    } else if (c->kind == C_INVERSE) {
+        /* perm[inv[k]] == k for every k: perm is onto, so both are permutations */
+        const int64_t *inv = c->data;
+        for (int64_t k = lo; k < hi; k++)
+            bad |= (uint64_t)(c->other[inv[k]] != k);
     } else if (c->kind == C_WEIGHTS) {
         const double *w = c->data;
         for (int64_t k = lo; k < hi; k++)
@@ -294,7 +308,7 @@ static void check_worker(void *arg, int t)
 static void add_check(check_job *job, int kind, int bytes, const void *data, int64_t count,
                       int64_t bound, const char *problem)
 {
-    job->checks[job->nchecks++] = (check){ kind, bytes, data, count, bound, problem };
+    job->checks[job->nchecks++] = (check){ kind, bytes, data, NULL, count, bound, problem };
 }
 
 /* Everything in the payload; returns what is wrong, or NULL. */
@@ -326,6 +340,10 @@ static const char *check_payload(const gb_graph *g, const file_header *h, const 
         add_check(&job, C_ASCENDING, 8, g->int_ids, n, 0, "ids not strictly ascending");
     if (names != NULL)
         add_check(&job, C_OFFSETS, 8, names, n + 1, 0, "name offsets out of order");
+    if (g->perm != NULL) {
+        add_check(&job, C_NEIGHBORS, 8, g->perm, n, n, "a layout index outside the graph");
+        add_check(&job, C_NEIGHBORS, 8, g->inv, n, n, "a layout index outside the graph");
+    }
     for (int c = 0; c < job.nchecks; c++)
         job.first_piece[c + 1] = job.first_piece[c] + (job.checks[c].count + PIECE - 1) / PIECE;
     job.threads = gb_thread_count(threads, job.first_piece[job.nchecks]);
@@ -334,6 +352,18 @@ static const char *check_payload(const gb_graph *g, const file_header *h, const 
         for (int t = 0; t < job.threads; t++)
             if (job.failed[t][c])
                 return job.checks[c].problem;
+    if (g->perm != NULL) {
+        /* only now that every index is below n */
+        memset(&job, 0, sizeof job);
+        add_check(&job, C_INVERSE, 8, g->inv, n, n, "a layout that is not a permutation");
+        job.checks[0].other = g->perm;
+        job.first_piece[1] = (n + PIECE - 1) / PIECE;
+        job.threads = gb_thread_count(threads, job.first_piece[1]);
+        gb_parallel(job.threads, check_worker, &job);
+        for (int t = 0; t < job.threads; t++)
+            if (job.failed[t][0])
+                return job.checks[0].problem;
+    }
     return NULL;
 }
 
@@ -454,6 +484,9 @@ gb_status gb_graph_load_binary_fd(int fd, const char *path, int threads, gb_grap
         g->in.w = h.weighted ? SECTION(S_IN_W) : NULL;
     }
     g->int_ids = h.ids_kind == GB_IDS_INT ? SECTION(S_INT_IDS) : NULL;
+    g->layout = h.layout;
+    g->perm = h.layout != GB_LAYOUT_ORIGINAL ? SECTION(S_PERM) : NULL;
+    g->inv = h.layout != GB_LAYOUT_ORIGINAL ? SECTION(S_INV) : NULL;
     if ((problem = check_payload(g, &h, base, threads)) != NULL)
         goto bad;
     if (h.ids_kind == GB_IDS_NAME &&

@@ -19,6 +19,7 @@
  *   graph_budget.c   a load's peak bytes and the memory budget (gb_load_options.max_bytes)
  *   graph_binary.c   the binary graph file (save, map and validate)
  *   graph_write.c    writing a graph as an edge list or Matrix Market file
+ *   graph_relabel.c  the CSR in another node order (gb_graph_relabel), results back
  */
 #ifndef GRAPH_INTERNAL_H
 #define GRAPH_INTERNAL_H
@@ -76,8 +77,12 @@ struct gb_graph {
     int64_t *int_ids;          /* GB_IDS_INT: n ascending ids */
     gb_names names;            /* GB_IDS_NAME */
     gb_graph_stats stats;
-    /* A graph read by gb_graph_load_binary: the out-CSR, ids and names (and the in-CSR if
-     * the file has it) point into this read-only mapping, which destroy unmaps. */
+    /* gb_node_order: GB_LAYOUT_ORIGINAL, or the CSR is in another node order (graph_relabel.c)
+     * and perm[position] is the input index, inv its inverse (both NULL when original). */
+    int layout;
+    int64_t *perm, *inv;
+    /* A graph read by gb_graph_load_binary: the out-CSR, ids and names (and the in-CSR and
+     * perm, inv if the file has them) point into this read-only mapping, which destroy unmaps. */
     void *map;
     size_t map_len;
 };

@@ -121,6 +121,8 @@ static void put_name(writer *w, const char *name, size_t len)
 static void put_node(writer *w, int64_t v)
 {
     const gb_graph *g = w->g;
+    if (g->perm != NULL)
+        v = g->perm[v];   /* a position of a relabeled graph: its input index */
     if (w->mtx)
         put_int(w, v + 1);
     else if (g->ids_kind == GB_IDS_NAME)

@@ -133,14 +133,17 @@ class Graph:
              dedupe: bool = False, no_self_loops: bool = False, ids: str = "map",
              header: bool | None = None, delimiter: str | None = None,
              columns: str | Sequence[int | str] | None = None,
-             threads: int | None = None, cache: bool = True) -> Graph:
+             threads: int | None = None, cache: bool = True, layout: str | None = None) -> Graph:
         """A graph read as `graphbuild run --graph` reads it: an edge list or Matrix Market file
         (maybe gzipped), a generator ("kron:16", "uniform:12:8"), or None for the bundled
         karate club graph.  A big file is parsed once and mapped from the graph cache later
         (cache=False skips it); the options are the CLI's (docs/graphs.md): header None
         guesses, delimiter None guesses (",", "\t", " " for runs of blanks), columns picks
         (source, target[, weight]) by 1-based number or header name, e.g. ("from", "to").
-        What was guessed is in graph.guessed."""
+        What was guessed is in graph.guessed.  layout: the node order in memory, "original"
+        (default), "degree" (relabeled by descending out-degree, kept in the graph cache) or
+        "auto" (for now "original"); results are the same whatever it is (docs/graphs.md
+        "Layout")."""
         settings = _refined(load_settings)
         threads = threads or settings.threads
         store = (GraphCache(graph_cache_dir(settings.cache_dir), threads=threads,
@@ -149,7 +152,7 @@ class Graph:
         graph = cls(_refined(lambda: open_graph(source, LoadOptions(
             undirected=undirected, dedupe=dedupe, no_self_loops=no_self_loops, ids=ids,
             header=header, delimiter=delimiter, columns=columns),
-            store, threads)))
+            store, threads, layout=layout)))
         messages = settings.warnings + (store.warnings if store is not None else [])
         if messages:
             import warnings
@@ -214,6 +217,12 @@ class Graph:
     @property
     def weighted(self) -> bool:
         return self._graph.weighted
+
+    @property
+    def layout(self) -> str:
+        """The node order in memory: "original" or "degree" (ids, results and node indices
+        are the input's either way)."""
+        return self._graph.layout
 
     @property
     def guessed(self) -> list[str]:

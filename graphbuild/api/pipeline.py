@@ -104,18 +104,21 @@ def resolve_graph(graph: Graph | str | os.PathLike | None, undirected: bool = Fa
                   cache: GraphCache | None = None, threads: int = 1,
                   progress: Progress | None = None, plan: Plan | None = None,
                   budget: MemoryLimit | None = None, header: bool | None = None,
-                  delimiter: str | None = None, columns: str | Sequence[int | str] | None = None) -> Graph:
+                  delimiter: str | None = None, columns: str | Sequence[int | str] | None = None,
+                  layout: str | None = None) -> Graph:
     """A Graph as is; None: the bundled karate club graph; "kron:SCALE[:DEGREE]" or
     "uniform:...": a generated graph; else a file (edge list or Matrix Market, maybe
     gzipped), through the graph cache if one is given.  With a plan, a loaded graph keeps
     only what the plan reads (a directed graph's in-edges, the weights); without, all.
     header, delimiter, columns: how a text edge list's columns are read (LoadOptions).
-    budget (runtime/memory.py): a load that would take more memory is refused (IO)."""
+    budget (runtime/memory.py): a load that would take more memory is refused (IO).
+    layout: the CSR's node order, "original" (default), "degree" or "auto" (for now
+    "original"): docs/graphs.md "Layout"; results are the same under every layout."""
     options = LoadOptions(undirected=undirected, dedupe=dedupe, no_self_loops=no_self_loops, ids=ids,
                           header=header, delimiter=delimiter, columns=columns)
     if plan is not None:
         options = options.for_plan(plan)
-    return open_graph(graph, options, cache, threads, progress, budget)
+    return open_graph(graph, options, cache, threads, progress, budget, layout=layout)
 
 
 def run_file(path: str | os.PathLike, graph: Graph | str | os.PathLike | None = None,

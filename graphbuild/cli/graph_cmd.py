@@ -51,6 +51,20 @@ Ids = Annotated[IdsMode, typer.Option(
     "--ids", case_sensitive=False,
     help="map: integer ids in ascending order, other ids in order of appearance (default); "
          "dense: non-negative integer ids are the node numbers 0..max id (isolated ones included).")]
+class LayoutMode(str, enum.Enum):
+    original = "original"
+    degree = "degree"
+    auto = "auto"
+
+
+LayoutOpt = Annotated[Optional[LayoutMode], typer.Option(
+    "--layout", case_sensitive=False,
+    help="The node order of the graph in memory: original (the input's, the default), degree "
+         "(relabeled by descending out-degree, kept in the graph cache; can speed up PageRank-like "
+         "pull loops), or auto (for now original: its rule is not measured yet). Results are "
+         "the same (docs/graphs.md \"Layout\").")]
+LAYOUT_WORDS = {"original": "original (input order)",
+                "degree": "degree (relabeled by descending out-degree; results in input order)"}
 MaxMemory = Annotated[Optional[str], typer.Option(
     "--max-memory", metavar="SIZE",
     help="The most memory the process may use, e.g. 2G or 512M, in place of what is detected "
@@ -133,7 +147,8 @@ def graph_in_cache(graph: Optional[str], settings: Settings, no_cache: bool, und
 def load_cli_graph(graph: Optional[str], settings: Settings, no_cache: bool, quiet: bool,
                    undirected: bool = False, dedupe: bool = False, no_self_loops: bool = False,
                    ids: IdsMode = IdsMode.map, plan: Any = None,
-                   budget: MemoryLimit | None = None, text: dict[str, Any] | None = None) -> Graph:
+                   budget: MemoryLimit | None = None, text: dict[str, Any] | None = None,
+                   layout: str | None = None) -> Graph:
     """The command's graph: read through the graph cache (unless --no-cache), with a progress
     bar for slow loads unless quiet (--json) or stderr is not a terminal.  With a plan, only
     what it reads is stored (resolve_graph); the graph commands keep everything.  budget:
@@ -147,7 +162,7 @@ def load_cli_graph(graph: Optional[str], settings: Settings, no_cache: bool, qui
     try:
         g = resolve_graph(graph, undirected, dedupe=dedupe, no_self_loops=no_self_loops,
                           ids=IdsMode(ids).value, cache=cache, threads=settings.threads,
-                          progress=progress, plan=plan, budget=budget, **(text or {}))
+                          progress=progress, plan=plan, budget=budget, layout=layout, **(text or {}))
     finally:
         progress.close()
         if cache is not None:
@@ -185,6 +200,7 @@ def _show_info(source: str, report: dict[str, Any]) -> None:
     for direction, s in report["degree"].items():
         name = "degree" if not report["directed"] else f"{direction}-degree"
         rows.append((name, f"min {s['min']}, median {s['median']:g}, mean {s['mean']:.2f}, max {s['max']}"))
+    rows.append(("layout", LAYOUT_WORDS.get(report["layout"], report["layout"])))
     rows.append(("memory", f"{report['bytes']:,} bytes"))
     cached = {"hit": "yes (read from the graph cache)", "stored": "stored in the graph cache now"}
     rows.append(("cached", cached.get(report["cached"] or "", "no")))
@@ -207,6 +223,7 @@ def info(
     json_: Json = False,
     cache_dir: CacheDir = None,
     no_cache: NoGraphCache = False,
+    layout: LayoutOpt = None,
 ) -> None:
     """Nodes, edges, directedness, weights, self-loops, duplicate edges, degree statistics,
     and whether the graph is in the graph cache.
@@ -221,7 +238,8 @@ def info(
     """
     settings = settings_for(cache_dir)
     g = load_cli_graph(file, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
-                       budget=memory_budget(None), text=text_options(header, delimiter, columns))
+                       budget=memory_budget(None), text=text_options(header, delimiter, columns),
+                       layout=layout.value if layout is not None else None)
     report = describe(g)
     if json_:
         out.print(dumps({"graph": file, **report}), markup=False)

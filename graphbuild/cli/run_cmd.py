@@ -20,8 +20,9 @@ from ..profile.guard import check_before_load, check_run
 from ..runtime.graph_io import guessed
 from . import (Algorithm, CacheDir, NoCache, OptLevel, app, elapsed_ms, err, guarded, open_cache,
                out, settings_for, warn_all)
-from .graph_cmd import (ColumnsOpt, Dedupe, DelimiterOpt, GraphOpt, HeaderOpt, Ids, IdsMode, MaxMemory,
-                        NoSelfLoops, Undirected, graph_in_cache, load_cli_graph, memory_budget, text_options)
+from .graph_cmd import (ColumnsOpt, Dedupe, DelimiterOpt, GraphOpt, HeaderOpt, Ids, IdsMode, LayoutOpt,
+                        MaxMemory, NoSelfLoops, Undirected, graph_in_cache, load_cli_graph, memory_budget,
+                        text_options)
 from .spark_cmd import Engine, EngineOpt, SparkConf, SparkMaster, check_engine_flags, run_on_spark
 
 Params = Annotated[Optional[list[str]], typer.Option(
@@ -79,6 +80,7 @@ def run_command(
     spark_master: SparkMaster = None,
     spark_conf: SparkConf = None,
     max_memory: MaxMemory = None,
+    layout: LayoutOpt = None,
 ) -> None:
     """Run an algorithm on a graph and show the results.
 
@@ -93,6 +95,8 @@ def run_command(
       graphbuild run algorithms/connected_components.gdsl -g kron:16 --dedupe --no-self-loops
 
       graphbuild run pagerank -g export.csv --columns source,target --undirected
+
+      graphbuild run pagerank -g kron:20 --layout degree
 
       graphbuild run algorithms/pagerank.gdsl --engine spark -g hdfs:///web.parquet -o ranks.parquet
 
@@ -123,7 +127,8 @@ def run_command(
                       cached=cached)
     start = time.perf_counter()
     g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
-                       plan=compiled.plan, budget=memory, text=text_options(header, delimiter, columns))
+                       plan=compiled.plan, budget=memory, text=text_options(header, delimiter, columns),
+                       layout=layout.value if layout is not None else None)
     load_ms = elapsed_ms(start)
     check_run(compiled.plan, g, threads=settings.threads, limit=memory_budget(max_memory))
 

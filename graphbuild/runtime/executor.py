@@ -110,6 +110,8 @@ class Executable:
                 regs, slots = self._prepare(graph, params, pool)
                 counts = ffi.new("int64_t[]", max(len(self.plan.code), 1) * lib.GB_COUNTS_PER_INSTR)
                 seconds.append(self._call(graph, regs, slots, threads, max_iterations, full_passes, counts))
+            if collect:
+                self._input_order(graph, slots)
             if callable(collect):
                 result = collect(self, graph, regs, slots, pool)
             else:
@@ -117,6 +119,18 @@ class Executable:
             if hasattr(result, "loops"):   # Result, output.Rows
                 result.loops = loop_reports(self.plan, counts, lib.GB_COUNTS_PER_INSTR)
             return Trials(result, seconds)
+
+    def _input_order(self, graph: Graph, slots: Any) -> None:
+        """On a relabeled graph (graph.layout), each returned node vector from position
+        order into the input's node order, in place, so every collector sees the input's
+        order; node-valued entries are input indices already (C reads them so)."""
+        if graph.layout == "original":
+            return
+        seen: set[int] = set()
+        for out in self.plan.outputs:
+            if out.kind == "vector" and out.index not in seen:
+                seen.add(out.index)
+                graph.unpermute(slots[out.index], 1 if out.dtype == "bool" else 8)
 
     def incremental_bytes(self, nodes: int) -> int:
         """What a run on `nodes` nodes allocates to run edge passes incrementally."""

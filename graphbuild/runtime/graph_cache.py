@@ -18,6 +18,11 @@ a truncated or corrupt one is removed and rebuilt with a warning, and a cache th
 be written only costs a warning.  Files under MIN_CACHED_BYTES are not cached: parsing
 them is about as fast as mapping an entry.
 
+A layout other than the input's (docs/graphs.md "Layout": the CSR relabeled by degree, with
+its permutation) is its own blob under its own reference: the key of the input layout's
+entry plus the layout, so a second run maps the relabeled graph without relabeling, and the
+MAC and content id cover the permutation like every other section.
+
 Entries live in a `graphs` directory inside the plan cache directory (GRAPHBUILD_CACHE_DIR
 or --cache-dir), so a cache directory the user picked is the only place graphbuild writes.
 """
@@ -42,13 +47,13 @@ from ..settings import DEFAULT_CACHE_MAX_SIZE
 from ..errors import ErrorKind, GraphbuildError
 from ..safe_io import TEMP_PREFIX, UnsafeFile, atomic_write, open_regular, read_regular
 from .graph import (Graph, LoadOptions, Progress, _message, default_graph_path, generate_graph,
-                    load_graph, parse_generator)
+                    load_graph, parse_generator, resolve_layout)
 from .interrupt import Interrupt, call_interruptibly
 from .memory import MemoryLimit
 from .native import ffi, lib
 
-ENTRY_FORMAT = 4   # 2: compact CSR, keyed by need_in_edges / need_weights; 3: authenticated;
-                   # 4: content-addressed blobs behind references
+ENTRY_FORMAT = 5   # 2: compact CSR, keyed by need_in_edges / need_weights; 3: authenticated;
+                   # 4: content-addressed blobs behind references; 5: layouts (binary v4)
 SUFFIX = BLOB_SUFFIX
 MIN_CACHED_BYTES = 1 << 20
 MAC_OFFSET, MAC_BYTES = lib.GB_BINARY_MAC_OFFSET, lib.GB_BINARY_MAC_BYTES
@@ -226,7 +231,8 @@ class GraphCache:
         except OSError:
             pass
 
-    def put(self, key: str, graph: Graph, source: str = "", options: LoadOptions | None = None) -> bool:
+    def put(self, key: str, graph: Graph, source: str = "", options: LoadOptions | None = None,
+            layout: str = "original") -> bool:
         """Store atomically: C writes a unique temporary file through the descriptor it was
         created with (safe_io.atomic_write), which is renamed to its content id (over a blob
         stored under it already: the same bytes, or damaged ones); then the reference, then
@@ -255,6 +261,8 @@ class GraphCache:
                     raise OSError(_message(err))
             payload = {"blob": blob[0].name[: -len(SUFFIX)], "source": source,
                        "options": asdict(options) if options is not None else {}}
+            if layout != "original":
+                payload["layout"] = layout
             with atomic_write(self.path(key), mode=self.policy.file_mode, durable=False) as f:
                 f.write(encode_ref(self.policy.key() or b"", key, payload))
         except OSError as exc:
@@ -363,6 +371,11 @@ class GraphCache:
             return []
 
 
+def layout_key(key: str, layout: str) -> str:
+    """The key of the entry holding key's graph in another layout."""
+    return key if layout == "original" else hashlib.sha256(f"{key}\0{layout}".encode()).hexdigest()[:40]
+
+
 def _key(source: dict[str, Any], options: LoadOptions) -> str:
     if options.undirected:
         options = replace(options, need_in_edges=True)   # one CSR serves both directions
@@ -380,27 +393,48 @@ def _touch(path: pathlib.Path) -> None:
 
 def open_graph(source: Graph | str | os.PathLike | None, options: LoadOptions | None = None,
                cache: GraphCache | None = None, threads: int = 1,
-               progress: Progress | None = None, budget: MemoryLimit | None = None) -> Graph:
-    """A graph from a Graph (returned as is), None (the bundled karate club graph, which is
-    undirected), a generator spec or a file, through the cache when one is given.
+               progress: Progress | None = None, budget: MemoryLimit | None = None,
+               layout: str | None = None) -> Graph:
+    """A graph from a Graph (as is unless a layout is given), None (the bundled karate club graph,
+    which is undirected), a generator spec or a file, through the cache when one is given.
     A file named like a spec (kron:12) is read as a file.  budget: the memory a load (not
-    a cache hit, which maps the stored graph) may take (memory.py)."""
+    a cache hit, which maps the stored graph) may take (memory.py).  layout: "original"
+    (None, and "auto" for now: graph.resolve_layout) or "degree"; a relabeled graph is
+    cached under its own key, and only it is stored (the input layout's entry is used
+    when it is there, never written for it)."""
     if isinstance(source, Graph):
-        return source
+        return source if layout is None else source.relabel(resolve_layout(layout), threads)
+    layout = resolve_layout(layout)
     options = options or LoadOptions()
     if source is None:
         return load_graph(default_graph_path(), options=replace(options, undirected=True),
-                          threads=threads)
+                          threads=threads).relabel(layout, threads)
     text = os.fspath(source)
     spec = None if os.path.exists(text) else parse_generator(text)
     key, before = None, _signature(text)
     if cache is not None:
         key = cache.spec_key(text, options) if spec is not None else cache.file_key(text, options)
+    if key is not None and layout != "original":
+        graph = cache.get(layout_key(key, layout))
+        if graph is not None:
+            graph.cache_status = "hit"
+            return graph
+        graph = cache.get(key)
+        if graph is None:
+            graph = _read(text, spec, options, threads, progress, budget)
+        graph = graph.relabel(layout, threads)
+        graph.cache_status = None
+        if _signature(text) == before and cache.put(layout_key(key, layout), graph, text,
+                                                     options, layout=layout):
+            graph.cache_status = "stored"
+        return graph
     if key is not None:
         graph = cache.get(key)
         if graph is not None:
             graph.cache_status = "hit"
             return graph
+    if layout != "original":
+        return _read(text, spec, options, threads, progress, budget).relabel(layout, threads)
     if spec is not None:
         graph = generate_graph(text, options, threads, progress, budget=budget)
     else:
@@ -409,6 +443,13 @@ def open_graph(source: Graph | str | os.PathLike | None, options: LoadOptions | 
     if key is not None and _signature(text) == before and cache.put(key, graph, text, options):
         graph.cache_status = "stored"
     return graph
+
+
+def _read(text: str, spec: Any, options: LoadOptions, threads: int, progress: Progress | None,
+          budget: MemoryLimit | None) -> Graph:
+    if spec is not None:
+        return generate_graph(text, options, threads, progress, budget=budget)
+    return load_graph(text, options=options, threads=threads, progress=progress, budget=budget)
 
 
 def _signature(path: str) -> tuple[int, ...] | None:

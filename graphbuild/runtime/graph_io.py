@@ -129,7 +129,8 @@ def describe(graph: Graph) -> dict[str, Any]:
         isolated = sum(1 for a, b in zip(out, into) if a == 0 and b == 0)
     return {"nodes": graph.node_count, "edges": graph.edge_count, "directed": graph.directed,
             "weighted": graph.weighted, **graph.stats, "isolated_nodes": isolated,
-            "degree": degree, "bytes": graph.nbytes, "cached": graph.cache_status}
+            "degree": degree, "bytes": graph.nbytes, "cached": graph.cache_status,
+            "layout": graph.layout}
 
 
 __all__ = ["DELIMITER_WORDS", "WRITE_FORMATS", "delimiter_words", "describe", "guessed", "ids_survive",

@@ -76,6 +76,71 @@ static void bad_weight(gb_graph *g) { g->in.w[2] = NAN; }
 static void bad_widths(gb_graph *g) { g->wide = 0; }
 static void bad_names(gb_graph *g) { g->names.offsets[1] = 3; g->names.offsets[2] = 1; }
 
+/* A relabeled graph: perm, inv and unpermute; its file round trip; and perms the loader
+ * must refuse though the checksums are good. */
+static gb_graph *relabeled(int names)
+{
+    gb_error err;
+    gb_graph *g = fresh(names, 1), *r = NULL;
+    if (g == NULL)
+        return NULL;
+    /* one more arc from the last node, so degrees differ: 1, 1, 2 */
+    gb_graph_destroy(g);
+    gb_load_options none = { 0 };
+    g = load(write_text("r.el", names ? "a b 1\nb c 2\nc a 3\nc b 4\n" : "1 2 1\n2 3 2\n3 1 3\n3 2 4\n"),
+             none);
+    if (g == NULL)
+        return NULL;
+    CHECK_EQ_I(gb_graph_relabel(g, GB_LAYOUT_DEGREE, 2, NULL, &r, &err), GB_OK);
+    gb_graph_destroy(g);
+    return r;
+}
+
+static void bad_perm_range(gb_graph *g) { g->perm[1] = 3; }
+static void bad_perm_twice(gb_graph *g) { g->perm[1] = g->perm[0]; }
+static void bad_inv_range(gb_graph *g) { g->inv[0] = -1; }
+
+static void test_relabel(void)
+{
+    gb_error err;
+    gb_graph *r = relabeled(1), *back = NULL;
+    if (r == NULL)
+        return;
+    /* degrees a:1 b:1 c:2 -> c, a, b */
+    CHECK_EQ_I(gb_graph_layout(r), GB_LAYOUT_DEGREE);
+    const int64_t *perm = gb_graph_perm(r), *inv = gb_graph_inv_perm(r);
+    CHECK(perm[0] == 2 && perm[1] == 0 && perm[2] == 1);
+    CHECK(inv[2] == 0 && inv[0] == 1 && inv[1] == 2);
+    CHECK(strcmp(csr_text(r, GB_DIR_OUT), "0:1,2;1:2;2:0") == 0);
+    CHECK_EQ_I(gb_graph_find_node(r, "c"), 2);   /* input indices, whatever the layout */
+    double values[3] = { 20, 0, 10 };   /* by position: c, a, b */
+    CHECK_EQ_I(gb_graph_unpermute(r, values, 8, &err), GB_OK);
+    CHECK(values[0] == 0 && values[1] == 10 && values[2] == 20);
+    CHECK_EQ_I(gb_graph_relabel(r, GB_LAYOUT_DEGREE, 1, NULL, &back, &err), GB_EINVAL);
+    CHECK_EQ_I(gb_graph_unpermute(r, values, 4, &err), GB_EINVAL);
+    CHECK_EQ_I(save_graph(r, path_of("r.gbgraph"), &err), GB_OK);
+    CHECK_EQ_I(gb_graph_load_binary(path_of("r.gbgraph"), 2, &back, &err), GB_OK);
+    if (back != NULL) {
+        CHECK_EQ_I(gb_graph_layout(back), GB_LAYOUT_DEGREE);
+        CHECK(memcmp(gb_graph_perm(back), perm, 3 * sizeof *perm) == 0);
+        char want[2048];
+        strcpy(want, csr_text(r, GB_DIR_IN));
+        CHECK(strcmp(csr_text(back, GB_DIR_IN), want) == 0);
+        gb_graph_destroy(back);
+    }
+    gb_graph_destroy(r);
+
+    void (*damages[])(gb_graph *) = { bad_perm_range, bad_perm_twice, bad_inv_range };
+    const char *problems[] = { "a layout index outside the graph", "a layout that is not a permutation",
+                               "a layout index outside the graph" };
+    for (int i = 0; i < 3; i++) {
+        if ((r = relabeled(0)) == NULL)
+            continue;
+        expect_rejected(r, damages[i], problems[i]);
+        gb_graph_destroy(r);
+    }
+}
+
 static void test_binary(void)
 {
     gb_error err;
@@ -222,6 +287,7 @@ int main(void)
         return 1;
     test_hash();
     test_binary();
+    test_relabel();
     test_descriptors();
     test_interrupts();
     remove_tmpdir();
