@@ -63,14 +63,9 @@ def _params(algorithm: str, g: ZooGraph) -> dict:
     return params
 
 
-# Not compared on Spark yet (issue 12, open; docs/spark.md "Known gap"): run side by side here,
-# their Spark runs exhausted the 2 GB driver heap (about 400 MB of live long[] per loop pass on
-# karate, three edge kernels per pass) and the OutOfMemoryError stopped the SparkContext, so
-# every later Spark test failed.  Named here so the coverage test below still accounts for them.
-NOT_ON_SPARK = ("bfs_tree", "sssp_tree")
 
 CASES = [pytest.param(a, g, id=f"{a}-{g.name}")
-         for a in sorted(p.stem for p in ALGORITHMS.glob("*.gdsl")) if a not in NOT_ON_SPARK
+         for a in sorted(p.stem for p in ALGORITHMS.glob("*.gdsl"))
          for g in (NO_SELF_LOOPS if a == "k_core" else ZOO)]
 
 
@@ -111,6 +106,5 @@ def test_both_engines_agree(spark_results, algorithm: str, g: ZooGraph) -> None:
 
 def test_every_shipped_algorithm_is_covered() -> None:
     shipped = {p.stem for p in ALGORITHMS.glob("*.gdsl")}
-    assert {case.values[0] for case in CASES} | set(NOT_ON_SPARK) == shipped
-    assert not {case.values[0] for case in CASES} & set(NOT_ON_SPARK)
+    assert {case.values[0] for case in CASES} == shipped
     assert {case.values[1].name for case in CASES} == {g.name for g in ZOO}

@@ -17,6 +17,9 @@ import uuid
 from pyspark.sql import DataFrame, SparkSession
 
 _LOCK = threading.Lock()
+# The context directories this process created, and how many live runs use each: runs share a
+# context (a notebook, the tests' session), so the directory goes only when the last one ends.
+_USERS: dict[str, list] = {}   # the context's directory -> [live runs, the directory we made]
 
 
 class Checkpoints:
@@ -24,7 +27,7 @@ class Checkpoints:
         self.spark = spark
         self.base = base
         self.files: list[str] = []
-        self.created: str | None = None   # the context directory, if this run set it
+        self.created: str | None = None   # the context directory graphbuild set, once this run uses it
 
     def _fs(self, path: str):
         jvm = self.spark.sparkContext._jvm
@@ -48,9 +51,13 @@ class Checkpoints:
         with _LOCK:
             if sc.getCheckpointDir() is None:
                 base = self.base or tempfile.gettempdir()
-                self.created = base.rstrip("/") + f"/graphbuild-checkpoints-{uuid.uuid4().hex}"
-                sc.setCheckpointDir(self.created)
+                created = base.rstrip("/") + f"/graphbuild-checkpoints-{uuid.uuid4().hex}"
+                sc.setCheckpointDir(created)
+                _USERS[sc.getCheckpointDir()] = [0, created]   # Spark adds a subdirectory
             directory = sc.getCheckpointDir()
+            if self.created is None and directory in _USERS:
+                self.created = directory
+                _USERS[directory][0] += 1
             before = self._list(directory)
             saved = frame.checkpoint(eager=True)
             mine = sorted(self._list(directory) - before)
@@ -64,5 +71,9 @@ class Checkpoints:
             self._delete(path)
         self.files = []
         if self.created is not None:
-            self._delete(self.created)
+            with _LOCK:
+                users = _USERS[self.created]
+                users[0] -= 1
+                if users[0] == 0:   # a later run in this context writes into it again (Spark recreates it)
+                    self._delete(users[1])
             self.created = None

@@ -36,6 +36,12 @@ from .graph import SparkGraph
 from .support import check_plan, location
 
 DEFAULT_CHECKPOINT_INTERVAL = 10
+# A cut ends Spark's logical plan but not the plan information its SQL listener keeps for each
+# job: that follows the cut frames back through every kernel, about three times wider per edge
+# kernel (bfs_tree's tree of plan nodes grew 12x per pass and filled a 2 GB driver on a 34-node
+# graph).  So a loop pass that ends after this many cuts since the last checkpoint ends with a
+# checkpoint too, whatever the interval.
+CUTS_PER_CHECKPOINT = 6
 
 
 @dataclass
@@ -76,6 +82,7 @@ class _Machine:
         self.persisted: list[DataFrame] = []
         self.dirty = False                      # state has work not yet materialized
         self.passes = 0
+        self.cuts = 0                           # cuts since the last checkpoint
         self.checkpoints = Checkpoints(spark, options.checkpoint_dir)
         self._clock = time.perf_counter
         self.pass_seconds: list[float] = []
@@ -203,7 +210,7 @@ class _Machine:
         runs here), and every checkpoint_interval passes from a checkpoint."""
         self.passes += 1
         interval = self.options.checkpoint_interval
-        if interval > 0 and self.passes % interval == 0:
+        if interval > 0 and (self.passes % interval == 0 or self.cuts >= CUTS_PER_CHECKPOINT):
             self.checkpoint()
         elif self.dirty:
             self.state = self.cut(self.state)
@@ -214,6 +221,7 @@ class _Machine:
 
     def checkpoint(self) -> None:
         self.state = self.checkpoints.checkpoint(self.state)
+        self.cuts = 0
         for df in self.persisted:
             df.unpersist()
         self.persisted = []
@@ -354,6 +362,7 @@ class _Machine:
         values, and the rows the result joins back to), so without this cut the logical plan
         would double with every pass; the RDD lineage below stays a DAG (recomputable after
         a lost executor) until a checkpoint truncates it."""
+        self.cuts += 1
         kept = frame.persist(StorageLevel.MEMORY_AND_DISK)
         self.persisted.append(kept)
         jdf = kept._jdf
