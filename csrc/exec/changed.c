@@ -359,8 +359,7 @@ static gb_status settle_item(void *arg, int worker, int64_t item)
         out[v] = m;
         if (memcmp(&m, &x[v], 8) == 0)
             continue;
-        for (int q = 0; q < j->ndirs; q++)
-            degree += gb_ctx_off(c, j->dirs[q], v + 1) - gb_ctx_off(c, j->dirs[q], v);
+        degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
         buf[len++] = v;
         if (len == LOCAL)
             flush(st->next, &j->nnext, buf, &len);
@@ -443,8 +442,7 @@ static gb_status capture_item(void *arg, int worker, int64_t item)
         if (x[v] == out[v])
             continue;
         c->changed[v0 + count++] = v;
-        for (int q = 0; q < j->ndirs; q++)
-            degree += gb_ctx_off(c, j->dirs[q], v + 1) - gb_ctx_off(c, j->dirs[q], v);
+        degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
     }
     c->item_changed[item] = count;
     c->item_degree[item] = degree;

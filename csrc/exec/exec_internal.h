@@ -345,6 +345,15 @@ static inline int64_t gb_ctx_off(const gb_ctx *c, int dir, int64_t v)
     return gb_idx_get(c->off[dir], c->ob, v);
 }
 
+/* v's arcs over the directions a push from v walks: what a changed-node list's cost counts. */
+static inline int64_t gb_dirs_degree(const gb_ctx *c, const int dirs[2], int ndirs, int64_t v)
+{
+    int64_t degree = 0;
+    for (int q = 0; q < ndirs; q++)
+        degree += gb_ctx_off(c, dirs[q], v + 1) - gb_ctx_off(c, dirs[q], v);
+    return degree;
+}
+
 /* An atomic read: another thread raises the flag while workers poll it. */
 static inline int gb_interrupted(const gb_ctx *c)
 {

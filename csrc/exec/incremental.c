@@ -270,8 +270,7 @@ static gb_status scan_item(void *arg, int worker, int64_t item)
         if (!changed)
             continue;
         c->changed[v0 + count++] = v;
-        for (int q = 0; q < j->ndirs; q++)
-            degree += gb_ctx_off(c, j->dirs[q], v + 1) - gb_ctx_off(c, j->dirs[q], v);
+        degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
     }
     c->item_changed[item] = count;
     c->item_degree[item] = degree;
