@@ -5,7 +5,7 @@
   Batagelj-Zaversnik core numbers (the "GAP-style C" column), each from its paper.
 
 Each program is compiled with `cc -O3 -march=native -fopenmp` into bench/data/bin/ (rebuilt when
-its source, common.h or the flags change) and reads the benchmark graph as a binary CSR file
+its source, a header beside it or the flags change) and reads the benchmark graph as a binary CSR file
 written from the same scipy matrix the other peers use. It times its own kernel (omp_get_wtime
 around the algorithm), so process start and graph loading are not counted, and prints one line
 per trial, "trial T seconds S ...".
@@ -31,15 +31,15 @@ CFLAGS = ["-O3", "-march=native", "-fopenmp"]
 
 def build(index64: bool = False, program: str = "pagerank") -> str:
     """Path of the compiled baseline bench/baseline/<program>.c; compiles when missing or when
-    its source (or common.h, which the new baselines include) changed."""
+    its source, a header of bench/baseline/ (every baseline includes some) or the flags changed."""
     cc = os.environ.get("CC", "cc")
     if shutil.which(cc) is None:
         raise PeerUnavailable(f"no C compiler ({cc}) on PATH")
     source = os.path.join(SOURCE_DIR, f"{program}.c")
     with open(source, "rb") as f:
         text = f.read()
-    if program != "pagerank":
-        with open(os.path.join(SOURCE_DIR, "common.h"), "rb") as f:
+    for header in sorted(h for h in os.listdir(SOURCE_DIR) if h.endswith(".h")):
+        with open(os.path.join(SOURCE_DIR, header), "rb") as f:
             text += f.read()
     digest = hashlib.sha256(text + " ".join(CFLAGS).encode()).hexdigest()[:12]
     suffix = ("-i64" if index64 else "-i32") if program == "pagerank" else ""
