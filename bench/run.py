@@ -136,10 +136,13 @@ def environment() -> str:
 
 
 def load_note(before: tuple[float, float, float]) -> str:
-    """Other processes on this 2-core machine skew every time; say how busy it was."""
+    """Other processes on this 2-core machine skew every time; say how busy it was.  The load at
+    the end includes the benchmark's own threads (up to one per core), so it counts as busy only
+    past that; at the start, from half the cores on."""
     after = os.getloadavg()
+    cores = os.cpu_count() or 1
     note = f"load average {before[0]:.1f} at start, {after[0]:.1f} at end"
-    if max(before[0], after[0]) > 0.5 * (os.cpu_count() or 1):
+    if before[0] > 0.5 * cores or after[0] > cores + 0.5 * cores:
         note += " (BUSY: other processes competed for the cores; times are noisy)"
     return note
 
