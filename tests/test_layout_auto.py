@@ -132,6 +132,14 @@ def test_predict_and_cache_list_show_the_layout(tmp_path) -> None:
     assert "--layout degree" in gb("cache", "list", cache=cache, env={"COLUMNS": "200"}).stdout
 
 
+def test_run_says_which_layout_ran(tmp_path) -> None:
+    cache = tmp_path / "cache"
+    for spec, layout in ((f"kron:{BIG}", "degree"), ("kron:8", "original")):
+        proc = gb("run", "algorithms/connected_components.gdsl", "-g", spec, "--json", cache=cache)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["graph"]["layout"] == layout
+
+
 def test_spark_refuses_layout(tmp_path) -> None:
     proc = gb("run", "algorithms/pagerank.gdsl", "--engine", "spark", "--layout", "degree",
               cache=tmp_path / "c")

@@ -25,6 +25,7 @@ from ..runtime import Graph
 from ..runtime.graph import LoadOptions, parse_generator
 from ..profile.model import relabels
 from ..runtime.graph_cache import GraphCache, graph_cache_dir, layout_key
+from ..runtime.layout_rule import AUTO_MIN_HUB_SHARE, AUTO_MIN_NODES
 from ..runtime.graph_io import delimiter_words, describe, guessed, ids_survive, output_format, write_graph
 from ..runtime.memory import MemoryLimit, memory_limit, parse_size
 from ..settings import Settings
@@ -60,8 +61,9 @@ class LayoutMode(str, enum.Enum):
 
 LayoutOpt = Annotated[Optional[LayoutMode], typer.Option(
     "--layout", case_sensitive=False,
-    help="The node order of the graph in memory: auto (the default: degree for a graph of 2^17 "
-         "nodes or more whose 1% highest-degree nodes hold 10% of the arcs or more, else original), "
+    help="The node order of the graph in memory: auto (the default: degree for a graph of "
+         f"{AUTO_MIN_NODES:,} nodes or more whose 1% highest-degree nodes hold "
+         f"{AUTO_MIN_HUB_SHARE:.0%} of the arcs or more, else original), "
          "original (the input's), or degree (relabeled by descending out-degree, kept in the graph "
          "cache). Results are in input order whatever the layout; floats may differ in the last "
          "bits (docs/graphs.md \"Layout\").")]

@@ -155,7 +155,7 @@ def run_command(
     if trials:
         timings.update(trial_timings(build_ms, runs, settings.threads))
     graph_info = {"nodes": g.node_count, "edges": g.edge_count, "directed": g.directed,
-                  "guessed": guessed(g.stats)}
+                  "guessed": guessed(g.stats), "layout": g.layout}
     warn_unconverged(rows)
     if json_:
         print_object(rows, {"graph": graph_info, "timings": timings, "loops": rows.loops},
@@ -171,7 +171,8 @@ def run_command(
     err.print(f"{rows.algorithm} on {source} ({g.node_count} nodes, {g.edge_count} {kind} edges"
               + (f"; guessed: {'; '.join(guesses)}" if guesses else "") + "): "
               f"{_plan_source(compiled)} {compile_ms:.1f} ms, "
-              f"load {load_ms:.1f} ms{' (graph cache hit)' if g.cache_status == 'hit' else ''}, "
+              f"load {load_ms:.1f} ms{' (graph cache hit)' if g.cache_status == 'hit' else ''}"
+              + (f" ({g.layout} layout)" if g.layout != "original" else "") + ", "
               f"run {run_ms:.1f} ms"
               + (f"; wrote {output}" if output else ""), markup=False)
 
