@@ -109,7 +109,7 @@ def measure(spec: str, threads: int, rounds: int, executables: dict) -> dict:
 
 
 def table(rows: list[dict], threads: int, rounds: int) -> str:
-    names = list(PARAMS)
+    names = list(rows[0]["algos"])
     lines = ["| graph | nodes | arcs | max degree | hub_share | relabel (s) | " + " | ".join(names)
              + " | load before / after |",
              "|" + "---|" * (len(names) + 7)]
