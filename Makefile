@@ -106,6 +106,13 @@ bench-compile:
 bench-layout: native
 	$(PYTHON) bench/layout.py --graphs kron:20 uniform:20 --threads 2
 
+# The `auto` rule's evidence: every shipped whole-graph algorithm under both layouts on
+# kron:16/18/20, uniform:20 and a Chung-Lu power-law graph (web:20); bench/results/layout_algos.md
+# (about 10 minutes on an idle machine).
+.PHONY: bench-layout-algos
+bench-layout-algos: native
+	$(PYTHON) bench/layout_algos.py --threads 2
+
 # ---- graph input (bench/io.py) ----
 .PHONY: bench-io bench-memory
 

@@ -140,10 +140,10 @@ class Graph:
         (cache=False skips it); the options are the CLI's (docs/graphs.md): header None
         guesses, delimiter None guesses (",", "\t", " " for runs of blanks), columns picks
         (source, target[, weight]) by 1-based number or header name, e.g. ("from", "to").
-        What was guessed is in graph.guessed.  layout: the node order in memory, "original"
-        (default), "degree" (relabeled by descending out-degree, kept in the graph cache) or
-        "auto" (for now "original"); results are the same whatever it is (docs/graphs.md
-        "Layout")."""
+        What was guessed is in graph.guessed.  layout: the node order in memory, "auto"
+        (default: "degree" for a big graph with skewed degrees, else "original"), "original"
+        or "degree" (relabeled by descending out-degree, kept in the graph cache); results
+        are in input order whatever it is, floats within 1e-12 (docs/graphs.md "Layout")."""
         settings = _refined(load_settings)
         threads = threads or settings.threads
         store = (GraphCache(graph_cache_dir(settings.cache_dir), threads=threads,

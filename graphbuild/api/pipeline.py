@@ -112,8 +112,9 @@ def resolve_graph(graph: Graph | str | os.PathLike | None, undirected: bool = Fa
     only what the plan reads (a directed graph's in-edges, the weights); without, all.
     header, delimiter, columns: how a text edge list's columns are read (LoadOptions).
     budget (runtime/memory.py): a load that would take more memory is refused (IO).
-    layout: the CSR's node order, "original" (default), "degree" or "auto" (for now
-    "original"): docs/graphs.md "Layout"; results are the same under every layout."""
+    layout: the CSR's node order, "auto" (default; a Graph given is kept as it is unless a
+    layout is named), "original" or "degree": docs/graphs.md "Layout"; results are in input
+    order under every layout."""
     options = LoadOptions(undirected=undirected, dedupe=dedupe, no_self_loops=no_self_loops, ids=ids,
                           header=header, delimiter=delimiter, columns=columns)
     if plan is not None:

@@ -71,6 +71,7 @@ class GraphEntry:
     size: int             # the blob's bytes (shared blobs count once in totals, not here)
     last_used: float      # the blob's mtime: every hit touches it
     problem: str = ""
+    layout: str = "original"   # the reference's "layout" (docs/graphs.md "Layout")
 
 
 def read_refs(directory: pathlib.Path, key: bytes | None = None) -> list[GraphEntry]:
@@ -97,7 +98,8 @@ def read_refs(directory: pathlib.Path, key: bytes | None = None) -> list[GraphEn
         except OSError:
             size, used, problem = 0, 0.0, "its graph was evicted"
         entries.append(GraphEntry(ref_key, path, payload["blob"], str(payload.get("source", "")),
-                                  payload.get("options") or {}, size, used, problem))
+                                  payload.get("options") or {}, size, used, problem,
+                                  str(payload.get("layout", "original"))))
     return entries
 
 

@@ -86,7 +86,8 @@ def list_entries(cache_dir: CacheDir = None, json_: Json = False) -> None:
     rows = [{"key": e.key, "kind": "plan", "algorithm": e.algorithm, "source_path": e.source_path,
              "bytes": e.size, "last_used": e.last_used, "problem": e.problem or None} for e in plans]
     rows += [{"key": g.key, "kind": "graph", "source_path": g.source, "options": g.options, "blob": g.blob,
-              "bytes": g.size, "last_used": g.last_used, "problem": g.problem or None} for g in graphs]
+              "layout": g.layout, "bytes": g.size, "last_used": g.last_used, "problem": g.problem or None}
+             for g in graphs]
     rows.sort(key=lambda r: (-r["last_used"], r["key"]))
     if json_:
         out.print(dumps({"entries": rows}), markup=False)
@@ -96,17 +97,17 @@ def list_entries(cache_dir: CacheDir = None, json_: Json = False) -> None:
             table.columns[column].no_wrap = True
         for r in rows:
             source = r["source_path"] if not r["problem"] else f"(damaged: {r['problem']})"
-            what = r.get("algorithm") or ("?" if r["kind"] == "plan" else _options(r["options"]))
+            what = r.get("algorithm") or ("?" if r["kind"] == "plan" else _options(r["options"], r["layout"]))
             table.add_row(r["key"][:16], r["kind"], what, source, str(r["bytes"]),
                           _when(r["last_used"]) if r["last_used"] else "-")
         out.print(table)
     warn_all(cache.warnings)
 
 
-def _options(options: dict) -> str:
-    """A graph entry's load options as the flags that give them."""
+def _options(options: dict, layout: str = "original") -> str:
+    """A graph entry's load options as the flags that give them, and its layout if relabeled."""
     flags = [f"--{name.replace('_', '-')}" for name in ("undirected", "dedupe", "no_self_loops")
-             if options.get(name)]
+             if options.get(name)] + ([f"--layout {layout}"] if layout != "original" else [])
     return " ".join(flags) or "(default load)"
 
 

@@ -23,7 +23,9 @@ from ..api import resolve_graph
 from ..cache.trust import CachePolicy
 from ..runtime import Graph
 from ..runtime.graph import LoadOptions, parse_generator
-from ..runtime.graph_cache import GraphCache, graph_cache_dir
+from ..profile.model import relabels
+from ..runtime.graph_cache import GraphCache, graph_cache_dir, layout_key
+from ..runtime.layout_rule import AUTO_MIN_HUB_SHARE, AUTO_MIN_NODES
 from ..runtime.graph_io import delimiter_words, describe, guessed, ids_survive, output_format, write_graph
 from ..runtime.memory import MemoryLimit, memory_limit, parse_size
 from ..settings import Settings
@@ -59,10 +61,12 @@ class LayoutMode(str, enum.Enum):
 
 LayoutOpt = Annotated[Optional[LayoutMode], typer.Option(
     "--layout", case_sensitive=False,
-    help="The node order of the graph in memory: original (the input's, the default), degree "
-         "(relabeled by descending out-degree, kept in the graph cache; can speed up PageRank-like "
-         "pull loops), or auto (for now original: its rule is not measured yet). Results are "
-         "the same (docs/graphs.md \"Layout\").")]
+    help="The node order of the graph in memory: auto (the default: degree for a graph of "
+         f"{AUTO_MIN_NODES:,} nodes or more whose 1% highest-degree nodes hold "
+         f"{AUTO_MIN_HUB_SHARE:.0%} of the arcs or more, else original), "
+         "original (the input's), or degree (relabeled by descending out-degree, kept in the graph "
+         "cache). Results are in input order whatever the layout; floats may differ in the last "
+         "bits (docs/graphs.md \"Layout\").")]
 LAYOUT_WORDS = {"original": "original (input order)",
                 "degree": "degree (relabeled by descending out-degree; results in input order)"}
 MaxMemory = Annotated[Optional[str], typer.Option(
@@ -130,10 +134,12 @@ class LoadProgress:
 
 def graph_in_cache(graph: Optional[str], settings: Settings, no_cache: bool, undirected: bool = False,
                    dedupe: bool = False, no_self_loops: bool = False, ids: IdsMode = IdsMode.map,
-                   plan: Any = None, text: dict[str, Any] | None = None) -> bool:
-    """Whether the graph cache holds a reference for this generated graph, so that the
-    memory guard counts a cached graph rather than a first load (a reference that does not
-    verify is a first load after all, which C's budget still checks as it allocates)."""
+                   plan: Any = None, text: dict[str, Any] | None = None, layout: str = "original") -> bool:
+    """Whether the graph cache holds a reference for this generated graph in the layout the
+    load will use, so that the memory guard counts a cached graph rather than a first load
+    (a reference that does not verify is a first load after all, which C's budget still
+    checks as it allocates).  A load that may relabel (model.relabels: auto on a big graph)
+    counts as cached only with the degree layout stored."""
     if no_cache or graph is None or os.path.exists(graph) or parse_generator(graph) is None:
         return False
     cache = GraphCache(graph_cache_dir(settings.cache_dir), policy=CachePolicy.from_settings(settings))
@@ -141,7 +147,10 @@ def graph_in_cache(graph: Optional[str], settings: Settings, no_cache: bool, und
                           ids=IdsMode(ids).value, **(text or {}))
     if plan is not None:
         options = options.for_plan(plan)
-    return cache.usable() and cache.path(cache.spec_key(graph, options)).is_file()
+    key = cache.spec_key(graph, options)
+    if relabels(layout, 1 << parse_generator(graph)[1]):
+        key = layout_key(key, "degree")
+    return cache.usable() and cache.path(key).is_file()
 
 
 def load_cli_graph(graph: Optional[str], settings: Settings, no_cache: bool, quiet: bool,
@@ -200,6 +209,8 @@ def _show_info(source: str, report: dict[str, Any]) -> None:
     for direction, s in report["degree"].items():
         name = "degree" if not report["directed"] else f"{direction}-degree"
         rows.append((name, f"min {s['min']}, median {s['median']:g}, mean {s['mean']:.2f}, max {s['max']}"))
+    rows.append(("hub share", f"{100 * report['hub_share']:.1f}% of the arcs leave the 1% highest-degree "
+                              "nodes"))
     rows.append(("layout", LAYOUT_WORDS.get(report["layout"], report["layout"])))
     rows.append(("memory", f"{report['bytes']:,} bytes"))
     cached = {"hit": "yes (read from the graph cache)", "stored": "stored in the graph cache now"}
@@ -279,7 +290,8 @@ def convert(
     settings = settings_for(cache_dir)
     start = time.perf_counter()
     g = load_cli_graph(source, settings, no_cache, False, undirected, dedupe, no_self_loops, ids,
-                       budget=memory_budget(None), text=text_options(header, delimiter, columns))
+                       budget=memory_budget(None), text=text_options(header, delimiter, columns),
+                       layout="original")   # the edges in the input's order, as before
     write_graph(g, target, all_arcs=all_arcs)
     if not ids_survive(g, fmt):
         warn_all([f"Matrix Market numbers nodes 1..n: the node ids of {source} are not kept in {target}"])

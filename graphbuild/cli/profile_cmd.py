@@ -13,12 +13,14 @@ from ..profile.counts import predict_counts
 from ..profile.model import graph_bytes, restart_rss_peak, rss_now, rss_peak
 from ..profile.timeline import bars
 from ..runtime import Executable
+from ..runtime.graph import resolve_layout
 from ..settings import human_size
 from . import (Algorithm, CacheDir, NoCache, OptLevel, app, dumps, guarded, open_cache, out, settings_for,
                warn_all)
 from ..profile.guard import check_before_load, check_run
-from .graph_cmd import (ColumnsOpt, Dedupe, DelimiterOpt, GraphOpt, HeaderOpt, Ids, IdsMode, MaxMemory,
-                        NoSelfLoops, Undirected, graph_in_cache, load_cli_graph, memory_budget, text_options)
+from .graph_cmd import (ColumnsOpt, Dedupe, DelimiterOpt, GraphOpt, HeaderOpt, Ids, IdsMode, LayoutOpt,
+                        MaxMemory, NoSelfLoops, Undirected, graph_in_cache, load_cli_graph, memory_budget,
+                        text_options)
 from .run_cmd import Params, Threads, parse_params
 
 Count = Optional[int]
@@ -49,6 +51,7 @@ def profile_memory(
     cache_dir: CacheDir = None,
     no_cache: NoCache = False,
     max_memory: MaxMemory = None,
+    layout: LayoutOpt = None,
 ) -> None:
     """Run with memory accounting: each buffer and its live range, the planned peak against the
     theoretical minimum and a buffer per variable, the graph, the process peak RSS, a timeline.
@@ -64,19 +67,21 @@ def profile_memory(
         warn_all(cache.warnings)
     Executable(plan)   # C validates a plan file before anything reads it (a bad one: exit 65)
     baseline = rss_now()
+    asked = resolve_layout(layout.value if layout is not None else None)
     if predict:
         c = predict_counts(graph, undirected=undirected, nodes=nodes, edges=edges)
         report = build_report(plan, nodes=c.nodes, edges=c.edges, directed=c.directed, weighted=c.weighted,
                               threads=settings.threads, baseline_rss=baseline,
                               graph_parts=graph_bytes(plan, c.nodes, c.edges, directed=c.directed,
-                                                      weighted=c.weighted), counts=c)
+                                                      weighted=c.weighted), counts=c, layout=asked)
     else:
         cached = graph_in_cache(graph, settings, no_cache, undirected, dedupe, no_self_loops, ids,
-                                plan=plan, text=text_options(header, delimiter, columns))
+                                plan=plan, text=text_options(header, delimiter, columns), layout=asked)
         check_before_load(plan, graph, undirected=undirected, threads=settings.threads, limit=memory,
-                          results=False, cached=cached)
+                          results=False, cached=cached, layout=asked)
         g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
-                           plan=plan, budget=memory, text=text_options(header, delimiter, columns))
+                           plan=plan, budget=memory, text=text_options(header, delimiter, columns),
+                           layout=asked)
         check_run(plan, g, threads=settings.threads, limit=memory_budget(max_memory), results=False)
         scope = "run" if restart_rss_peak() else "process"
         # the run as it is, without turning its columns into Python values (`run` does that)

@@ -15,7 +15,7 @@ from ..errors import ErrorKind, GraphbuildError
 from ..output import STDOUT, Rows, collect_rows, id_text, print_object, save_rows, top_indices
 from ..runtime import Executable, Result
 from ..runtime.executor import Trials
-from ..runtime.graph import LoadOptions
+from ..runtime.graph import LoadOptions, resolve_layout
 from ..profile.guard import check_before_load, check_run
 from ..runtime.graph_io import guessed
 from . import (Algorithm, CacheDir, NoCache, OptLevel, app, elapsed_ms, err, guarded, open_cache,
@@ -104,7 +104,8 @@ def run_command(
     --max-memory SIZE) is refused before it is allocated, with exit 74.
     """
     params = parse_params(param)
-    check_engine_flags(engine, spark_master, spark_conf, trials)
+    check_engine_flags(engine, spark_master, spark_conf, trials,
+                       layout.value if layout is not None else None)
     memory = memory_budget(max_memory)   # a bad SIZE is a usage error before any work
     settings = settings_for(cache_dir, threads=threads, max_iterations=max_iterations)
     cache = open_cache(settings, no_cache)
@@ -121,14 +122,15 @@ def run_command(
                      json_, top)
         return
 
+    asked = resolve_layout(layout.value if layout is not None else None)
     cached = graph_in_cache(graph, settings, no_cache, undirected, dedupe, no_self_loops, ids,
-                            plan=compiled.plan, text=text_options(header, delimiter, columns))
+                            plan=compiled.plan, text=text_options(header, delimiter, columns), layout=asked)
     check_before_load(compiled.plan, graph, undirected=undirected, threads=settings.threads, limit=memory,
-                      cached=cached)
+                      cached=cached, layout=asked)
     start = time.perf_counter()
     g = load_cli_graph(graph, settings, no_cache, json_, undirected, dedupe, no_self_loops, ids,
                        plan=compiled.plan, budget=memory, text=text_options(header, delimiter, columns),
-                       layout=layout.value if layout is not None else None)
+                       layout=asked)
     load_ms = elapsed_ms(start)
     check_run(compiled.plan, g, threads=settings.threads, limit=memory_budget(max_memory))
 
@@ -153,7 +155,7 @@ def run_command(
     if trials:
         timings.update(trial_timings(build_ms, runs, settings.threads))
     graph_info = {"nodes": g.node_count, "edges": g.edge_count, "directed": g.directed,
-                  "guessed": guessed(g.stats)}
+                  "guessed": guessed(g.stats), "layout": g.layout}
     warn_unconverged(rows)
     if json_:
         print_object(rows, {"graph": graph_info, "timings": timings, "loops": rows.loops},
@@ -169,7 +171,8 @@ def run_command(
     err.print(f"{rows.algorithm} on {source} ({g.node_count} nodes, {g.edge_count} {kind} edges"
               + (f"; guessed: {'; '.join(guesses)}" if guesses else "") + "): "
               f"{_plan_source(compiled)} {compile_ms:.1f} ms, "
-              f"load {load_ms:.1f} ms{' (graph cache hit)' if g.cache_status == 'hit' else ''}, "
+              f"load {load_ms:.1f} ms{' (graph cache hit)' if g.cache_status == 'hit' else ''}"
+              + (f" ({g.layout} layout)" if g.layout != "original" else "") + ", "
               f"run {run_ms:.1f} ms"
               + (f"; wrote {output}" if output else ""), markup=False)
 

@@ -68,10 +68,14 @@ def run_on_spark(compiled: Compiled, compile_ms: float, graph: Optional[str], lo
 
 
 def check_engine_flags(engine: Engine, master: Optional[str], conf: Optional[list[str]],
-                       trials: Optional[int]) -> None:
+                       trials: Optional[int], layout: Optional[str] = None) -> None:
     """Spark flags without --engine spark, and C-only flags with it, are usage errors."""
     if engine is Engine.c and (master or conf):
         raise GraphbuildError("--spark-master and --spark-conf need --engine spark", kind=ErrorKind.USAGE)
     if engine is Engine.spark and trials:
         raise GraphbuildError("--trials times the C engine; with --engine spark the run prints "
                               "the time of each loop pass (--json: timings.pass_ms)", kind=ErrorKind.USAGE)
+    if engine is Engine.spark and layout:
+        raise GraphbuildError("--layout orders the C engine's graph in memory; Spark partitions "
+                              "the edges itself, so drop --layout with --engine spark",
+                              kind=ErrorKind.USAGE)

@@ -21,15 +21,17 @@ from .model import need_bytes, run_bytes
 
 
 def check_before_load(plan: Plan, graph: str | None, *, undirected: bool, threads: int,
-                      limit: MemoryLimit | None, results: bool = True, cached: bool = False) -> None:
+                      limit: MemoryLimit | None, results: bool = True, cached: bool = False,
+                      layout: str = "original") -> None:
     """A generated graph and the run on it must fit, before anything is generated (a file's
     counts are known only once C reads its size line or its edges: C checks those).
     cached: the graph cache holds the graph (no first load); results: `run` converts the
-    result columns to Python values (profile-memory does not)."""
+    result columns to Python values (profile-memory does not); layout: the one asked for
+    (graph.resolve_layout), whose relabel model.need_bytes counts."""
     if limit is None or graph is None or os.path.exists(graph) or parse_generator(graph) is None:
         return
     c = predict_counts(graph, undirected=undirected)
-    need = need_bytes(plan, c, threads, first_load=not cached, results=results)
+    need = need_bytes(plan, c, threads, first_load=not cached, results=results, layout=layout)
     check_fits(need, limit, f"running {plan.algorithm} on {graph} ({c.nodes:,} nodes, {c.edges:,} edges"
                             f"{', cached' if cached else ', first load'})")
 

@@ -21,6 +21,9 @@ values (profile-memory runs the plan without that step).
 - load peak: what loading a graph that is not in the graph cache holds at its height
   (load_peak_bytes, from C): a generator's or parser's int64 edge arrays, then the CSR
   built beside them with per-thread counts (and a directed graph's transpose);
+- relabel: a graph in the degree layout (docs/graphs.md "Layout") keeps 16 bytes per node
+  more, and relabeling holds the input graph and the relabeled one at once
+  (relabel_peak_bytes);
 - incremental: copies the executor keeps between passes of a selective edge aggregation
   (csrc/exec/incremental.c), sized by C itself (gb_plan_incremental_bytes);
 - results: the output columns as Python lists (Result.columns), "node" column included,
@@ -37,6 +40,7 @@ import resource
 
 from ..plan.model import Plan
 from ..runtime.graph_layout import csr_bytes, int_id_bytes
+from ..runtime.layout_rule import AUTO_MIN_NODES
 from ..runtime.pool import slot_layout
 from .counts import Counts
 from .stats import checked_stats
@@ -48,6 +52,7 @@ PARTIAL_BYTES = 16     # a reduction partial and its argmin/argmax index
 LIST_ENTRY = 8
 PY_FLOAT = 24
 PY_INT = 32
+PERM_BYTES = 16        # a relabeled graph's perm and inv, int64 each (graph_relabel.c)
 
 
 def plan_reads_in_edges(plan: Plan) -> bool:
@@ -79,18 +84,38 @@ def load_peak_bytes(plan: Plan, nodes: int, edges: int, *, directed: bool, weigh
                                        getattr(lib, _SOURCES[source]), opts.c_options(threads)))
 
 
-def need_bytes(plan: Plan, c: Counts, threads: int, *, first_load: bool, results: bool) -> int:
+def need_bytes(plan: Plan, c: Counts, threads: int, *, first_load: bool, results: bool,
+               layout: str = "original") -> int:
     """What loading the graph and running plan add to the process at their peak: the graph
     and the run (with the result columns `run` converts, if results); for a first load (a
     graph not in the graph cache, or --no-cache), the larger of that and the load's own peak,
-    whose edge arrays are freed before the run.  The memory guard checks this figure and
-    `profile-memory --predict` reports it (first_load_need_bytes, cached_need_bytes)."""
+    whose edge arrays are freed before the run.  layout: the layout asked for; when the load
+    may relabel (relabels), the graph keeps its two permutations and a first load also
+    passes through the relabel's peak (relabel_peak_bytes).  The memory guard checks this
+    figure and `profile-memory --predict` reports it (first_load_need_bytes, cached_need_bytes)."""
     graph = sum(graph_bytes(plan, c.nodes, c.edges, directed=c.directed, weighted=c.weighted).values())
-    run = graph + run_bytes(plan, c.nodes, threads, results=results)
+    relabel = relabels(layout, c.nodes)
+    kept = graph + (PERM_BYTES * c.nodes if relabel else 0)
+    run = kept + run_bytes(plan, c.nodes, threads, results=results)
     if not first_load:
         return run
-    return max(run, load_peak_bytes(plan, c.nodes, c.edges, directed=c.directed, weighted=c.weighted,
+    peak = max(run, load_peak_bytes(plan, c.nodes, c.edges, directed=c.directed, weighted=c.weighted,
                                     source=c.source, threads=threads))
+    return max(peak, relabel_peak_bytes(graph, c.nodes)) if relabel else peak
+
+
+def relabels(layout: str, nodes: int) -> bool:
+    """Whether loading a graph of `nodes` nodes in `layout` may relabel it: "degree" always;
+    "auto" when the graph is big enough for its rule to pick "degree" (the degree skew is
+    known only once the graph is loaded, so the guard counts the relabel then)."""
+    return layout == "degree" or (layout == "auto" and nodes >= AUTO_MIN_NODES)
+
+
+def relabel_peak_bytes(graph: int, nodes: int) -> int:
+    """gb_graph_relabel's height (csrc/graph/graph_relabel.c): the input graph and its
+    relabeled copy with the permutation and its inverse, beside the degree buckets (8 bytes
+    per node and two, freed before the arcs are copied: counted anyway)."""
+    return 2 * graph + PERM_BYTES * nodes + 8 * (nodes + 2)
 
 
 def run_bytes(plan: Plan, nodes: int, threads: int, *, results: bool = True) -> int:

@@ -19,13 +19,14 @@ from .timeline import timeline
 def build_report(plan: Plan, *, nodes: int, edges: int, directed: bool, weighted: bool, threads: int,
                  graph_parts: dict[str, int], baseline_rss: int,
                  measured_rss: int | None = None, rss_scope: str = "run",
-                 counts: Counts | None = None) -> dict[str, Any]:
+                 counts: Counts | None = None, layout: str = "original") -> dict[str, Any]:
     """graph_parts: {"csr_bytes", "id_bytes"} (predicted) or {"graph_bytes"} (a loaded
     graph's own count); measured_rss: the run's peak RSS, None for a prediction; rss_scope:
     "run" when that peak was counted from the loaded graph on, "process" when building the
     graph is in it too; counts: the graph's counts and source, for a prediction: the first
     load's figures are then model.need_bytes, the ones the memory guard checks (without
-    them, measured runs, the first load is taken to be the run)."""
+    them, measured runs, the first load is taken to be the run); layout: the one asked for,
+    whose relabel the prediction counts (model.need_bytes)."""
     st = checked_stats(plan)
     per_node = st["live_bytes_per_node"]
     buffers = [{**r, "bytes": nodes * r["size_class"]} for r in st["buffers"]]
@@ -48,8 +49,9 @@ def build_report(plan: Plan, *, nodes: int, edges: int, directed: bool, weighted
     if counts is not None:
         load_peak = model.load_peak_bytes(plan, counts.nodes, counts.edges, directed=counts.directed,
                                           weighted=counts.weighted, source=counts.source, threads=threads)
-        first_need = model.need_bytes(plan, counts, threads, first_load=True, results=True)
-        cached_need = model.need_bytes(plan, counts, threads, first_load=False, results=True)
+        first_need = model.need_bytes(plan, counts, threads, first_load=True, results=True,
+                                       layout=layout)
+        cached_need = model.need_bytes(plan, counts, threads, first_load=False, results=True, layout=layout)
     else:
         load_peak, first_need = 0, predicted - baseline + results
         cached_need = first_need
@@ -79,6 +81,7 @@ def build_report(plan: Plan, *, nodes: int, edges: int, directed: bool, weighted
         "first_load_rss_bytes": first_load,
         # what the memory guard of `run` checks: the bytes past the baseline, first load or cached
         "first_load_need_bytes": first_need,
+        "layout": layout,
         "cached_need_bytes": cached_need,
         # not part of the profiled run: `graphbuild run` converts the columns to Python values
         "results_bytes": results,

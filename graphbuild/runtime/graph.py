@@ -292,18 +292,17 @@ class Graph:
 IDS_MODES = ("map", "dense")
 LAYOUTS = {0: "original", 1: "degree"}   # gb_node_order
 LAYOUT_CODES = {name: code for code, name in LAYOUTS.items()}
-# "auto" is accepted and currently means "original": the rule that picks a layout from a
-# graph's degree skew and size is not measured yet (docs/graphs.md "Layout").
-LAYOUT_CHOICES = ("original", "degree", "auto")
+LAYOUT_CHOICES = ("original", "degree", "auto")   # auto: runtime/layout_rule.py picks one
+DEFAULT_LAYOUT = "auto"
 
 
 def resolve_layout(layout: str | None) -> str:
-    """The layout a load uses for the user's choice (None: the default, "original")."""
-    layout = "original" if layout is None else layout
+    """The layout a load asks for, given the user's choice (None: DEFAULT_LAYOUT)."""
+    layout = DEFAULT_LAYOUT if layout is None else layout
     if layout not in LAYOUT_CHOICES:
         raise GraphbuildError(f"--layout must be one of {', '.join(LAYOUT_CHOICES)}, not '{layout}'",
                               kind=ErrorKind.USAGE)
-    return "original" if layout == "auto" else layout
+    return layout
 HEADER_GUESSES = {1: "header", 2: "edge"}   # gb_header_guess: what line header_guess_line was
 FORMATS = {0: "auto", 1: "edgelist", 2: "wel", 3: "mtx", 4: "generated"}
 GENERATORS = {"kron": 0, "uniform": 1}

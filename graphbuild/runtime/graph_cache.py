@@ -46,6 +46,7 @@ from ..cache.trust import CachePolicy, directory_problem, prepare_directory, ref
 from ..settings import DEFAULT_CACHE_MAX_SIZE
 from ..errors import ErrorKind, GraphbuildError
 from ..safe_io import TEMP_PREFIX, UnsafeFile, atomic_write, open_regular, read_regular
+from .layout_rule import auto_layout
 from .graph import (Graph, LoadOptions, Progress, _message, default_graph_path, generate_graph,
                     load_graph, parse_generator, resolve_layout)
 from .interrupt import Interrupt, call_interruptibly
@@ -398,51 +399,52 @@ def open_graph(source: Graph | str | os.PathLike | None, options: LoadOptions | 
     """A graph from a Graph (as is unless a layout is given), None (the bundled karate club graph,
     which is undirected), a generator spec or a file, through the cache when one is given.
     A file named like a spec (kron:12) is read as a file.  budget: the memory a load (not
-    a cache hit, which maps the stored graph) may take (memory.py).  layout: "original"
-    (None, and "auto" for now: graph.resolve_layout) or "degree"; a relabeled graph is
-    cached under its own key, and only it is stored (the input layout's entry is used
-    when it is there, never written for it)."""
+    a cache hit, which maps the stored graph) may take (memory.py).  layout: "original",
+    "degree" or "auto" (None: the default, graph.resolve_layout), auto deciding from the
+    graph (layout_rule.auto_layout); a relabeled graph is cached under its own key, and only
+    it is stored (the input layout's entry is used when it is there, never written for it)."""
     if isinstance(source, Graph):
-        return source if layout is None else source.relabel(resolve_layout(layout), threads)
+        return source if layout is None else _in_layout(source, resolve_layout(layout), threads)
     layout = resolve_layout(layout)
     options = options or LoadOptions()
     if source is None:
-        return load_graph(default_graph_path(), options=replace(options, undirected=True),
-                          threads=threads).relabel(layout, threads)
+        return _in_layout(load_graph(default_graph_path(), options=replace(options, undirected=True),
+                                     threads=threads), layout, threads)
     text = os.fspath(source)
     spec = None if os.path.exists(text) else parse_generator(text)
     key, before = None, _signature(text)
     if cache is not None:
         key = cache.spec_key(text, options) if spec is not None else cache.file_key(text, options)
-    if key is not None and layout != "original":
-        graph = cache.get(layout_key(key, layout))
-        if graph is not None:
+    if key is None:
+        return _in_layout(_read(text, spec, options, threads, progress, budget), layout, threads)
+    if layout != "original":
+        # auto takes a stored degree layout only if the rule picks it (degrees survive relabeling).
+        graph = cache.get(layout_key(key, "degree"))
+        if graph is not None and (layout == "degree" or auto_layout(graph) == "degree"):
             graph.cache_status = "hit"
             return graph
-        graph = cache.get(key)
-        if graph is None:
-            graph = _read(text, spec, options, threads, progress, budget)
+    graph = cache.get(key)
+    if graph is not None:
+        graph.cache_status = "hit"
+    else:
+        graph = _read(text, spec, options, threads, progress, budget)
+    if layout == "auto":
+        layout = auto_layout(graph)
+    if layout != "original":
         graph = graph.relabel(layout, threads)
         graph.cache_status = None
         if _signature(text) == before and cache.put(layout_key(key, layout), graph, text,
                                                      options, layout=layout):
             graph.cache_status = "stored"
         return graph
-    if key is not None:
-        graph = cache.get(key)
-        if graph is not None:
-            graph.cache_status = "hit"
-            return graph
-    if layout != "original":
-        return _read(text, spec, options, threads, progress, budget).relabel(layout, threads)
-    if spec is not None:
-        graph = generate_graph(text, options, threads, progress, budget=budget)
-    else:
-        graph = load_graph(text, options=options, threads=threads, progress=progress, budget=budget)
     # A file that changed while it was hashed and read is not stored under either content.
-    if key is not None and _signature(text) == before and cache.put(key, graph, text, options):
+    if graph.cache_status != "hit" and _signature(text) == before and cache.put(key, graph, text, options):
         graph.cache_status = "stored"
     return graph
+
+
+def _in_layout(graph: Graph, layout: str, threads: int) -> Graph:
+    return graph.relabel(auto_layout(graph) if layout == "auto" else layout, threads)
 
 
 def _read(text: str, spec: Any, options: LoadOptions, threads: int, progress: Progress | None,

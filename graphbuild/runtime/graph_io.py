@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import ErrorKind, GraphbuildError
 from ..safe_io import atomic_write
+from .layout_rule import degree_skew
 from .graph import Graph, _message
 from .native import ffi, lib
 
@@ -130,7 +131,7 @@ def describe(graph: Graph) -> dict[str, Any]:
     return {"nodes": graph.node_count, "edges": graph.edge_count, "directed": graph.directed,
             "weighted": graph.weighted, **graph.stats, "isolated_nodes": isolated,
             "degree": degree, "bytes": graph.nbytes, "cached": graph.cache_status,
-            "layout": graph.layout}
+            "layout": graph.layout, "hub_share": degree_skew(graph)}
 
 
 __all__ = ["DELIMITER_WORDS", "WRITE_FORMATS", "delimiter_words", "describe", "guessed", "ids_survive",
