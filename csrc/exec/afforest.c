@@ -1,0 +1,423 @@
+/*
+ * afforest.c — a min-label propagation loop run as union-find.
+ *
+ * What: the loop  while flag: E = min(x[u] for u in both directions); x' = min(x, E) into
+ * E's slot; flag = any(x' != x); swap x, x'  started from x = node_id() ends with every
+ * node labeled with the smallest node_id of its component of the undirected view.
+ * Method: Afforest (Sutton, Ben-Nun, Barak, "Optimizing Parallel Graph Connectivity
+ * Computation via Subgraph Sampling", IPDPS 2018): a parent array pi; link the first two
+ * out-neighbors of every node, compress, find the most frequent root among 1024 sampled
+ * nodes (the largest component, very likely), then link the remaining arcs of every node
+ * outside it (and, on a directed graph, its in-arcs: an arc out of the skipped component
+ * is then seen from its other end), and compress again.  link() always hangs the root
+ * with the larger node_id under the other (one compare-and-swap), so a root is the
+ * smallest node_id of its tree and, once every arc is linked, of its component: the
+ * labels are the loop's bits whatever the threads, the sampling or the order of links.
+ *
+ * The claim (GB_KH_UNION_FIND, graphbuild/plan/unionfind.py) is checked here at
+ * gb_plan_create: the edge kernel carries its changed set (changed.c checked the FUSED
+ * pair and that its loop writes x and E only by swapping them), aggregates min of a
+ * gathered int slot over both directions; the loop is exactly
+ *     head: jump_if_false flag, tail + 1; add_i c, c, one; check_iter c; FUSED;
+ *           mov flag, any's register; swap_v x, E; tail: jump head
+ * with four distinct registers and no jump from elsewhere into it; x holds node_id() on
+ * entry (walking back from head over straight-line code that no jump lands on, the first
+ * instruction writing x is a KERNEL of a node kernel without an active set whose one
+ * STORE to x stores a NODE_ID temp); and no other instruction names c but a CONST.
+ * At run time the pass leaves x and E with the labels and any's register false, as the
+ * loop's last pass does; the counter is not advanced, which nothing observes.  The plain
+ * loop would have stopped with an error at --max-iterations if it needed more passes;
+ * it needs at most the largest component's size, so when that could exceed the limit
+ * (or the counter's step is not 1) the pass runs as the pair's other claims say instead.
+ */
+#include <stdlib.h>
+
+#include "exec_internal.h"
+
+#define NEIGHBOR_ROUNDS 2
+#define SAMPLES 1024
+
+/* ---- the claim ---- */
+
+gb_status gb_afforest_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error *err)
+{
+    gb_kernel *k = &p->kernels[kidx];
+    const int64_t claim = h[GB_KH_UNION_FIND];
+
+    k->union_find = 0;
+    if (claim == 0)
+        return GB_OK;
+    if (claim != 1 || k->domain != GB_DOMAIN_EDGE || !k->changed || k->agg != GB_AGG_MIN ||
+        k->dir != GB_DIR_BOTH || k->special != GB_SHAPE_GATHER ||
+        p->slot_dtypes[k->sp_slot] != GB_I64)
+        return gb_err_set(err, GB_EINVAL, k->loc,
+                          "kernel %lld: the plan claims its loop runs as union-find (%lld), "
+                          "which it does not allow", (long long)kidx, (long long)claim);
+    k->union_find = 1;
+    return GB_OK;
+}
+
+static const int64_t *instr(const gb_plan *p, int64_t pc)
+{
+    return p->code + pc * GB_INSTR_WIDTH;
+}
+
+static int is_jump(const int64_t *w)
+{
+    return w[0] == GB_OP_JUMP || w[0] == GB_OP_JUMP_IF_FALSE;
+}
+
+static int64_t target(const int64_t *w)
+{
+    return w[0] == GB_OP_JUMP ? w[2] : w[3];
+}
+
+/* Whether a jump other than the one at `except` lands in (lo, hi]. */
+static int lands_in(const gb_plan *p, int64_t lo, int64_t hi, int64_t except)
+{
+    for (int64_t j = 0; j < p->ninstr; j++)
+        if (j != except && is_jump(instr(p, j)) && lo < target(instr(p, j)) &&
+            target(instr(p, j)) <= hi)
+            return 1;
+    return 0;
+}
+
+/* Whether kernel k names register r (bcast, a reduction's register, a default). */
+static int kernel_names_reg(const gb_kernel *k, int64_t r)
+{
+    if (k->domain == GB_DOMAIN_EDGE && k->default_kind == GB_DEFAULT_REG && k->default_index == r)
+        return 1;
+    for (int64_t j = 0; j < k->nmicro; j++) {
+        const int64_t *u = k->micro + j * GB_INSTR_WIDTH;
+        const gb_op_info *info = gb_op_lookup(u[0]);
+        for (int a = 0; a < 4; a++)
+            if (info->args[a] == GB_ARG_REG && u[2 + a] == r)
+                return 1;
+    }
+    return 0;
+}
+
+/* Whether the top-level instruction w names register r. */
+static int instr_names_reg(const gb_plan *p, const int64_t *w, int64_t r)
+{
+    const gb_op_info *info = gb_op_lookup(w[0]);
+    if (w[0] == GB_OP_KERNEL || w[0] == GB_OP_FUSED) {
+        for (int i = 0; i < (w[0] == GB_OP_FUSED ? 2 : 1); i++)
+            if (kernel_names_reg(&p->kernels[w[2 + i]], r))
+                return 1;
+        return 0;
+    }
+    for (int a = 0; a < 4; a++)
+        if ((info->args[a] == GB_ARG_REG || info->args[a] == GB_ARG_VAL ||
+             info->args[a] == GB_ARG_DST) && w[2 + a] == r)
+            return 1;
+    return 0;
+}
+
+static int kernel_stores(const gb_kernel *k, int64_t s)
+{
+    if (k->domain == GB_DOMAIN_EDGE && k->out_slot == s)
+        return 1;
+    for (int64_t j = 0; j < k->nmicro; j++)
+        if (k->micro[j * GB_INSTR_WIDTH] == GB_OP_STORE && k->micro[j * GB_INSTR_WIDTH + 3] == s)
+            return 1;
+    return 0;
+}
+
+static int instr_writes_slot(const gb_plan *p, const int64_t *w, int64_t s)
+{
+    switch (w[0]) {
+    case GB_OP_COPY_V:
+        return w[2] == s;
+    case GB_OP_SWAP_V:
+        return w[2] == s || w[3] == s;
+    case GB_OP_KERNEL:
+        return kernel_stores(&p->kernels[w[2]], s);
+    case GB_OP_FUSED:
+        return kernel_stores(&p->kernels[w[2]], s) || kernel_stores(&p->kernels[w[3]], s);
+    default:
+        return 0;
+    }
+}
+
+/* Whether node kernel k, with no active set, stores a NODE_ID temp into x, once. */
+static int stores_node_id(const gb_kernel *k, int64_t x)
+{
+    int64_t at = -1, def = -1;
+    if (k->domain != GB_DOMAIN_NODE || k->active >= 0)
+        return 0;
+    for (int64_t j = 0; j < k->nmicro; j++) {
+        const int64_t *u = k->micro + j * GB_INSTR_WIDTH;
+        if (u[0] == GB_OP_STORE && u[3] == x) {
+            if (at >= 0)
+                return 0;
+            at = j;
+        }
+    }
+    if (at < 0)
+        return 0;
+    for (int64_t j = 0; j < at; j++) {
+        const int64_t *u = k->micro + j * GB_INSTR_WIDTH;
+        const gb_op_info *info = gb_op_lookup(u[0]);
+        if ((info->args[0] == GB_ARG_DST || info->args[0] == GB_ARG_TDST) &&
+            u[2] == k->micro[at * GB_INSTR_WIDTH + 4])
+            def = u[0];
+    }
+    return def == GB_OP_NODE_ID;
+}
+
+/* Whether the loop around edge kernel ke's FUSED pair at pc has the form above; fills
+ * ke's uf_counter and uf_step. */
+static int loop_holds(const gb_plan *p, gb_kernel *ke, int64_t pc)
+{
+    const int64_t tail = ke->ch_tail, x = ke->sp_slot, e = ke->out_slot;
+    const int64_t *h, *inc, *chk, *mov, *swap;
+    int64_t head, flag, cnt, one, red = ke->ch_reg;
+
+    if (tail < 0 || instr(p, tail)[0] != GB_OP_JUMP)
+        return 0;
+    head = target(instr(p, tail));
+    if (tail - head != 6 || pc != head + 3)
+        return 0;
+    h = instr(p, head), inc = instr(p, head + 1), chk = instr(p, head + 2);
+    mov = instr(p, head + 4), swap = instr(p, head + 5);
+    if (h[0] != GB_OP_JUMP_IF_FALSE || h[3] != tail + 1 || inc[0] != GB_OP_ADD_I ||
+        chk[0] != GB_OP_CHECK_ITER || mov[0] != GB_OP_MOV || swap[0] != GB_OP_SWAP_V ||
+        !((swap[2] == x && swap[3] == e) || (swap[2] == e && swap[3] == x)))
+        return 0;
+    flag = h[2], cnt = inc[2], one = inc[4];
+    if (inc[3] != cnt || chk[2] != cnt || mov[2] != flag || mov[3] != red || flag == cnt ||
+        flag == one || flag == red || cnt == one || cnt == red || one == red)
+        return 0;
+    if (lands_in(p, head, tail, tail))
+        return 0;   /* a jump into the loop */
+    for (int64_t q = 0; q < p->ninstr; q++)
+        if (q != head + 1 && q != head + 2 && instr(p, q)[0] != GB_OP_CONST &&
+            instr_names_reg(p, instr(p, q), cnt))
+            return 0;   /* something else observes the pass counter */
+    for (int64_t q = head - 1; q >= 0; q--) {
+        const int64_t *w = instr(p, q);
+        if (is_jump(w) || lands_in(p, q, head, tail))
+            return 0;
+        if (instr_writes_slot(p, w, x)) {
+            if (w[0] != GB_OP_KERNEL || !stores_node_id(&p->kernels[w[2]], x))
+                return 0;
+            ke->uf_counter = cnt;
+            ke->uf_step = one;
+            return 1;
+        }
+    }
+    return 0;   /* x is never set before the loop */
+}
+
+gb_status gb_afforest_check(gb_plan *p, gb_error *err)
+{
+    for (int64_t kidx = 0; kidx < p->nkernels; kidx++) {
+        gb_kernel *ke = &p->kernels[kidx];
+        int64_t at = -1;
+        if (!ke->union_find)
+            continue;
+        for (int64_t pc = 0; pc < p->ninstr; pc++)
+            if (instr(p, pc)[0] == GB_OP_FUSED && instr(p, pc)[2] == kidx)
+                at = pc;
+        if (at < 0 || !loop_holds(p, ke, at))
+            return gb_err_set(err, GB_EINVAL, ke->loc,
+                              "kernel %lld: the plan claims its loop runs as union-find, which "
+                              "its loop or the value x starts with does not allow",
+                              (long long)kidx);
+    }
+    return GB_OK;
+}
+
+/* ---- the run ---- */
+
+typedef struct uf_job {
+    gb_ctx *c;
+    int64_t *pi;              /* parents, in E's buffer */
+    int64_t *x;
+    const int64_t *key;       /* node_id() of a position (the layout's perm), NULL: itself */
+    const gb_items *items;
+    int64_t skip;             /* phase 2 skips the nodes whose parent is this root */
+} uf_job;
+
+static inline int64_t key_of(const uf_job *j, int64_t v)
+{
+    return j->key != NULL ? j->key[v] : v;
+}
+
+static inline int64_t parent(const uf_job *j, int64_t v)
+{
+    return __atomic_load_n(&j->pi[v], __ATOMIC_RELAXED);
+}
+
+/* Joins u's and v's trees: the root with the larger key goes under the other. */
+static void link(const uf_job *j, int64_t u, int64_t v)
+{
+    int64_t p1 = parent(j, u), p2 = parent(j, v);
+    while (p1 != p2) {
+        const int64_t high = key_of(j, p1) > key_of(j, p2) ? p1 : p2;
+        const int64_t low = high == p1 ? p2 : p1;
+        int64_t seen = high;
+        if (__atomic_compare_exchange_n(&j->pi[high], &seen, low, 0, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE))
+            return;
+        if (seen == low)
+            return;
+        p1 = parent(j, seen);   /* high was linked meanwhile: climb on from there */
+        p2 = parent(j, low);
+    }
+}
+
+static void compress(const uf_job *j, int64_t v)
+{
+    int64_t p = parent(j, v), gp;
+    while ((gp = parent(j, p)) != p) {
+        __atomic_store_n(&j->pi[v], gp, __ATOMIC_RELAXED);
+        p = gp;
+    }
+}
+
+static gb_status init_item(void *arg, int worker, int64_t item)
+{
+    const uf_job *j = arg;
+    (void)worker;
+    for (int64_t v = j->items->bound[item]; v < j->items->bound[item + 1]; v++)
+        j->pi[v] = v;
+    return GB_OK;
+}
+
+/* The first NEIGHBOR_ROUNDS out-arcs of every node, then compress. */
+static gb_status sample_item(void *arg, int worker, int64_t item)
+{
+    const uf_job *j = arg;
+    const gb_ctx *c = j->c;
+    (void)worker;
+    for (int64_t v = j->items->bound[item]; v < j->items->bound[item + 1]; v++) {
+        const int64_t a = gb_ctx_off(c, GB_DIR_OUT, v), b = gb_ctx_off(c, GB_DIR_OUT, v + 1);
+        for (int64_t q = a; q < b && q < a + NEIGHBOR_ROUNDS; q++)
+            link(j, v, gb_idx_get(c->adj[GB_DIR_OUT], c->nb, q));
+    }
+    return GB_OK;
+}
+
+static gb_status compress_item(void *arg, int worker, int64_t item)
+{
+    const uf_job *j = arg;
+    (void)worker;
+    for (int64_t v = j->items->bound[item]; v < j->items->bound[item + 1]; v++)
+        compress(j, v);
+    return GB_OK;
+}
+
+/* Every other arc of the nodes outside the skipped component. */
+static gb_status finish_item(void *arg, int worker, int64_t item)
+{
+    const uf_job *j = arg;
+    const gb_ctx *c = j->c;
+    (void)worker;
+    for (int64_t v = j->items->bound[item]; v < j->items->bound[item + 1]; v++) {
+        int64_t a = gb_ctx_off(c, GB_DIR_OUT, v), b = gb_ctx_off(c, GB_DIR_OUT, v + 1);
+        if (parent(j, v) == j->skip)
+            continue;
+        for (int64_t q = a + NEIGHBOR_ROUNDS; q < b; q++)
+            link(j, v, gb_idx_get(c->adj[GB_DIR_OUT], c->nb, q));
+        if (!c->directed)
+            continue;
+        a = gb_ctx_off(c, GB_DIR_IN, v), b = gb_ctx_off(c, GB_DIR_IN, v + 1);
+        for (int64_t q = a; q < b; q++)
+            link(j, v, gb_idx_get(c->adj[GB_DIR_IN], c->nb, q));
+    }
+    return GB_OK;
+}
+
+/* Roots are compressed: each node's label is its root's key, in x and E. */
+static gb_status label_item(void *arg, int worker, int64_t item)
+{
+    const uf_job *j = arg;
+    (void)worker;
+    for (int64_t v = j->items->bound[item]; v < j->items->bound[item + 1]; v++) {
+        const int64_t label = key_of(j, j->pi[v]);
+        j->pi[v] = label;
+        j->x[v] = label;
+    }
+    return GB_OK;
+}
+
+/* The most frequent root among SAMPLES nodes drawn with a fixed seed (ties: the smaller). */
+static int64_t frequent_root(const uf_job *j, int64_t n)
+{
+    uint64_t roots[SAMPLES], state = 0x9e3779b97f4a7c15ull;
+    int64_t best = -1, best_run = 0;
+    for (int i = 0; i < SAMPLES; i++) {
+        state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+        roots[i] = (uint64_t)j->pi[state % (uint64_t)n];
+    }
+    gb_sort_u64(roots, SAMPLES);
+    for (int i = 0, run = 1; i < SAMPLES; i++, run++)
+        if (i + 1 == SAMPLES || roots[i + 1] != roots[i]) {
+            if (run > best_run)
+                best = (int64_t)roots[i], best_run = run;
+            run = 0;
+        }
+    return best;
+}
+
+/* Whether the plain loop, at pass number first (the counter now), would stay within
+ * max_iterations: it needs at most as many passes as the largest component has nodes. */
+static gb_status within_limit(const uf_job *j, int64_t n, int64_t first, int64_t max_iterations,
+                              int *ok)
+{
+    int64_t *size, largest = 0;
+    *ok = first <= max_iterations && n - 1 <= max_iterations - first;
+    if (*ok)
+        return GB_OK;
+    if ((size = calloc((size_t)n, sizeof *size)) == NULL)
+        return gb_err_set(j->c->err, GB_ENOMEM, -1, "out of memory counting component sizes");
+    for (int64_t v = 0; v < n; v++)
+        if (++size[j->pi[v]] > largest)
+            largest = size[j->pi[v]];
+    free(size);
+    *ok = first <= max_iterations && largest - 1 <= max_iterations - first;
+    return GB_OK;
+}
+
+gb_status gb_afforest_pass(gb_ctx *c, const gb_kernel *ke, int64_t max_iterations,
+                           int64_t loc, int *done)
+{
+    const int64_t n = c->n;
+    uf_job j = { c, c->slots[ke->out_slot], c->slots[ke->sp_slot], c->perm,
+                 &c->edge_items[GB_DIR_OUT], -1 };
+    const int64_t nitems = j.items->count;
+    gb_status st;
+    int ok;
+
+    *done = 0;
+    if (c->regs[ke->uf_step].i != 1 || (c->back_jumps > 0 && c->back_from == ke->ch_tail))
+        return GB_OK;   /* a step the limit argument does not cover, or not the first pass */
+    if (n == 0) {
+        c->regs[ke->ch_reg].i = 0;
+        return *done = 1, GB_OK;
+    }
+    if ((st = gb_run_items(c, nitems, init_item, &j)) != GB_OK ||
+        (st = gb_run_items(c, nitems, sample_item, &j)) != GB_OK ||
+        (st = gb_run_items(c, nitems, compress_item, &j)) != GB_OK)
+        return st;
+    if (gb_interrupted(c))
+        return gb_err_set(c->err, GB_EINTR, loc, "interrupted");
+    j.skip = frequent_root(&j, n);
+    if ((st = gb_run_items(c, nitems, finish_item, &j)) != GB_OK ||
+        (st = gb_run_items(c, nitems, compress_item, &j)) != GB_OK)
+        return st;
+    if (gb_interrupted(c))
+        return gb_err_set(c->err, GB_EINTR, loc, "interrupted");
+    if ((st = within_limit(&j, n, c->regs[ke->uf_counter].i, max_iterations, &ok)) != GB_OK)
+        return st;
+    gb_incr_forget(c, ke);   /* its copies no longer describe E */
+    if (!ok)
+        return GB_OK;        /* E is scratch: the pass that runs now writes all of it */
+    if ((st = gb_run_items(c, nitems, label_item, &j)) != GB_OK)
+        return st;
+    c->regs[ke->ch_reg].i = 0;
+    *done = 1;
+    return GB_OK;
+}
