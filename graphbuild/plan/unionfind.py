@@ -96,8 +96,9 @@ def loop_registers(plan: Plan, pc: int, ke: Kernel) -> tuple[int, int, int, int]
         regs = [ins.args[i] for i in _REG_ARGS.get(ins.op, range(len(ins.args))) if i < len(ins.args)]
         if c in regs and j not in (head + 1, head + 2) and ins.op != "const":
             return None
-        if ins.op in ("kernel", "fused") and any(
-                (m.op == "bcast" and m.args[1] == c) for i in ins.args for m in plan.kernels[i].micro):
+        if ins.op in ("kernel", "fused") and any(   # the micro-ops that name a register
+                (m.op in ("bcast", "random") or m.op.startswith("red_")) and m.args[1] == c
+                for i in ins.args for m in plan.kernels[i].micro):
             return None
         if ins.op in ("kernel", "fused") and any(
                 plan.kernels[i].default_kind == "reg" and plan.kernels[i].default_index == c
