@@ -172,7 +172,7 @@ static int loop_holds(const gb_plan *p, gb_kernel *ke, int64_t pc)
 {
     const int64_t tail = ke->ch_tail, x = ke->sp_slot, e = ke->out_slot;
     const int64_t *h, *inc, *chk, *mov, *swap;
-    int64_t head, flag, cnt, one, red = ke->ch_reg;
+    int64_t head, flag, cnt, one, red = ke->ch_reg, landed = -1;
 
     if (tail < 0 || instr(p, tail)[0] != GB_OP_JUMP)
         return 0;
@@ -195,9 +195,14 @@ static int loop_holds(const gb_plan *p, gb_kernel *ke, int64_t pc)
         if (q != head + 1 && q != head + 2 && instr(p, q)[0] != GB_OP_CONST &&
             instr_names_reg(p, instr(p, q), cnt))
             return 0;   /* something else observes the pass counter */
+    /* the last instruction before head that a jump (but the tail) lands on */
+    for (int64_t j = 0; j < p->ninstr; j++)
+        if (j != tail && is_jump(instr(p, j)) && target(instr(p, j)) <= head &&
+            target(instr(p, j)) > landed)
+            landed = target(instr(p, j));
     for (int64_t q = head - 1; q >= 0; q--) {
         const int64_t *w = instr(p, q);
-        if (is_jump(w) || lands_in(p, q, head, tail))
+        if (is_jump(w) || q < landed)
             return 0;
         if (instr_writes_slot(p, w, x)) {
             if (w[0] != GB_OP_KERNEL || !stores_node_id(&p->kernels[w[2]], x))

@@ -106,10 +106,12 @@ def loop_registers(plan: Plan, pc: int, ke: Kernel) -> tuple[int, int, int, int]
             return None
     if any(o.kind == "scalar" and o.index == c for o in plan.outputs):
         return None
+    # the last instruction before head that a jump (but the tail) lands on
+    landed = max((_target(i) for j, i in enumerate(code)
+                  if i.op in _JUMPS and j != tail and _target(i) <= head), default=-1)
     for q in range(head - 1, -1, -1):
         ins = code[q]
-        if ins.op in _JUMPS or any(i.op in _JUMPS and j != tail and q < _target(i) <= head
-                                   for j, i in enumerate(code)):
+        if ins.op in _JUMPS or q < landed:
             return None
         if _writes(plan, ins, x):
             ok = ins.op == "kernel" and _stores_node_id(plan.kernels[ins.args[0]], x)
