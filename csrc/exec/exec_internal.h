@@ -24,6 +24,7 @@
  *   demand.c   edge kernels computed only where their consumer uses the result
  *   changed.c  monotone min/max steps run over the last pass's changed nodes only
  *   afforest.c  min-label propagation loops run as union-find
+ *   afforest_check.c  that claim checked against the plan
  */
 #ifndef EXEC_INTERNAL_H
 #define EXEC_INTERNAL_H
@@ -498,7 +499,7 @@ void gb_incr_carried(struct gb_incr *st);
 gb_status gb_changed_pass(gb_ctx *c, const gb_kernel *ke, int *done);
 gb_status gb_changed_capture(gb_ctx *c, const gb_kernel *ke);
 
-/* ---- afforest.c ---- */
+/* ---- afforest_check.c, afforest.c ---- */
 
 /* Reads kernel kidx's GB_KH_UNION_FIND (after gb_changed_kernel) and checks what the kernel
  * alone must allow; gb_afforest_check (after gb_changed_check) checks its loop and entry. */
