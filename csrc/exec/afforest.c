@@ -30,8 +30,8 @@
 
 typedef struct uf_job {
     gb_ctx *c;
-    int64_t *pi;              /* parents, in E's buffer */
-    int64_t *x;
+    int32_t *pi;              /* parents, 32-bit (half the cache misses), in E's buffer */
+    int64_t *x, *e;
     const int64_t *key;       /* node_id() of a position (the layout's perm), NULL: itself */
     const gb_items *items;
     int64_t skip;             /* phase 2 skips the nodes whose parent is this root */
@@ -42,7 +42,7 @@ static inline int64_t key_of(const uf_job *j, int64_t v)
     return j->key != NULL ? j->key[v] : v;
 }
 
-static inline int64_t parent(const uf_job *j, int64_t v)
+static inline int32_t parent(const uf_job *j, int64_t v)
 {
     return __atomic_load_n(&j->pi[v], __ATOMIC_RELAXED);
 }
@@ -50,11 +50,11 @@ static inline int64_t parent(const uf_job *j, int64_t v)
 /* Joins u's and v's trees: the root with the larger key goes under the other. */
 static void link(const uf_job *j, int64_t u, int64_t v)
 {
-    int64_t p1 = parent(j, u), p2 = parent(j, v);
+    int32_t p1 = parent(j, u), p2 = parent(j, v);
     while (p1 != p2) {
-        const int64_t high = key_of(j, p1) > key_of(j, p2) ? p1 : p2;
-        const int64_t low = high == p1 ? p2 : p1;
-        int64_t seen = high;
+        const int32_t high = key_of(j, p1) > key_of(j, p2) ? p1 : p2;
+        const int32_t low = high == p1 ? p2 : p1;
+        int32_t seen = high;
         if (__atomic_compare_exchange_n(&j->pi[high], &seen, low, 0, __ATOMIC_ACQ_REL,
                                         __ATOMIC_ACQUIRE))
             return;
@@ -67,7 +67,7 @@ static void link(const uf_job *j, int64_t u, int64_t v)
 
 static void compress(const uf_job *j, int64_t v)
 {
-    int64_t p = parent(j, v), gp;
+    int32_t p = parent(j, v), gp;
     while ((gp = parent(j, p)) != p) {
         __atomic_store_n(&j->pi[v], gp, __ATOMIC_RELAXED);
         p = gp;
@@ -79,7 +79,7 @@ static gb_status init_item(void *arg, int worker, int64_t item)
     const uf_job *j = arg;
     (void)worker;
     for (int64_t v = j->items->bound[item]; v < j->items->bound[item + 1]; v++)
-        j->pi[v] = v;
+        j->pi[v] = (int32_t)v;
     return GB_OK;
 }
 
@@ -127,16 +127,23 @@ static gb_status finish_item(void *arg, int worker, int64_t item)
     return GB_OK;
 }
 
-/* Roots are compressed: each node's label is its root's key, in x and E. */
+/* Roots are compressed: each node's label is its root's key, into x (E's buffer still
+ * holds the parents: E is written in a second step, copy_item). */
 static gb_status label_item(void *arg, int worker, int64_t item)
 {
     const uf_job *j = arg;
     (void)worker;
-    for (int64_t v = j->items->bound[item]; v < j->items->bound[item + 1]; v++) {
-        const int64_t label = key_of(j, j->pi[v]);
-        j->pi[v] = label;
-        j->x[v] = label;
-    }
+    for (int64_t v = j->items->bound[item]; v < j->items->bound[item + 1]; v++)
+        j->x[v] = key_of(j, j->pi[v]);
+    return GB_OK;
+}
+
+static gb_status copy_item(void *arg, int worker, int64_t item)
+{
+    const uf_job *j = arg;
+    const int64_t v0 = j->items->bound[item], v1 = j->items->bound[item + 1];
+    (void)worker;
+    memcpy(j->e + v0, j->x + v0, (size_t)(v1 - v0) * sizeof *j->e);
     return GB_OK;
 }
 
@@ -182,15 +189,17 @@ gb_status gb_afforest_pass(gb_ctx *c, const gb_kernel *ke, int64_t max_iteration
                            int64_t loc, int *done)
 {
     const int64_t n = c->n;
-    uf_job j = { c, c->slots[ke->out_slot], c->slots[ke->sp_slot], c->perm,
-                 &c->edge_items[GB_DIR_OUT], -1 };
+    uf_job j = { c, c->slots[ke->out_slot], c->slots[ke->sp_slot], c->slots[ke->out_slot],
+                 c->perm, &c->edge_items[GB_DIR_OUT], -1 };
     const int64_t nitems = j.items->count;
     gb_status st;
     int ok;
 
     *done = 0;
-    if (c->regs[ke->uf_step].i != 1 || (c->back_jumps > 0 && c->back_from == ke->ch_tail))
-        return GB_OK;   /* a step the limit argument does not cover, or not the first pass */
+    if (c->regs[ke->uf_step].i != 1 || (c->back_jumps > 0 && c->back_from == ke->ch_tail) ||
+        n > INT32_MAX)
+        return GB_OK;   /* a step the limit argument does not cover, not the first pass, or
+                           more nodes than 32-bit parents hold: the plain loop */
     if (n == 0) {
         c->regs[ke->ch_reg].i = 0;
         return *done = 1, GB_OK;
@@ -212,7 +221,8 @@ gb_status gb_afforest_pass(gb_ctx *c, const gb_kernel *ke, int64_t max_iteration
     gb_incr_forget(c, ke);   /* its copies no longer describe E */
     if (!ok)
         return GB_OK;        /* E is scratch: the pass that runs now writes all of it */
-    if ((st = gb_run_items(c, nitems, label_item, &j)) != GB_OK)
+    if ((st = gb_run_items(c, nitems, label_item, &j)) != GB_OK ||
+        (st = gb_run_items(c, nitems, copy_item, &j)) != GB_OK)
         return st;
     c->regs[ke->ch_reg].i = 0;
     *done = 1;
