@@ -5,8 +5,8 @@
  * E's slot; flag = any(x' != x); swap x, x'  started from x = node_id() ends with every
  * node labeled with the smallest node_id of its component of the undirected view.
  * Method: Afforest (Sutton, Ben-Nun, Barak, "Optimizing Parallel Graph Connectivity
- * Computation via Subgraph Sampling", IPDPS 2018): a parent array pi; link the first two
- * out-neighbors of every node, compress, find the most frequent root among 1024 sampled
+ * Computation via Subgraph Sampling", IPDPS 2018): a parent array pi; link every node to
+ * its first out-neighbor, compress, to its second, compress, find the most frequent root among 1024 sampled
  * nodes (the largest component, very likely), then link the remaining arcs of every node
  * outside it (and, on a directed graph, its in-arcs: an arc out of the skipped component
  * is then seen from its other end), and compress again.  link() always hangs the root
@@ -35,6 +35,7 @@ typedef struct uf_job {
     const int64_t *key;       /* node_id() of a position (the layout's perm), NULL: itself */
     const gb_items *items;
     int64_t skip;             /* phase 2 skips the nodes whose parent is this root */
+    int64_t round;            /* phase 1 links each node's out-arc number `round` */
 } uf_job;
 
 static inline int64_t key_of(const uf_job *j, int64_t v)
@@ -83,15 +84,15 @@ static gb_status init_item(void *arg, int worker, int64_t item)
     return GB_OK;
 }
 
-/* The first NEIGHBOR_ROUNDS out-arcs of every node, then compress. */
+/* One neighbor-sampling round: every node's out-arc number j->round, if it has one. */
 static gb_status sample_item(void *arg, int worker, int64_t item)
 {
     const uf_job *j = arg;
     const gb_ctx *c = j->c;
     (void)worker;
     for (int64_t v = j->items->bound[item]; v < j->items->bound[item + 1]; v++) {
-        const int64_t a = gb_ctx_off(c, GB_DIR_OUT, v), b = gb_ctx_off(c, GB_DIR_OUT, v + 1);
-        for (int64_t q = a; q < b && q < a + NEIGHBOR_ROUNDS; q++)
+        const int64_t q = gb_ctx_off(c, GB_DIR_OUT, v) + j->round;
+        if (q < gb_ctx_off(c, GB_DIR_OUT, v + 1))
             link(j, v, gb_idx_get(c->adj[GB_DIR_OUT], c->nb, q));
     }
     return GB_OK;
@@ -190,7 +191,7 @@ gb_status gb_afforest_pass(gb_ctx *c, const gb_kernel *ke, int64_t max_iteration
 {
     const int64_t n = c->n;
     uf_job j = { c, c->slots[ke->out_slot], c->slots[ke->sp_slot], c->slots[ke->out_slot],
-                 c->perm, &c->edge_items[GB_DIR_OUT], -1 };
+                 c->perm, &c->edge_items[GB_DIR_OUT], -1, 0 };
     const int64_t nitems = j.items->count;
     gb_status st;
     int ok;
@@ -204,10 +205,12 @@ gb_status gb_afforest_pass(gb_ctx *c, const gb_kernel *ke, int64_t max_iteration
         c->regs[ke->ch_reg].i = 0;
         return *done = 1, GB_OK;
     }
-    if ((st = gb_run_items(c, nitems, init_item, &j)) != GB_OK ||
-        (st = gb_run_items(c, nitems, sample_item, &j)) != GB_OK ||
-        (st = gb_run_items(c, nitems, compress_item, &j)) != GB_OK)
+    if ((st = gb_run_items(c, nitems, init_item, &j)) != GB_OK)
         return st;
+    for (j.round = 0; j.round < NEIGHBOR_ROUNDS; j.round++)   /* compressing after each */
+        if ((st = gb_run_items(c, nitems, sample_item, &j)) != GB_OK ||
+            (st = gb_run_items(c, nitems, compress_item, &j)) != GB_OK)
+            return st;
     if (gb_interrupted(c))
         return gb_err_set(c->err, GB_EINTR, loc, "interrupted");
     j.skip = frequent_root(&j, n);
