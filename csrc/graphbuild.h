@@ -300,7 +300,7 @@ gb_status gb_graph_unpermute(const gb_graph *g, void *values, int elem_bytes, gb
  * Immediates are 64-bit patterns: an int as is, a float bit-cast. */
 typedef enum gb_layout {
     GB_INSTR_WIDTH = 6,
-    GB_KERNEL_HEADER = 20,   /* words before a kernel's micro-ops, see gb_kernel_field */
+    GB_KERNEL_HEADER = 21,   /* words before a kernel's micro-ops, see gb_kernel_field */
     GB_NODE_BLOCK = 1024,    /* nodes per block: partial reductions combine per block */
     GB_EDGE_BLOCK = 4096     /* edge lanes evaluated at once inside an edge kernel */
 } gb_layout;
@@ -410,10 +410,14 @@ typedef enum gb_kernel_field {
                                 any of a bool gather, run in FUSED pairs whose node kernel
                                 proves it; those passes compute only the demanded nodes */
     GB_KH_DEMAND_VALUE = 18,
-    GB_KH_CHANGED = 19       /* 1: the edge kernel's one FUSED pair is a monotone min/max step
+    GB_KH_CHANGED = 19,      /* 1: the edge kernel's one FUSED pair is a monotone min/max step
                                 (x' = min(x, agg) into its output slot, any(x' < x)) in a loop
                                 that otherwise only swaps x and x': each pass's changed nodes
                                 are carried to the next as a list (changed.c); 0: not */
+    GB_KH_UNION_FIND = 20    /* 1: that loop is min-label propagation over both directions from
+                                x = node_id(), its pass counter unobserved: its first pass runs
+                                union-find and leaves what the loop's last pass leaves
+                                (afforest.c); 0: not */
 } gb_kernel_field;
 
 /* Edge-kernel shapes with a specialized loop.  S is a gathered slot of the value's dtype
@@ -492,13 +496,15 @@ typedef struct gb_run_options {
 /* What gb_run counts per instruction in gb_run_options.counts[pc * GB_COUNTS_PER_INSTR + i]:
  * JUMP and JUMP_IF_FALSE: times taken, times not taken; KERNEL and FUSED: how its edge
  * kernel's passes ran: over every node, over the nodes next to changed inputs (pulling),
- * by pushes from the changed nodes, over the demanded nodes; node kernels count as dense. */
+ * by pushes from the changed nodes, over the demanded nodes, as union-find; node kernels
+ * count as dense. */
 typedef enum gb_count {
     GB_COUNT_TAKEN = 0, GB_COUNT_NOT_TAKEN = 1,
     GB_COUNT_DENSE = 0, GB_COUNT_SPARSE = 1, GB_COUNT_PUSH = 2,
     GB_COUNT_DEMAND = 3,   /* pulling at the nodes its consumer uses only (GB_KH_DEMAND) */
     GB_COUNT_CHANGED = 4,  /* pushing from the last pass's carried changed set (GB_KH_CHANGED) */
-    GB_COUNTS_PER_INSTR = 5
+    GB_COUNT_UNION_FIND = 5,  /* the loop ran as union-find (GB_KH_UNION_FIND) */
+    GB_COUNTS_PER_INSTR = 6
 } gb_count;
 
 /* Runs the whole plan.  regs has nregs values (parameters already bound); slots has

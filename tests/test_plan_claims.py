@@ -250,7 +250,7 @@ def test_runs_report_each_loops_passes_and_convergence():
     # full passes when the plan claims dense forms
     dense = runtime.execute(compiled("bfs", frontier=False), g).loops[0]["edge_passes"]
     assert dense == {"dense": bfs[0]["passes"], "sparse": 0, "push": 0, "changed": 0, "demand": 0,
-                     "pull": bfs[0]["passes"]}
+                     "union_find": 0, "pull": bfs[0]["passes"]}
     cut = runtime.execute(compiled("label_propagation"), g, {"max_iter": 1}).loops
     assert cut[0]["kind"] == "repeat_until" and cut[0]["passes"] == 1 and not cut[0]["converged"]
     full = runtime.execute(compiled("katz"), g).loops   # meets its tolerance
@@ -260,7 +260,14 @@ def test_runs_report_each_loops_passes_and_convergence():
 
 def _unchanged(plan):
     for k in plan.kernels:
-        k.changed = False
+        k.changed = k.union_find = False
+    return plan
+
+
+def _no_union_find(plan):
+    """The plan with its loop run pass by pass (tests/test_plan_unionfind.py covers the claim)."""
+    for k in plan.kernels:
+        k.union_find = False
     return plan
 
 
@@ -280,7 +287,7 @@ def signed_zero_graph(n: int = 2000):
 def test_carried_changed_sets_do_not_change_a_bit(name, threads, directed):
     g = kron_graph(directed=directed, n=9000)
     params = {"source": 1} if name == "sssp" else {}   # node 0 has no out-edges
-    on = runtime.execute(compiled(name), g, params, threads=threads)
+    on = runtime.execute(_no_union_find(compiled(name)), g, params, threads=threads)
     assert on.loops[0]["edge_passes"]["changed"] > 0, on.loops
     for plan in (_unchanged(compiled(name)), compiled(name, frontier=False)):
         off = runtime.execute(plan, g, params, threads=threads)
@@ -310,7 +317,8 @@ def test_shipped_fixpoints_claim_carried_changed_sets():
     for name in ("sssp", "connected_components"):
         plan = compiled(name)
         assert [k.changed for k in plan.kernels if k.domain == "edge"] == [True], name
-        assert plan.stats["loops"][0]["active_set"] == "changed"
+        assert plan.stats["loops"][0]["active_set"] == (
+            "union_find" if name == "connected_components" else "changed")
         assert not any(k.changed for k in compiled(name, frontier=False).kernels)
     for name in ("bfs", "k_core", "label_propagation", "pagerank"):
         assert not any(k.changed for k in compiled(name).kernels), name

@@ -23,6 +23,8 @@
  *   active.c   node kernels' active sets: the claim checked, blocks run over it
  *   demand.c   edge kernels computed only where their consumer uses the result
  *   changed.c  monotone min/max steps run over the last pass's changed nodes only
+ *   afforest.c  min-label propagation loops run as union-find
+ *   afforest_check.c  that claim checked against the plan
  */
 #ifndef EXEC_INTERNAL_H
 #define EXEC_INTERNAL_H
@@ -129,6 +131,10 @@ typedef struct gb_kernel {
     int changed;
     int64_t ch_fold, ch_cmp, ch_reg, ch_tail;
     int ch_fold_x_first, ch_cmp_m_first;
+    /* afforest.c (GB_KH_UNION_FIND): the pair's loop runs as union-find; the loop's pass
+     * counter register and the register holding its step */
+    int union_find;
+    int64_t uf_counter, uf_step;
 } gb_kernel;
 
 struct gb_plan {
@@ -492,6 +498,18 @@ void gb_incr_carried(struct gb_incr *st);
  * gb_changed_capture to find the changed set the full pass left. */
 gb_status gb_changed_pass(gb_ctx *c, const gb_kernel *ke, int *done);
 gb_status gb_changed_capture(gb_ctx *c, const gb_kernel *ke);
+
+/* ---- afforest_check.c, afforest.c ---- */
+
+/* Reads kernel kidx's GB_KH_UNION_FIND (after gb_changed_kernel) and checks what the kernel
+ * alone must allow; gb_afforest_check (after gb_changed_check) checks its loop and entry. */
+gb_status gb_afforest_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error *err);
+gb_status gb_afforest_check(gb_plan *p, gb_error *err);
+/* At the FUSED pair of a GB_KH_UNION_FIND edge kernel: on the loop's first pass, runs the
+ * loop as union-find (*done = 1) unless the plain loop could have stopped at
+ * max_iterations; else the caller runs the pair as usual. */
+gb_status gb_afforest_pass(gb_ctx *c, const gb_kernel *ke, int64_t max_iterations,
+                           int64_t loc, int *done);
 
 /* ---- incr_push.c: the push form of an incremental pass (min and max) ---- */
 

@@ -249,7 +249,8 @@ gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
         if ((st = gb_validate_kernel(p, i, koffsets[i], p->mflags + flag_at, err)) != GB_OK)
             goto fail;
         flag_at += p->kernels[i].nmicro;
-        if ((st = gb_claims_kernel(p, i, p->kcode + koffsets[i], err)) != GB_OK)
+        if ((st = gb_claims_kernel(p, i, p->kcode + koffsets[i], err)) != GB_OK ||
+            (st = gb_afforest_kernel(p, i, p->kcode + koffsets[i], err)) != GB_OK)
             goto fail;
     }
     for (int64_t pc = 0; pc < p->ninstr; pc++)
@@ -257,7 +258,7 @@ gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
             goto fail;
     if ((st = gb_loops_check(p, err)) != GB_OK)
         goto fail;
-    if ((st = gb_changed_check(p, err)) != GB_OK)
+    if ((st = gb_changed_check(p, err)) != GB_OK || (st = gb_afforest_check(p, err)) != GB_OK)
         goto fail;
     if ((st = gb_demand_check(p, err)) != GB_OK)
         goto fail;

@@ -162,13 +162,14 @@ def kernel_forms(plan: Plan) -> list[dict]:
     return [{"kernel": i, "agg": k.agg, "dir": k.dir, "shape": k.shape, "directions": k.directions,
              "frontier": k.frontier, "incremental": k.incremental,
              "demand": [k.demand_slot, k.demand_value] if k.demand_slot >= 0 else None,
-             "changed": k.changed}
+             "changed": k.changed, "union_find": k.union_find}
             for i, k in enumerate(plan.kernels) if k.domain == "edge"]
 
 
 def loop_forms(plan: Plan) -> list[dict]:
     """Per loop (a backward jump and its target, innermost first by position): the active-set
-    form its passes run in -- active when a node kernel in it runs only over its guard's
+    form its passes run in -- union_find when an edge kernel's loop runs as union-find
+    (plan/unionfind.py), else active when a node kernel in it runs only over its guard's
     true nodes (plan/active.py), else changed when an edge kernel in it carries its changed
     set between passes (plan/changed.py), else switching when an edge kernel in it recomputes only
     around changed inputs, else dense -- its edge kernels and its guarded node kernels."""
@@ -184,9 +185,11 @@ def loop_forms(plan: Plan) -> list[dict]:
                    if plan.kernels[i].domain == "node" and plan.kernels[i].active_slot >= 0}
         forms = {plan.kernels[i].frontier for i in edge}
         carried = [i for i in edge if plan.kernels[i].changed]
-        form = ("active" if guarded else "changed" if carried
+        union_find = [i for i in edge if plan.kernels[i].union_find]
+        form = ("union_find" if union_find else "active" if guarded else "changed" if carried
                 else "switching" if "switching" in forms else "dense")
         out.append({"first": first, "last": pc, "edge_kernels": edge, "active_set": form,
                     "active_kernels": guarded, "changed_kernels": carried,
+                    "union_find_kernels": union_find,
                     "push": any(plan.kernels[i].directions == "pull+push" for i in edge)})
     return out

@@ -27,7 +27,8 @@ from . import bounds
 # 5: each node kernel's active set (Kernel.active_slot, plan/active.py) and each edge
 #    kernel's demand (Kernel.demand_slot, demand_value; plan/demand.py), checked by C.
 # 6: an edge kernel's changed-set claim (Kernel.changed, plan/changed.py), checked by C.
-PLAN_FORMAT_VERSION = 6
+# 7: an edge kernel's union-find claim (Kernel.union_find, plan/unionfind.py), checked by C.
+PLAN_FORMAT_VERSION = 7
 
 # The executor ABI: the opcode set (csrc/graphbuild.h, gb_op) and operand layout the runtime
 # encodes plans against.  Bump it with any change to the opcode set, so a cached plan built
@@ -38,7 +39,8 @@ PLAN_FORMAT_VERSION = 6
 # 3: header words GB_KH_ACTIVE (a node kernel's guard slot), GB_KH_DEMAND and
 #    GB_KH_DEMAND_VALUE (where an edge kernel's result is used), GB_COUNT_DEMAND.
 # 4: header word GB_KH_CHANGED (a FUSED pair carries its changed set between passes).
-EXECUTOR_ABI = 4
+# 5: header word GB_KH_UNION_FIND (the pair's loop runs as union-find), GB_COUNT_UNION_FIND.
+EXECUTOR_ABI = 5
 
 Arg = int | float  # a register, slot, temp, kernel or jump index, or an immediate
 
@@ -105,6 +107,9 @@ class Kernel:
     # an edge kernel's changed set (changed.py; C checks it): its FUSED pair is a monotone
     # min/max step whose changed nodes are carried to the next pass as a list
     changed: bool = False
+    # an edge kernel's union-find claim (unionfind.py; C checks it): its FUSED pair's loop is
+    # min-label propagation from node_id(), run as union-find
+    union_find: bool = False
 
 
 @dataclass
@@ -223,6 +228,7 @@ def _check_fields(plan: "Plan") -> None:
         expect(isinstance(k.micro, list), f"malformed kernel header {k!r}")
         expect(all(isinstance(x, str) for x in (k.shape, k.directions, k.frontier))
                and isinstance(k.incremental, bool) and isinstance(k.changed, bool)
+               and isinstance(k.union_find, bool)
                and all(_int64(x) for x in (k.active_slot, k.demand_slot, k.demand_value)),
                f"malformed kernel claims {k!r}")
     expect(isinstance(plan.exec_levels, list) and len(plan.exec_levels) == len(plan.code)
@@ -233,6 +239,12 @@ def _check_fields(plan: "Plan") -> None:
            "the kernels read in-edges but needs_in_edges is false")
     expect(plan.needs_weights or not reads_weights(plan.kernels),
            "the kernels read edge weights but needs_weights is false")
+    # A loop run as union-find ends after one pass: its counter (C cannot see outputs) must
+    # not be a summary value (plan/unionfind.py).
+    counters = {a for ins in plan.code if ins.op == "check_iter" for a in ins.args[:1]}
+    expect(not any(k.union_find for k in plan.kernels)
+           or not any(o.kind == "scalar" and o.index in counters for o in plan.outputs),
+           "a loop claimed to run as union-find has its pass counter as an output")
     for s in plan.locations:
         expect(_int64(s.line) and _int64(s.col), f"malformed source location {s!r}")
     for p in plan.params:

@@ -86,6 +86,7 @@ def _kernel_header(k: Kernel, index: int) -> str:
     parts.append(f"({k.ntemps} temps)")
     demand = f", used where s{k.demand_slot} == {k.demand_value}" if k.demand_slot >= 0 else ""
     changed = ", changed set carried" if k.changed else ""
+    changed += ", loop runs as union-find" if k.union_find else ""
     parts.append(f"[{k.shape}, {k.directions}, {k.frontier}{', incremental' if k.incremental else ''}"
                  f"{demand}{changed}]")
     return " ".join(parts)

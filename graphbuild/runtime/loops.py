@@ -9,7 +9,8 @@ loop (nested loops included) are counted by how they ran: dense (every node), sp
 around changed inputs, pulling), push (the changed nodes push) or demand (pulling only at
 the nodes whose result the consumer uses, GB_KH_DEMAND); pull = dense + sparse + demand.
 `changed` counts the push passes that pushed from the last pass's carried changed set
-(GB_KH_CHANGED) without scanning every node.
+(GB_KH_CHANGED) without scanning every node; `union_find` the passes that ran the loop as
+union-find instead (GB_KH_UNION_FIND: the loop then ends after that one pass).
 """
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ def loop_reports(plan: Plan, counts: Any, per: int) -> list[dict[str, Any]]:
         dense = sum(c(pc, 0) for pc in edge)
         sparse = sum(c(pc, 1) for pc in edge)
         changed = sum(c(pc, 4) for pc in edge) if per > 4 else 0
+        union_find = sum(c(pc, 5) for pc in edge) if per > 5 else 0
         push = sum(c(pc, 2) for pc in edge) + changed
         demand = sum(c(pc, 3) for pc in edge)
         loc = ins.loc if 0 <= ins.loc < len(plan.locations) else -1
@@ -55,5 +57,6 @@ def loop_reports(plan: Plan, counts: Any, per: int) -> list[dict[str, Any]]:
                         "passes": passes, "converged": not stopped_by_count,
                         "edge_passes": {"dense": dense, "sparse": sparse, "push": push,
                                         "changed": changed, "demand": demand,
+                                        "union_find": union_find,
                                         "pull": dense + sparse + demand}})
     return reports

@@ -76,6 +76,7 @@ static inline int64_t kbegin(tplan *t, int64_t domain, int64_t ntemps, int64_t l
     h[GB_KH_DEMAND] = -1;
     h[GB_KH_DEMAND_VALUE] = 0;
     h[GB_KH_CHANGED] = 0;
+    h[GB_KH_UNION_FIND] = 0;
     t->nkcode += GB_KERNEL_HEADER;
     t->cur_kernel = off;
     return off;
@@ -127,7 +128,7 @@ static inline gb_status tp_claim(tplan *c, gb_error *err)
     gb_status st;
     int64_t kidx = 0, ninstr = c->ncode / GB_INSTR_WIDTH;
     unsigned char target[ASM_MAX_WORDS / GB_INSTR_WIDTH + 1];
-    int64_t demand[ASM_MAX_WORDS / GB_KERNEL_HEADER][3];
+    int64_t demand[ASM_MAX_WORDS / GB_KERNEL_HEADER][4];
 
     memset(target, 0, sizeof target);
     for (int64_t pc = 0; pc < ninstr; pc++) {
@@ -149,9 +150,11 @@ static inline gb_status tp_claim(tplan *c, gb_error *err)
         demand[kidx][0] = c->kcode[off + GB_KH_DEMAND];
         demand[kidx][1] = c->kcode[off + GB_KH_DEMAND_VALUE];
         demand[kidx][2] = c->kcode[off + GB_KH_CHANGED];   /* and a changed-set claim */
+        demand[kidx][3] = c->kcode[off + GB_KH_UNION_FIND];   /* and a union-find one */
         c->kcode[off + GB_KH_DEMAND] = -1;
         c->kcode[off + GB_KH_DEMAND_VALUE] = 0;
         c->kcode[off + GB_KH_CHANGED] = 0;
+        c->kcode[off + GB_KH_UNION_FIND] = 0;
         kidx++;
         c->kcode[off + GB_KH_DIRECTIONS] =
             c->kcode[off + GB_KH_DOMAIN] == GB_DOMAIN_EDGE ? GB_FORM_PULL : 0;
@@ -169,6 +172,7 @@ static inline gb_status tp_claim(tplan *c, gb_error *err)
         c->kcode[off + GB_KH_DEMAND] = demand[kidx - 1][0];
         c->kcode[off + GB_KH_DEMAND_VALUE] = demand[kidx - 1][1];
         c->kcode[off + GB_KH_CHANGED] = demand[kidx - 1][2];
+        c->kcode[off + GB_KH_UNION_FIND] = demand[kidx - 1][3];
     }
     for (int64_t pc = 0; pc < ninstr;) {
         int64_t end = pc + 1;
