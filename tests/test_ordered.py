@@ -17,11 +17,12 @@ import networkx as nx
 import pytest
 
 from graphbuild import runtime
+from graphbuild.compiler import compile_source
 from graphbuild.errors import GraphbuildError
 from graphbuild.plan.ordered import nest_holds
 
 from graphs import ZOO, to_networkx
-from test_plan_claims import compiled, kron_graph
+from test_plan_claims import ALGORITHMS, compiled, kron_graph
 
 
 def _off(plan):
@@ -144,3 +145,25 @@ def test_a_crafted_peeling_claim_is_refused():
     bad = copy.deepcopy(plan)
     bad.code[h + 10].args[-1] = h + 17
     _refused(bad, "jumps")
+
+
+def _variant():
+    """k_core with the start level and top as parameters: a level may then start above the
+    least D (the peel set is then every alive node at or below k, found by a scan), and top
+    may undercut the alive nodes' D (levels that peel nothing)."""
+    src = (ALGORITHMS / "k_core.gdsl").read_text()
+    src = (src.replace("algorithm k_core():", "algorithm k_core(start: int = 0, cap: int = 0):")
+           .replace("top = max(d)", "top = max(d) * 0 + cap").replace("k = 0", "k = start"))
+    return compile_source(src, "k_core_variant.gdsl", None, 1)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_levels_that_start_above_the_least_degree_or_peel_nothing(threads):
+    plan = _variant()
+    assert [k.ordered for k in plan.kernels].count("peel") == 1
+    graph = kron_graph(directed=False, n=3000)
+    for params in ({"start": 0, "cap": 0}, {"start": 9, "cap": 0}, {"start": 3, "cap": 2},
+                   {"start": -4, "cap": 100}):
+        on = runtime.execute(plan, graph, params, threads=threads)
+        assert on.loops[0]["ordered"] == "peel"
+        _same_run(on, runtime.execute(_off(plan), graph, params, threads=threads))

@@ -189,8 +189,10 @@ typedef struct nest {
     int64_t *cur, *nxt;        /* a round's peel set and the next one's room (n each) */
 } nest;
 
-/* One level's rounds, from the peel step (h+6) to the inner loop's exit (h+16). */
-static gb_status level(nest *t, peel_job *pull, peel_job *push, int *first)
+/* One level's rounds, from the peel step (h+6) to the inner loop's exit (h+16); ties: the
+ * alive nodes with the least D (lo) are already in t->cur, or -1. */
+static gb_status level(nest *t, peel_job *pull, peel_job *push, int *first, int64_t lo,
+                       int64_t ties)
 {
     gb_ctx *c = t->c;
     const int64_t h = t->pl[0], k = c->regs[t->pl[6]].i;
@@ -199,10 +201,16 @@ static gb_status level(nest *t, peel_job *pull, peel_job *push, int *first)
     int64_t nf = 0;
     gb_status st;
 
-    /* h+6: P = A and D <= k (P is 0 everywhere between levels) */
-    for (int64_t i = 0; i < t->nalive; i++)
-        if (d[t->alive[i]] <= k)
-            t->cur[nf++] = t->alive[i], pp[t->alive[i]] = 1;
+    /* h+6: P = A and D <= k (P is 0 everywhere between levels): when k is the least D,
+     * the nodes holding it */
+    if (k == lo)
+        nf = ties;
+    else
+        for (int64_t i = 0; i < t->nalive; i++)
+            if (d[t->alive[i]] <= k)
+                t->cur[nf++] = t->alive[i];
+    for (int64_t i = 0; i < nf; i++)
+        pp[t->cur[i]] = 1;
     bump(t->counts, h + 6, GB_COUNT_DENSE);
     for (int64_t q = h + 7; q <= h + 8; q++)
         if ((st = scalar(c, q, t->max_it)) != GB_OK)
@@ -276,7 +284,7 @@ gb_status gb_peel_run(gb_ctx *c, const gb_kernel *ka, int64_t max_iterations, in
             t.alive[t.nalive++] = v;
     t.left = t.nalive;
     for (;;) {
-        int64_t lo = INT64_MAX, kept = 0;
+        int64_t lo = INT64_MAX, kept = 0, ties = 0, least;
         /* h+0: any(A) */
         c->regs[c->p->code[(h + 1) * GB_INSTR_WIDTH + 2]].i = t.left > 0;
         bump(counts, h, GB_COUNT_PUSH);   /* the loop report's sign that the nest ran here */
@@ -287,11 +295,16 @@ gb_status gb_peel_run(gb_ctx *c, const gb_kernel *ka, int64_t max_iterations, in
             break;
         for (int64_t i = 0; i < t.nalive; i++) {   /* h+4: min(where(A, D, top)) */
             const int64_t v = t.alive[i];
-            t.alive[kept] = v;   /* the list loses the nodes the last level peeled */
-            kept += a[v] != 0;
-            lo = a[v] && d[v] < lo ? d[v] : lo;
+            if (!a[v])   /* the list loses the nodes the last level peeled */
+                continue;
+            t.alive[kept++] = v;
+            if (d[v] < lo)
+                lo = d[v], ties = 0;
+            if (d[v] == lo)   /* the nodes holding the least D so far */
+                t.cur[ties++] = v;
         }
         t.nalive = kept;
+        least = lo;
         if (t.left < c->n && c->regs[pl[7]].i < lo)
             lo = c->regs[pl[7]].i;
         c->regs[pl[8]].i = lo;
@@ -300,7 +313,7 @@ gb_status gb_peel_run(gb_ctx *c, const gb_kernel *ka, int64_t max_iterations, in
             break;
         if (first)   /* P as the peel step leaves it: 0 off the peel set */
             memset(c->slots[pl[4]], 0, (size_t)c->n);
-        if ((st = level(&t, &pull, &push, &first)) != GB_OK)
+        if ((st = level(&t, &pull, &push, &first, least, ties)) != GB_OK)
             break;
         for (int64_t q = h + 16; q <= h + 17 && st == GB_OK; q++)
             st = scalar(c, q, max_iterations);
