@@ -103,7 +103,7 @@ push_range(peel_job *j, int64_t i0, int64_t i1, const int atomic, const int ob, 
                     was = (int64_t)__atomic_fetch_sub((uint64_t *)&j->d[v], 1, __ATOMIC_RELAXED);
                 else
                     was = j->d[v]--;
-                if (was != j->k + 1 || j->k == INT64_MAX || !j->a[v])
+                if (j->k == INT64_MAX || was != j->k + 1 || !j->a[v])
                     continue;
                 buf[len++] = v;
                 if (len == 256) {
