@@ -189,8 +189,8 @@ typedef struct nest {
     int64_t *cur, *nxt;        /* a round's peel set and the next one's room (n each) */
 } nest;
 
-/* One level's rounds, from the peel step (h+6) to the inner loop's exit (h+16); ties: the
- * alive nodes with the least D (lo) are already in t->cur, or -1. */
+/* One level's rounds, from the peel step (h+6) to the inner loop's exit (h+16).  The first
+ * `ties` entries of t->cur are the alive nodes whose D is lo, the least D among them. */
 static gb_status level(nest *t, peel_job *pull, peel_job *push, int *first, int64_t lo,
                        int64_t ties)
 {
