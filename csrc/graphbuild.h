@@ -300,7 +300,7 @@ gb_status gb_graph_unpermute(const gb_graph *g, void *values, int elem_bytes, gb
  * Immediates are 64-bit patterns: an int as is, a float bit-cast. */
 typedef enum gb_layout {
     GB_INSTR_WIDTH = 6,
-    GB_KERNEL_HEADER = 21,   /* words before a kernel's micro-ops, see gb_kernel_field */
+    GB_KERNEL_HEADER = 22,   /* words before a kernel's micro-ops, see gb_kernel_field */
     GB_NODE_BLOCK = 1024,    /* nodes per block: partial reductions combine per block */
     GB_EDGE_BLOCK = 4096     /* edge lanes evaluated at once inside an edge kernel */
 } gb_layout;
@@ -414,11 +414,17 @@ typedef enum gb_kernel_field {
                                 (x' = min(x, agg) into its output slot, any(x' < x)) in a loop
                                 that otherwise only swaps x and x': each pass's changed nodes
                                 are carried to the next as a list (changed.c); 0: not */
-    GB_KH_UNION_FIND = 20    /* 1: that loop is min-label propagation over both directions from
+    GB_KH_UNION_FIND = 20,   /* 1: that loop is min-label propagation over both directions from
                                 x = node_id(), its pass counter unobserved: its first pass runs
                                 union-find and leaves what the loop's last pass leaves
                                 (afforest.c); 0: not */
+    GB_KH_ORDERED = 21       /* gb_order on a node kernel `any(A)` at the head of a loop nest:
+                                GB_ORDER_PEEL runs the nest as bucketed peeling (peel.c) */
 } gb_kernel_field;
+
+/* How a loop nest headed by a kernel runs (GB_KH_ORDERED): as written, or as bucketed
+ * peeling -- the k-core loop nest, checked instruction by instruction at gb_plan_create. */
+typedef enum gb_order { GB_ORDER_NONE = 0, GB_ORDER_PEEL = 1 } gb_order;
 
 /* Edge-kernel shapes with a specialized loop.  S is a gathered slot of the value's dtype
  * (a float slot for a float aggregation, an int or bool slot otherwise). */

@@ -216,6 +216,14 @@ static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count
                     break;
                 }
             }
+            if (w[0] == GB_OP_KERNEL && p->kernels[w[2]].ordered && !c->dense_nodes) {
+                if ((st = gb_peel_run(c, &p->kernels[w[2]], max_iterations, counts, &ran)) != GB_OK)
+                    return st;
+                if (ran >= 0) {
+                    pc = ran;
+                    continue;
+                }
+            }
             ran = gb_level_run(c, pc, &st);
             if (ran > 0) {
                 if (st != GB_OK)

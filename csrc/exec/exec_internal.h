@@ -135,6 +135,10 @@ typedef struct gb_kernel {
      * counter register and the register holding its step */
     int union_find;
     int64_t uf_counter, uf_step;
+    /* peel.c (GB_KH_ORDERED): the loop nest this kernel heads runs as bucketed peeling;
+     * its slots and registers as peel.c found them */
+    int64_t ordered;
+    int64_t pl[16];
 } gb_kernel;
 
 struct gb_plan {
@@ -193,6 +197,8 @@ gb_status gb_demand_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error 
  * claimed kernel's FUSED pair and loop, after gb_loops_check. */
 gb_status gb_changed_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error *err);
 gb_status gb_changed_check(gb_plan *p, gb_error *err);
+/* peel_check.c: checks each GB_KH_ORDERED claim against its loop nest, binding it. */
+gb_status gb_peel_check(gb_plan *p, gb_error *err);
 gb_status gb_demand_check(gb_plan *p, gb_error *err);
 int gb_is_kernel_instr(const gb_plan *p, int64_t pc);
 /* plan_loops.c: every backward jump closes a loop with an iteration check. */
@@ -523,5 +529,10 @@ gb_status gb_push_run(gb_ctx *c, const gb_kernel *k, unsigned char *kept, int nd
 /* ---- sort.c ---- */
 
 void gb_sort_u64(uint64_t *a, int64_t n);
+
+/* peel.c: runs the peeling nest headed by ka from its head; *next_pc is the nest's exit,
+ * or -1 when it cannot run here (a CSR direction missing) and the nest runs as written. */
+gb_status gb_peel_run(gb_ctx *c, const gb_kernel *ka, int64_t max_iterations, int64_t *counts,
+                      int64_t *next_pc);
 
 #endif

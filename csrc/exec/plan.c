@@ -252,6 +252,7 @@ gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
         if ((st = gb_claims_kernel(p, i, p->kcode + koffsets[i], err)) != GB_OK ||
             (st = gb_afforest_kernel(p, i, p->kcode + koffsets[i], err)) != GB_OK)
             goto fail;
+        p->kernels[i].ordered = p->kcode[koffsets[i] + GB_KH_ORDERED];
     }
     for (int64_t pc = 0; pc < p->ninstr; pc++)
         if ((st = validate_instr(p, pc, koffsets, err)) != GB_OK)
@@ -261,6 +262,8 @@ gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
     if ((st = gb_changed_check(p, err)) != GB_OK || (st = gb_afforest_check(p, err)) != GB_OK)
         goto fail;
     if ((st = gb_demand_check(p, err)) != GB_OK)
+        goto fail;
+    if ((st = gb_peel_check(p, err)) != GB_OK)
         goto fail;
     if ((st = gb_claims_levels(p, err)) != GB_OK)
         goto fail;

@@ -16,6 +16,7 @@ from .active import claim_active
 from .alloc import allocate_slots
 from .changed import claim_changed
 from .unionfind import claim_union_find
+from .ordered import claim_ordered
 from .demand import claim_demand
 from .buffers import count_moves, memory_stats
 from .claims import claim, kernel_forms, loop_forms
@@ -96,6 +97,7 @@ def _finish(fn: Function, plan: Plan, options: PlanOptions) -> Plan:
     claim_demand(plan, options.frontier)
     claim_changed(plan, options.frontier)
     claim_union_find(plan)
+    claim_ordered(plan, options.frontier)
     live_slots, live_bytes = max_live(plan)
     levels = op_levels(plan)
     edge_passes, node_passes = passes_per_iteration(plan)

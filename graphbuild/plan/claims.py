@@ -166,6 +166,15 @@ def kernel_forms(plan: Plan) -> list[dict]:
             for i, k in enumerate(plan.kernels) if k.domain == "edge"]
 
 
+def ordered_form(plan: Plan, first: int, last: int) -> str:
+    """"peel" when the loop first..last is (in) a nest run as bucketed peeling (ordered.py)."""
+    for h, ins in enumerate(plan.code):
+        if (ins.op == "kernel" and plan.kernels[ins.args[0]].ordered
+                and h <= first and last <= h + 18):
+            return plan.kernels[ins.args[0]].ordered
+    return ""
+
+
 def loop_forms(plan: Plan) -> list[dict]:
     """Per loop (a backward jump and its target, innermost first by position): the active-set
     form its passes run in -- union_find when an edge kernel's loop runs as union-find
@@ -191,5 +200,6 @@ def loop_forms(plan: Plan) -> list[dict]:
         out.append({"first": first, "last": pc, "edge_kernels": edge, "active_set": form,
                     "active_kernels": guarded, "changed_kernels": carried,
                     "union_find_kernels": union_find,
-                    "push": any(plan.kernels[i].directions == "pull+push" for i in edge)})
+                    "push": any(plan.kernels[i].directions == "pull+push" for i in edge),
+                    "ordered": ordered_form(plan, first, pc)})
     return out

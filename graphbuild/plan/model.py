@@ -27,7 +27,8 @@ from . import bounds
 # 5: each node kernel's active set (Kernel.active_slot, plan/active.py) and each edge
 #    kernel's demand (Kernel.demand_slot, demand_value; plan/demand.py), checked by C.
 # 6: an edge kernel's changed-set claim (Kernel.changed, plan/changed.py), checked by C.
-# 7: an edge kernel's union-find claim (Kernel.union_find, plan/unionfind.py), checked by C.
+# 7: an edge kernel's union-find claim (Kernel.union_find, plan/unionfind.py) and a
+#    loop nest's ordered form (Kernel.ordered on its head kernel, plan/ordered.py), checked by C.
 PLAN_FORMAT_VERSION = 7
 
 # The executor ABI: the opcode set (csrc/graphbuild.h, gb_op) and operand layout the runtime
@@ -39,7 +40,8 @@ PLAN_FORMAT_VERSION = 7
 # 3: header words GB_KH_ACTIVE (a node kernel's guard slot), GB_KH_DEMAND and
 #    GB_KH_DEMAND_VALUE (where an edge kernel's result is used), GB_COUNT_DEMAND.
 # 4: header word GB_KH_CHANGED (a FUSED pair carries its changed set between passes).
-# 5: header word GB_KH_UNION_FIND (the pair's loop runs as union-find), GB_COUNT_UNION_FIND.
+# 5: header word GB_KH_UNION_FIND (the pair's loop runs as union-find), GB_COUNT_UNION_FIND;
+#    header word GB_KH_ORDERED (a loop nest runs as bucketed peeling).
 EXECUTOR_ABI = 5
 
 Arg = int | float  # a register, slot, temp, kernel or jump index, or an immediate
@@ -110,6 +112,9 @@ class Kernel:
     # an edge kernel's union-find claim (unionfind.py; C checks it): its FUSED pair's loop is
     # min-label propagation from node_id(), run as union-find
     union_find: bool = False
+    # a node kernel `any(A)` heading a loop nest (ordered.py; C checks it): "peel" runs the
+    # nest as bucketed peeling, "" as written
+    ordered: str = ""
 
 
 @dataclass
@@ -226,7 +231,7 @@ def _check_fields(plan: "Plan") -> None:
                and all(_int64(x) for x in numbers) and isinstance(k.agg_float, bool),
                f"malformed kernel header {k!r}")
         expect(isinstance(k.micro, list), f"malformed kernel header {k!r}")
-        expect(all(isinstance(x, str) for x in (k.shape, k.directions, k.frontier))
+        expect(all(isinstance(x, str) for x in (k.shape, k.directions, k.frontier, k.ordered))
                and isinstance(k.incremental, bool) and isinstance(k.changed, bool)
                and isinstance(k.union_find, bool)
                and all(_int64(x) for x in (k.active_slot, k.demand_slot, k.demand_value)),

@@ -22,6 +22,7 @@ _SHAPES = {"generic": lib.GB_SHAPE_GENERIC, "gather": lib.GB_SHAPE_GATHER,
            "plus_weight": lib.GB_SHAPE_PLUS_WEIGHT, "times_weight": lib.GB_SHAPE_TIMES_WEIGHT,
            "count": lib.GB_SHAPE_COUNT}
 _DIRECTION_FORMS = {"": 0, "pull": lib.GB_FORM_PULL, "pull+push": lib.GB_FORM_PULL | lib.GB_FORM_PUSH}
+_ORDERS = {"": lib.GB_ORDER_NONE, "peel": lib.GB_ORDER_PEEL}
 _FRONTIERS = {"dense": lib.GB_FRONTIER_DENSE, "sparse": lib.GB_FRONTIER_SPARSE,
               "switching": lib.GB_FRONTIER_SWITCHING}
 
@@ -77,7 +78,8 @@ def _encode_kernel(k: Kernel) -> list[int]:
                   k.out_slot, k.value_temp, k.filter_temp, _DEFAULTS[k.default_kind],
                   k.default_index, k.loc, _SHAPES[k.shape], _DIRECTION_FORMS[k.directions],
                   _FRONTIERS[k.frontier], int(k.incremental), k.active_slot, k.demand_slot,
-                  k.demand_value, int(k.changed), int(k.union_find)]
+                  k.demand_value, int(k.changed), int(k.union_find),
+                  _ORDERS[k.ordered]]
     except (KeyError, AttributeError) as exc:
         raise GraphbuildError(f"invalid plan: bad kernel field {exc}", kind=ErrorKind.PROGRAM) from None
     words = list(header)

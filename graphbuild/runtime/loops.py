@@ -10,12 +10,16 @@ around changed inputs, pulling), push (the changed nodes push) or demand (pullin
 the nodes whose result the consumer uses, GB_KH_DEMAND); pull = dense + sparse + demand.
 `changed` counts the push passes that pushed from the last pass's carried changed set
 (GB_KH_CHANGED) without scanning every node; `union_find` the passes that ran the loop as
-union-find instead (GB_KH_UNION_FIND: the loop then ends after that one pass).
+union-find instead (GB_KH_UNION_FIND: the loop then ends after that one pass).  `ordered`
+says how the loop ran in order: "peel" when it is (in) a nest run as bucketed peeling
+(plan/ordered.py), when it ran so (its head kernel counts those passes as push; its rounds
+after the first recount count as push passes of the edge kernel); "" otherwise.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from ..plan.claims import ordered_form
 from ..plan.model import Plan
 
 _JUMPS = ("jump", "jump_if_false")
@@ -26,6 +30,14 @@ def _kind(plan: Plan, first: int, back: int, exit_pc: int | None) -> str:
         return "repeat_until"
     follows = plan.code[exit_pc + 2].op if exit_pc is not None and exit_pc + 2 < back else ""
     return "while" if follows == "check_iter" else "repeat"
+
+
+def _ordered(plan: Plan, first: int, back: int, c: Any) -> str:
+    """The nest's ordered form if it ran so: its head kernel counts those passes as push."""
+    form = ordered_form(plan, first, back)
+    heads = [h for h in range(max(0, first - 9), first + 1) if plan.code[h].op == "kernel"
+             and plan.kernels[plan.code[h].args[0]].ordered]
+    return form if form and heads and c(heads[-1], 2) > 0 else ""
 
 
 def loop_reports(plan: Plan, counts: Any, per: int) -> list[dict[str, Any]]:
@@ -55,6 +67,7 @@ def loop_reports(plan: Plan, counts: Any, per: int) -> list[dict[str, Any]]:
         loc = ins.loc if 0 <= ins.loc < len(plan.locations) else -1
         reports.append({"line": plan.locations[loc].line if loc >= 0 else None, "kind": kind,
                         "passes": passes, "converged": not stopped_by_count,
+                        "ordered": _ordered(plan, first, back, c),
                         "edge_passes": {"dense": dense, "sparse": sparse, "push": push,
                                         "changed": changed, "demand": demand,
                                         "union_find": union_find,

@@ -77,6 +77,7 @@ static inline int64_t kbegin(tplan *t, int64_t domain, int64_t ntemps, int64_t l
     h[GB_KH_DEMAND_VALUE] = 0;
     h[GB_KH_CHANGED] = 0;
     h[GB_KH_UNION_FIND] = 0;
+    h[GB_KH_ORDERED] = 0;
     t->nkcode += GB_KERNEL_HEADER;
     t->cur_kernel = off;
     return off;
