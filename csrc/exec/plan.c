@@ -259,6 +259,8 @@ gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
         goto fail;
     if ((st = gb_changed_check(p, err)) != GB_OK)
         goto fail;
+    if ((st = gb_frontier_check(p, err)) != GB_OK)
+        goto fail;
     if ((st = gb_demand_check(p, err)) != GB_OK)
         goto fail;
     if ((st = gb_claims_levels(p, err)) != GB_OK)

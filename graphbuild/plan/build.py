@@ -15,6 +15,7 @@ from ..ir.nodes import Function, Op, count_ops
 from .active import claim_active
 from .alloc import allocate_slots
 from .changed import claim_changed
+from .frontier import claim_frontier
 from .demand import claim_demand
 from .buffers import count_moves, memory_stats
 from .claims import claim, kernel_forms, loop_forms
@@ -94,6 +95,7 @@ def _finish(fn: Function, plan: Plan, options: PlanOptions) -> Plan:
     claim_active(plan, options.frontier)
     claim_demand(plan, options.frontier)
     claim_changed(plan, options.frontier)
+    claim_frontier(plan, options.frontier)
     live_slots, live_bytes = max_live(plan)
     levels = op_levels(plan)
     edge_passes, node_passes = passes_per_iteration(plan)

@@ -162,7 +162,7 @@ def kernel_forms(plan: Plan) -> list[dict]:
     return [{"kernel": i, "agg": k.agg, "dir": k.dir, "shape": k.shape, "directions": k.directions,
              "frontier": k.frontier, "incremental": k.incremental,
              "demand": [k.demand_slot, k.demand_value] if k.demand_slot >= 0 else None,
-             "changed": k.changed}
+             "changed": k.changed, "frontier_list": k.frontier_list}
             for i, k in enumerate(plan.kernels) if k.domain == "edge"]
 
 
@@ -184,9 +184,11 @@ def loop_forms(plan: Plan) -> list[dict]:
                    if plan.kernels[i].domain == "node" and plan.kernels[i].active_slot >= 0}
         forms = {plan.kernels[i].frontier for i in edge}
         carried = [i for i in edge if plan.kernels[i].changed]
-        form = ("active" if guarded else "changed" if carried
+        listed = [i for i in edge if plan.kernels[i].frontier_list]
+        form = ("list" if listed else "active" if guarded else "changed" if carried
                 else "switching" if "switching" in forms else "dense")
         out.append({"first": first, "last": pc, "edge_kernels": edge, "active_set": form,
                     "active_kernels": guarded, "changed_kernels": carried,
+                    "list_kernels": listed,
                     "push": any(plan.kernels[i].directions == "pull+push" for i in edge)})
     return out

@@ -27,7 +27,8 @@ from . import bounds
 # 5: each node kernel's active set (Kernel.active_slot, plan/active.py) and each edge
 #    kernel's demand (Kernel.demand_slot, demand_value; plan/demand.py), checked by C.
 # 6: an edge kernel's changed-set claim (Kernel.changed, plan/changed.py), checked by C.
-PLAN_FORMAT_VERSION = 6
+# 7: frontier lists (Kernel.frontier_list, plan/frontier.py): GB_KH_CHANGED = 2.
+PLAN_FORMAT_VERSION = 7
 
 # The executor ABI: the opcode set (csrc/graphbuild.h, gb_op) and operand layout the runtime
 # encodes plans against.  Bump it with any change to the opcode set, so a cached plan built
@@ -105,6 +106,9 @@ class Kernel:
     # an edge kernel's changed set (changed.py; C checks it): its FUSED pair is a monotone
     # min/max step whose changed nodes are carried to the next pass as a list
     changed: bool = False
+    # an edge kernel's frontier lists (frontier.py; C checks it): its FUSED pair's inputs and
+    # outputs are carried as node lists and each pass pushes or pulls (GB_KH_CHANGED = 2)
+    frontier_list: bool = False
 
 
 @dataclass
@@ -223,6 +227,7 @@ def _check_fields(plan: "Plan") -> None:
         expect(isinstance(k.micro, list), f"malformed kernel header {k!r}")
         expect(all(isinstance(x, str) for x in (k.shape, k.directions, k.frontier))
                and isinstance(k.incremental, bool) and isinstance(k.changed, bool)
+               and isinstance(k.frontier_list, bool)
                and all(_int64(x) for x in (k.active_slot, k.demand_slot, k.demand_value)),
                f"malformed kernel claims {k!r}")
     expect(isinstance(plan.exec_levels, list) and len(plan.exec_levels) == len(plan.code)
