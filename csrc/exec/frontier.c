@@ -109,6 +109,9 @@ static void fold_stores(const gb_plan *p, gb_kernel *ke, const gb_kernel *kn)
             continue;
         }
         case GB_OP_LOAD:
+            for (int i = 0; i < ke->fl_nstores; i++)
+                if (ke->fl_store_slot[i] == w[3])
+                    goto no;   /* a slot read back after a store: not folded here */
             if (w[3] == ke->out_slot)
                 out = FV_CONST, r.i = 1;
             else if (w[3] == ke->demand_slot)
