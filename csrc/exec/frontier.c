@@ -206,7 +206,7 @@ typedef struct fl_job {
     const int64_t *src;                /* the list a chunked step walks */
     int64_t nsrc;
     int64_t *dst;                      /* where it appends */
-    int64_t ndst, degree, unexplored;  /* appended / added to atomically */
+    int64_t ndst, degree;              /* appended / added to atomically */
     gb_value store[4];                 /* the folded stores' values this pass */
 } fl_job;
 
@@ -431,12 +431,16 @@ claim_range(fl_job *j, int64_t v0, int64_t v1, const int ob, const int nb)
     const int nr = k->dir == GB_DIR_BOTH && c->directed ? 2 : 1;
     const uint64_t *bits = j->st->bits;
     uint8_t *e = c->slots[k->out_slot];
+    /* S at v: only v's own claim writes it in this pass, so plain loads */
+    const int s_bool = c->p->slot_dtypes[k->demand_slot] == GB_BOOL;
+    const uint8_t *s8 = c->slots[k->demand_slot];
+    const int64_t *s64 = c->slots[k->demand_slot], want = k->demand_value;
     int64_t buf[LOCAL], degree = 0;
     int len = 0;
 
     for (int64_t v = v0; v < v1; v++) {
         int hit = 0;
-        if (!demanded(c, k, v))
+        if (s_bool ? s8[v] != (want != 0) : s64[v] != want)
             continue;
         for (int q = 0; q < nr && !hit; q++) {
             const void *off = c->off[dirs[q]], *adj = c->adj[dirs[q]];
@@ -571,7 +575,8 @@ gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
     st->ecount = st->count;
     st->count = j.ndst;
     st->degree = j.degree;
-    st->unexplored -= j.degree;
+    if (!st->bottom_up)   /* as GAP counts: only top-down passes check arcs off */
+        st->unexplored -= j.degree;
     st->carry = 1;
     st->back_seen = c->back_jumps;
     st->buf_x = c->slots[ke->sp_slot];
