@@ -24,6 +24,7 @@
  *   demand.c   edge kernels computed only where their consumer uses the result
  *   changed.c  monotone min/max steps run over the last pass's changed nodes only
  *   frontier.c frontier lists: BFS-like steps pushed from a node list or pulled bottom-up
+ *   frontier_claim.c  their claim checked, and the node kernel's stores folded
  */
 #ifndef EXEC_INTERNAL_H
 #define EXEC_INTERNAL_H
@@ -518,8 +519,9 @@ void gb_incr_frontier_ran(struct gb_incr *st, int push);
 
 /* ---- frontier.c ---- */
 
-/* GB_KH_CHANGED = 2 on edge kernel kidx (after gb_demand_kernel); gb_frontier_check then
- * checks its FUSED pair and loop and finds the node kernels that may run over its list. */
+/* frontier_claim.c: GB_KH_CHANGED = 2 on edge kernel kidx (after gb_demand_kernel);
+ * gb_frontier_check then checks its FUSED pair and loop, folds the node kernel's stores
+ * and finds the node kernels that may run over its list. */
 gb_status gb_frontier_kernel(gb_plan *p, int64_t kidx, gb_error *err);
 gb_status gb_frontier_check(gb_plan *p, gb_error *err);
 /* Allocations for a frontier kernel's state (gb_incr_start), beside the changed.c lists. */
