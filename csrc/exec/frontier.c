@@ -206,14 +206,13 @@ static gb_status push_item(void *arg, int worker, int64_t item)
 
 /* Node kernel kn on the flagged blocks of one node item (the flags are cleared); the
  * others' reduction partials are 0, what their untouched nodes give (active.c). */
-static gb_status blocks_item(void *arg, int worker, int64_t item)
+static gb_status blocks_range(fl_job *j, int worker, int64_t b0, int64_t b1)
 {
-    fl_job *j = arg;
     gb_ctx *c = j->c;
     const gb_kernel *k = j->kn;
     int filled = 0;
 
-    for (int64_t b = c->node_items.bound[item]; b < c->node_items.bound[item + 1]; b++) {
+    for (int64_t b = b0; b < b1; b++) {
         const int64_t v0 = b * GB_NODE_BLOCK;
         const int64_t lanes = c->n - v0 < GB_NODE_BLOCK ? c->n - v0 : GB_NODE_BLOCK;
         gb_status st;
@@ -231,6 +230,20 @@ static gb_status blocks_item(void *arg, int worker, int64_t item)
             return st;
     }
     return GB_OK;
+}
+
+static gb_status blocks_item(void *arg, int worker, int64_t item)
+{
+    fl_job *j = arg;
+    return blocks_range(j, worker, j->c->node_items.bound[item], j->c->node_items.bound[item + 1]);
+}
+
+/* All blocks as one item: a few listed nodes need no hand-off to the other workers. */
+static gb_status blocks_all(void *arg, int worker, int64_t item)
+{
+    fl_job *j = arg;
+    (void)item;
+    return blocks_range(j, worker, 0, j->c->nblocks);
 }
 
 /* The claimed nodes E still holds after the node kernel: the next frontier. */
@@ -448,7 +461,8 @@ gb_status gb_frontier_node(gb_ctx *c, const gb_kernel *k, int64_t red_base, int6
     job_init(&j, c, ke, k, st, red_base, instr_loc);
     j.src = st->list, j.nsrc = st->count;
     if ((s = gb_run_items(c, chunks(j.nsrc), mark_item, &j)) != GB_OK ||
-        (s = gb_run_items(c, c->node_items.count, blocks_item, &j)) != GB_OK)
+        (s = j.nsrc <= CHUNK ? gb_run_items(c, 1, blocks_all, &j)
+                             : gb_run_items(c, c->node_items.count, blocks_item, &j)) != GB_OK)
         return s;
     *done = 1;
     return gb_combine_reductions(c, k, red_base, instr_loc);
