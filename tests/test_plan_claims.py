@@ -56,7 +56,7 @@ def test_shipped_algorithms_claim_the_forms_their_kernels_allow():
     for k in compiled("sssp", frontier=False).kernels:
         assert not k.incremental and k.frontier == "dense" and k.directions in ("", "pull")
     bfs = compiled("bfs")
-    assert [lp["active_set"] for lp in bfs.stats["loops"]] == ["active"]
+    assert [lp["active_set"] for lp in bfs.stats["loops"]] == ["list"]   # plan/frontier.py
     assert [lp["active_set"] for lp in compiled("sssp").stats["loops"]] == ["changed"]
     assert [lp["active_set"] for lp in compiled("label_propagation").stats["loops"]] == ["switching"]
     assert [lp["active_set"] for lp in compiled("pagerank").stats["loops"]] == ["dense"]
@@ -206,7 +206,14 @@ def test_bfs_pulls_only_at_unvisited_nodes_once_the_frontier_is_large(threads):
     g = dense_graph()
     on = runtime.execute(compiled("bfs"), g, threads=threads)
     passes = on.loops[0]["edge_passes"]
-    assert passes["demand"] > 0 and passes["sparse"] > 0, passes
+    assert passes["demand"] > 0 and passes["push"] > 0, passes   # frontier lists
+    listless = compiled("bfs")
+    for kernel in listless.kernels:
+        kernel.frontier_list = False
+    passes = runtime.execute(listless, g, threads=threads).loops[0]["edge_passes"]
+    assert passes["demand"] > 0 and passes["sparse"] > 0, passes   # incremental passes
+    assert repr(runtime.execute(listless, g, threads=threads).columns["level"]) == \
+        repr(on.columns["level"])
     off = runtime.execute(compiled("bfs", frontier=False), g, threads=threads)
     assert repr(on.columns["level"]) == repr(off.columns["level"])
     k = compiled("bfs")

@@ -45,6 +45,8 @@ gb_status gb_changed_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error
     k->changed = 0;
     if (claim == 0)
         return GB_OK;
+    if (claim == 2)
+        return gb_frontier_kernel(p, kidx, err);
     xt = k->domain == GB_DOMAIN_EDGE && k->sp_slot >= 0 ? p->slot_dtypes[k->sp_slot] : GB_BOOL;
     if (claim != 1 || k->domain != GB_DOMAIN_EDGE || !k->incr || !k->push ||
         (k->agg != GB_AGG_MIN && k->agg != GB_AGG_MAX) ||
@@ -141,7 +143,7 @@ static int kernel_stores(const gb_kernel *k, int64_t s)
 /* The backward jump closing the one loop around pc with no loop inside it, if pc is in
  * exactly such a loop and no other instruction of it writes x or e but a swap of the
  * two; else -1. */
-static int64_t loop_allows(const gb_plan *p, int64_t pc, int64_t x, int64_t e)
+int64_t gb_loop_allows(const gb_plan *p, int64_t pc, int64_t x, int64_t e)
 {
     int64_t tail = -1, head = -1;
 
@@ -202,7 +204,7 @@ gb_status gb_changed_check(gb_plan *p, gb_error *err)
         }
         if (runs != 1 || p->code[at * GB_INSTR_WIDTH] != GB_OP_FUSED ||
             !pair_holds(p, ke, &p->kernels[p->code[at * GB_INSTR_WIDTH + 3]]) ||
-            (ke->ch_tail = loop_allows(p, at, ke->sp_slot, ke->out_slot)) < 0)
+            (ke->ch_tail = gb_loop_allows(p, at, ke->sp_slot, ke->out_slot)) < 0)
             return gb_err_set(err, GB_EINVAL, ke->loc,
                               "kernel %lld: the plan claims its changed set is carried between "
                               "passes, which its FUSED pair or loop does not allow",

@@ -25,6 +25,8 @@
  *   changed.c  monotone min/max steps run over the last pass's changed nodes only
  *   afforest.c  min-label propagation loops run as union-find
  *   afforest_check.c  that claim checked against the plan
+ *   frontier.c frontier lists: BFS-like steps pushed from a node list or pulled bottom-up
+ *   frontier_claim.c  their claim checked, and the node kernel's stores folded
  */
 #ifndef EXEC_INTERNAL_H
 #define EXEC_INTERNAL_H
@@ -139,6 +141,16 @@ typedef struct gb_kernel {
      * its slots and registers as peel.c found them */
     int64_t ordered;
     int64_t pl[16];
+    /* frontier.c (GB_KH_CHANGED = 2): an edge kernel's lists are carried (flist); a node
+     * kernel runs over the list of edge kernel fl_from - 1's gathered slot (0: none) */
+    int flist;
+    int64_t fl_from;
+    /* frontier.c: at a node where E is 1 and S == c the pair's node kernel stores only
+     * these (slot, immediate or register) in order, so a claimed node takes them directly
+     * (fl_nstores >= 0); -1: the node kernel runs on the claimed nodes' blocks instead */
+    int fl_nstores;
+    int64_t fl_store_slot[4], fl_store_reg[4];   /* reg -1: the immediate */
+    gb_value fl_store_imm[4];
 } gb_kernel;
 
 struct gb_plan {
@@ -476,6 +488,13 @@ typedef struct gb_incr {
     int64_t *list, *next, *touched, count, degree, back_seen;
     uint8_t *flag;
     void *buf_x, *buf_e;
+    /* frontier.c: list holds X's true nodes (count, their arcs: degree), next E's stale
+     * ones (ecount); bottom-up or top-down, the last frontier size, the arcs unexplored,
+     * and a flag per node block the pass touched */
+    int64_t ecount, prev_count, unexplored;
+    int bottom_up;
+    uint8_t *blocks;
+    uint64_t *bits;            /* X's list as a bitmap, for bottom-up passes */
 } gb_incr;
 
 /* Bytes gb_run allocates for incremental passes on a graph of n nodes. */
@@ -504,6 +523,27 @@ void gb_incr_carried(struct gb_incr *st);
  * gb_changed_capture to find the changed set the full pass left. */
 gb_status gb_changed_pass(gb_ctx *c, const gb_kernel *ke, int *done);
 gb_status gb_changed_capture(gb_ctx *c, const gb_kernel *ke);
+/* changed.c: the backward jump closing the one loop around pc with no loop inside it
+ * whose other instructions write x or e only by swapping the two, else -1. */
+int64_t gb_loop_allows(const gb_plan *p, int64_t pc, int64_t x, int64_t e);
+/* incremental.c: a frontier pass ran (push: top-down, else bottom-up); the copies are stale. */
+void gb_incr_frontier_ran(struct gb_incr *st, int push);
+
+/* ---- frontier.c ---- */
+
+/* frontier_claim.c: GB_KH_CHANGED = 2 on edge kernel kidx (after gb_demand_kernel);
+ * gb_frontier_check then checks its FUSED pair and loop, folds the node kernel's stores
+ * and finds the node kernels that may run over its list. */
+gb_status gb_frontier_kernel(gb_plan *p, int64_t kidx, gb_error *err);
+gb_status gb_frontier_check(gb_plan *p, gb_error *err);
+/* Allocations for a frontier kernel's state (gb_incr_start), beside the changed.c lists. */
+int gb_frontier_alloc(gb_ctx *c, gb_incr *st);
+/* A FUSED pair of a frontier kernel, or a node kernel with fl_from, run from the lists
+ * when they are valid (*done = 1); else the caller runs it the usual way. */
+gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
+                           int64_t red_base, int64_t instr_loc, int *done);
+gb_status gb_frontier_node(gb_ctx *c, const gb_kernel *k, int64_t red_base, int64_t instr_loc,
+                           int *done);
 
 /* ---- afforest_check.c, afforest.c ---- */
 

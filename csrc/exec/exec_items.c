@@ -153,6 +153,7 @@ gb_status gb_kernel_run(gb_ctx *c, const gb_kernel *k, int64_t red_base, int64_t
 {
     kernel_job j = { c, k, NULL, NULL, red_base, instr_loc };
     gb_status st;
+    int done = 0;
 
     if (k->domain == GB_DOMAIN_EDGE) {
         j.items = &c->edge_items[k->dir];
@@ -163,6 +164,8 @@ gb_status gb_kernel_run(gb_ctx *c, const gb_kernel *k, int64_t red_base, int64_t
         return GB_OK;
     }
     j.items = &c->node_items;
+    if (k->fl_from && ((st = gb_frontier_node(c, k, red_base, instr_loc, &done)) != GB_OK || done))
+        return st;
     if ((st = gb_run_items(c, j.items->count, node_item, &j)) != GB_OK)
         return st;
     return gb_combine_reductions(c, k, red_base, instr_loc);
@@ -205,6 +208,9 @@ gb_status gb_fused_run(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn, int6
     gb_status st;
     int done = 0;
     if (ke->changed && ((st = gb_changed_pass(c, ke, &done)) != GB_OK || done))
+        return st;
+    if (ke->flist &&
+        ((st = gb_frontier_pass(c, ke, kn, red_base, instr_loc, &done)) != GB_OK || done))
         return st;
     if ((st = gb_incr_prepare(c, ke)) != GB_OK ||
         (st = gb_run_items(c, j.items->count, fused_item, &j)) != GB_OK)

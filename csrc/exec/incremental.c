@@ -54,7 +54,7 @@ int64_t gb_incr_bytes(const gb_plan *p, int64_t n)
             total += n * (int64_t)elem_size(p->slot_dtypes[k->sp_filter]);
         if (d >= 0)
             total += n * (int64_t)elem_size(p->slot_dtypes[d]);
-        if (k->changed)   /* changed.c: three node lists and a flag per node */
+        if (k->changed || k->flist)   /* changed.c, frontier.c: three node lists, a flag */
             total += n * (int64_t)(3 * sizeof(int64_t) + sizeof(uint8_t));
     }
     /* the dirty marks and the changed-node lists, shared by all kernels */
@@ -124,6 +124,8 @@ gb_status gb_incr_start(gb_ctx *c, int enabled)
             (st->f_size && (st->prev_f = alloc_n(c->n, st->f_size)) == NULL) ||
             (st->d_size && (st->prev_d = alloc_n(c->n, st->d_size)) == NULL))
             goto nomem;
+        if (k->flist && !gb_frontier_alloc(c, st))
+            goto nomem;
         if (k->changed && ((st->list = alloc_n(c->n, sizeof(int64_t))) == NULL ||
                            (st->next = alloc_n(c->n, sizeof(int64_t))) == NULL ||
                            (st->touched = alloc_n(c->n, sizeof(int64_t))) == NULL ||
@@ -149,6 +151,8 @@ void gb_incr_free(gb_ctx *c)
             free(c->incr[i].next);
             free(c->incr[i].touched);
             free(c->incr[i].flag);
+            free(c->incr[i].blocks);
+            free(c->incr[i].bits);
         }
     free(c->incr);
     free(c->dirty);
@@ -167,6 +171,13 @@ static gb_incr *state_of(const gb_ctx *c, const gb_kernel *k)
 gb_incr *gb_incr_state(const gb_ctx *c, const gb_kernel *k)
 {
     return state_of(c, k);
+}
+
+void gb_incr_frontier_ran(gb_incr *st, int push)
+{
+    st->pass = push ? PASS_PUSH : PASS_CAPTURE;
+    st->demand = !push;
+    st->armed = 0, st->sticky = 1;   /* neither pass keeps the copies */
 }
 
 void gb_incr_carried(gb_incr *st)

@@ -261,6 +261,8 @@ gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
         goto fail;
     if ((st = gb_changed_check(p, err)) != GB_OK || (st = gb_afforest_check(p, err)) != GB_OK)
         goto fail;
+    if ((st = gb_frontier_check(p, err)) != GB_OK)
+        goto fail;
     if ((st = gb_demand_check(p, err)) != GB_OK)
         goto fail;
     if ((st = gb_peel_check(p, err)) != GB_OK)

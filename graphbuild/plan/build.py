@@ -17,6 +17,7 @@ from .alloc import allocate_slots
 from .changed import claim_changed
 from .unionfind import claim_union_find
 from .ordered import claim_ordered
+from .frontier import claim_frontier
 from .demand import claim_demand
 from .buffers import count_moves, memory_stats
 from .claims import claim, kernel_forms, loop_forms
@@ -98,6 +99,7 @@ def _finish(fn: Function, plan: Plan, options: PlanOptions) -> Plan:
     claim_changed(plan, options.frontier)
     claim_union_find(plan)
     claim_ordered(plan, options.frontier)
+    claim_frontier(plan, options.frontier)
     live_slots, live_bytes = max_live(plan)
     levels = op_levels(plan)
     edge_passes, node_passes = passes_per_iteration(plan)

@@ -162,7 +162,8 @@ def kernel_forms(plan: Plan) -> list[dict]:
     return [{"kernel": i, "agg": k.agg, "dir": k.dir, "shape": k.shape, "directions": k.directions,
              "frontier": k.frontier, "incremental": k.incremental,
              "demand": [k.demand_slot, k.demand_value] if k.demand_slot >= 0 else None,
-             "changed": k.changed, "union_find": k.union_find}
+             "changed": k.changed, "union_find": k.union_find,
+             "frontier_list": k.frontier_list}
             for i, k in enumerate(plan.kernels) if k.domain == "edge"]
 
 
@@ -195,11 +196,12 @@ def loop_forms(plan: Plan) -> list[dict]:
         forms = {plan.kernels[i].frontier for i in edge}
         carried = [i for i in edge if plan.kernels[i].changed]
         union_find = [i for i in edge if plan.kernels[i].union_find]
-        form = ("union_find" if union_find else "active" if guarded else "changed" if carried
-                else "switching" if "switching" in forms else "dense")
+        listed = [i for i in edge if plan.kernels[i].frontier_list]
+        form = ("union_find" if union_find else "list" if listed else "active" if guarded
+                else "changed" if carried else "switching" if "switching" in forms else "dense")
         out.append({"first": first, "last": pc, "edge_kernels": edge, "active_set": form,
                     "active_kernels": guarded, "changed_kernels": carried,
-                    "union_find_kernels": union_find,
+                    "union_find_kernels": union_find, "list_kernels": listed,
                     "push": any(plan.kernels[i].directions == "pull+push" for i in edge),
                     "ordered": ordered_form(plan, first, pc)})
     return out

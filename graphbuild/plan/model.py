@@ -28,7 +28,9 @@ from . import bounds
 #    kernel's demand (Kernel.demand_slot, demand_value; plan/demand.py), checked by C.
 # 6: an edge kernel's changed-set claim (Kernel.changed, plan/changed.py), checked by C.
 # 7: an edge kernel's union-find claim (Kernel.union_find, plan/unionfind.py) and a
-#    loop nest's ordered form (Kernel.ordered on its head kernel, plan/ordered.py), checked by C.
+#    loop nest's ordered form (Kernel.ordered on its head kernel, plan/ordered.py),
+#    and frontier lists (Kernel.frontier_list, plan/frontier.py: GB_KH_CHANGED = 2), all
+#    checked by C.
 PLAN_FORMAT_VERSION = 7
 
 # The executor ABI: the opcode set (csrc/graphbuild.h, gb_op) and operand layout the runtime
@@ -115,6 +117,9 @@ class Kernel:
     # a node kernel `any(A)` heading a loop nest (ordered.py; C checks it): "peel" runs the
     # nest as bucketed peeling, "" as written
     ordered: str = ""
+    # an edge kernel's frontier lists (frontier.py; C checks it): its FUSED pair's inputs and
+    # outputs are carried as node lists and each pass pushes or pulls (GB_KH_CHANGED = 2)
+    frontier_list: bool = False
 
 
 @dataclass
@@ -234,6 +239,7 @@ def _check_fields(plan: "Plan") -> None:
         expect(all(isinstance(x, str) for x in (k.shape, k.directions, k.frontier, k.ordered))
                and isinstance(k.incremental, bool) and isinstance(k.changed, bool)
                and isinstance(k.union_find, bool)
+               and isinstance(k.frontier_list, bool)
                and all(_int64(x) for x in (k.active_slot, k.demand_slot, k.demand_value)),
                f"malformed kernel claims {k!r}")
     expect(isinstance(plan.exec_levels, list) and len(plan.exec_levels) == len(plan.code)

@@ -86,7 +86,8 @@ def _kernel_header(k: Kernel, index: int) -> str:
         parts.append(f"default s{k.default_index}")
     parts.append(f"({k.ntemps} temps)")
     demand = f", used where s{k.demand_slot} == {k.demand_value}" if k.demand_slot >= 0 else ""
-    changed = ", changed set carried" if k.changed else ""
+    changed = (", changed set carried" if k.changed
+               else ", frontier lists, push/pull switching" if k.frontier_list else "")
     changed += ", loop runs as union-find" if k.union_find else ""
     parts.append(f"[{k.shape}, {k.directions}, {k.frontier}{', incremental' if k.incremental else ''}"
                  f"{demand}{changed}]")

@@ -16,8 +16,11 @@
 enum { PASSES = 12 };
 enum { R_ITER, R_ONE, R_FLAG, R_LIMIT, R_LT, R_DEPTH, NREGS };
 enum { X, OUT, AUX, OWN, NSLOTS };   /* gathered slot, edge kernel result, two more */
-enum { SSSP, BFS, MODE, FILTERED, CCMIN, SWING, PEEL, NSHAPES };
-static const char *NAMES[NSHAPES] = { "sssp", "bfs", "mode", "filtered", "ccmin", "swing", "peel" };
+/* FLIST: BFS claiming frontier lists (frontier.c; its node kernel reduces, so the node
+ * kernel runs on the claimed nodes' blocks) */
+enum { SSSP, BFS, MODE, FILTERED, CCMIN, SWING, PEEL, FLIST, NSHAPES };
+static const char *NAMES[NSHAPES] = { "sssp", "bfs", "mode", "filtered", "ccmin", "swing", "peel",
+                                      "bfs-lists" };
 
 /* k-core peeling (the count's push form): OUT = count over both directions of X[u] (bool);
  * X = X and OUT > depth, or v % 7 == depth % 7 (some nodes come back: pushes of +1 and -1) */
@@ -60,7 +63,10 @@ static void build_peel(tplan *t)
 static void build(tplan *t, int shape, int fused)
 {
     int64_t ek, nk, top;
+    const int lists = shape == FLIST;
 
+    if (lists)
+        shape = BFS;
     if (shape == PEEL) {
         build_peel(t);
         return;
@@ -185,11 +191,14 @@ static void build(tplan *t, int shape, int fused)
     if (shape == BFS && fused) {   /* OUT is used only where AUX == -1 (demand.c) */
         t->kcode[ek + GB_KH_DEMAND] = AUX;
         t->kcode[ek + GB_KH_DEMAND_VALUE] = -1;
+        t->kcode[ek + GB_KH_CHANGED] = lists ? 2 : 0;
     }
 }
 
 static void init_slots(void **s, int shape, int64_t n)
 {
+    if (shape == FLIST)
+        shape = BFS;
     for (int64_t v = 0; v < n; v++) {
         switch (shape) {
         case SSSP:
@@ -254,8 +263,12 @@ static void test_shape(const gb_graph *g, int shape, int fused)
     tplan t;
     int64_t differ = 0;
 
+    const int lists = shape == FLIST;
     build(&t, shape, fused);
+    if (lists)
+        shape = BFS;
     CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
+    CHECK_EQ_I(p->kernels[0].flist, lists);
     CHECK(p->kernels[0].incr);
     CHECK(shape != PEEL || p->kernels[0].push);
     CHECK_EQ_I(p->kernels[0].demand_slot, shape == BFS && fused ? AUX : -1);
@@ -272,8 +285,8 @@ static void test_shape(const gb_graph *g, int shape, int fused)
     CHECK_EQ_I(p->kernels[0].changed, (shape == SSSP || shape == CCMIN) && fused);
     if (shape == PEEL || (fused && (shape == BFS || shape == SSSP || shape == CCMIN))) {
         /* the pushes, the demand passes, the passes over carried changed sets ran */
-        const int kind = shape == PEEL ? GB_COUNT_PUSH : shape == BFS ? GB_COUNT_DEMAND
-                                                                      : GB_COUNT_CHANGED;
+        const int kind = shape == PEEL || lists ? GB_COUNT_PUSH
+                         : shape == BFS ? GB_COUNT_DEMAND : GB_COUNT_CHANGED;
         int64_t counts[7 * GB_COUNTS_PER_INSTR] = { 0 };
         gb_run_options opts = { 1000, 2, NULL, 0, counts };
         init_slots(got, shape, n);
@@ -287,7 +300,7 @@ static void test_shape(const gb_graph *g, int shape, int fused)
     run(p, g, shape, 2, 0, got, rgot);
     differ += differences(ref, got, rref, rgot, n);
     if (differ != 0)
-        fprintf(stderr, "  %s (%s) differs from full passes\n", NAMES[shape],
+        fprintf(stderr, "  %s (%s) differs from full passes\n", NAMES[lists ? FLIST : shape],
                 fused ? "fused" : "unfused");
     CHECK_EQ_I(differ, 0);
     gb_plan_destroy(p);
@@ -324,8 +337,11 @@ int main(void)
         for (int shape = 0; shape < NSHAPES; shape++)
             for (int fused = 0; fused <= 1; fused++)
                 /* their epilogues store the slot the edge kernel gathers: never fused */
-                if ((shape != FILTERED && shape != PEEL) || !fused)
+                if ((shape != FILTERED && shape != PEEL) || !fused) {
+                    if (shape == FLIST && !fused)
+                        continue;   /* the claim needs the FUSED pair */
                     test_shape(g, shape, fused);
+                }
         gb_graph_destroy(g);
     }
     test_not_incremental();

@@ -1,0 +1,469 @@
+/*
+ * frontier.c — BFS-like steps run from node lists, top-down or bottom-up (Beamer's rule).
+ *
+ * BFS's step is a FUSED pair: E = any(X[u] for u in in_nbrs), used only where S == c
+ * (demand.c: level == -1), then a node kernel whose active set is E (active.c).  The plan
+ * may say that the pair's frontiers are carried as lists (GB_KH_CHANGED = 2, from
+ * graphbuild/plan/frontier.py); gb_frontier_check accepts it only when the edge kernel
+ * has a demand and is incremental (its state lives there), exactly one instruction runs
+ * it, a FUSED pair whose node kernel's active set is E and which stores no X, in a loop
+ * with no loop inside it whose other instructions write X or E only by swapping the two.
+ *
+ * The run then keeps X's true nodes (list) and E's (ecount in next) from pass to pass;
+ * they are valid when the pass follows the loop's backward jump directly with X and E
+ * swapped (as changed.c tells), else both slots are scanned once.  A pass runs
+ *   - top-down while the frontier's arcs are at most the unexplored arcs / ALPHA: E is
+ *     cleared at its listed nodes, each node of X's list pushes along its arcs and claims
+ *     each demanded node v with an atomic exchange of E[v] (any is order-free: the set of
+ *     nodes set is the same for any thread count), and the node kernel runs only on the
+ *     blocks holding a claimed node (active.c's block runner, over E's true nodes);
+ *   - bottom-up otherwise, until the frontier has fewer than n / BETA nodes and shrinks:
+ *     the demand pull with early exit (demand.c) fused with the node kernel, as before.
+ * Either way the pair writes every slot as a full pass would (E at undemanded nodes is
+ * cleared or left, which the demand claim allows), and E's true nodes are listed for the
+ * next pass.  A node kernel earlier in the same loop whose active set is X (BFS's
+ * any(frontier)) runs on the blocks of X's list only.  Reference: Beamer, Asanovic,
+ * Patterson, "Direction-optimizing breadth-first search", SC'12 (alpha 15, beta 18).
+ */
+#include <stdlib.h>
+
+#include "exec_internal.h"
+
+enum { ALPHA = 15, BETA = 18, CHUNK = 2048, LOCAL = 256 };
+
+/* ---- the passes (the claim: frontier_claim.c) ---- */
+
+int gb_frontier_alloc(gb_ctx *c, gb_incr *st)
+{
+    size_t n = (size_t)(c->n > 0 ? c->n : 1);
+    st->list = malloc(n * sizeof(int64_t));
+    st->next = malloc(n * sizeof(int64_t));
+    st->touched = malloc(n * sizeof(int64_t));
+    st->blocks = calloc((size_t)(c->nblocks > 0 ? c->nblocks : 1), 1);
+    st->bits = malloc((n + 63) / 64 * sizeof(uint64_t));
+    return st->list && st->next && st->touched && st->blocks && st->bits;
+}
+
+/* ---- the passes ---- */
+
+typedef struct fl_job {
+    gb_ctx *c;
+    const gb_kernel *ke, *kn;
+    gb_incr *st;
+    int ndirs, dirs[2];
+    int64_t red_base, loc;
+    const int64_t *src;                /* the list a chunked step walks */
+    int64_t nsrc;
+    int64_t *dst;                      /* where it appends */
+    int64_t ndst, degree;              /* appended / added to atomically */
+    gb_value store[4];                 /* the folded stores' values this pass */
+} fl_job;
+
+/* A claimed node takes the folded stores (atomic: pushes read S meanwhile). */
+static inline void apply_stores(const fl_job *j, int64_t v)
+{
+    const gb_kernel *k = j->ke;
+    for (int i = 0; i < k->fl_nstores; i++) {
+        void *slot = j->c->slots[k->fl_store_slot[i]];
+        if (j->c->p->slot_dtypes[k->fl_store_slot[i]] == GB_BOOL)
+            __atomic_store_n((uint8_t *)slot + v, (uint8_t)(j->store[i].i != 0), __ATOMIC_RELAXED);
+        else
+            __atomic_store_n((int64_t *)slot + v, j->store[i].i, __ATOMIC_RELAXED);
+    }
+}
+
+static void flush(int64_t *list, int64_t *count, int64_t *buf, int *len)
+{
+    if (*len == 0)
+        return;
+    memcpy(list + __atomic_fetch_add(count, *len, __ATOMIC_RELAXED), buf,
+           (size_t)*len * sizeof *buf);
+    *len = 0;
+}
+
+static inline int demanded(const gb_ctx *c, const gb_kernel *k, int64_t v)
+{
+    const void *s = c->slots[k->demand_slot];
+    return c->p->slot_dtypes[k->demand_slot] == GB_BOOL
+               ? __atomic_load_n((const uint8_t *)s + v, __ATOMIC_RELAXED) == (k->demand_value != 0)
+               : __atomic_load_n((const int64_t *)s + v, __ATOMIC_RELAXED) == k->demand_value;
+}
+
+static int64_t chunks(int64_t count)
+{
+    return (count + CHUNK - 1) / CHUNK;
+}
+
+/* Per node item: the true nodes of bool slot src into c->changed, with their arcs. */
+static gb_status scan_item(void *arg, int worker, int64_t item)
+{
+    fl_job *j = arg;
+    gb_ctx *c = j->c;
+    const int64_t v0 = c->node_items.bound[item] * GB_NODE_BLOCK;
+    const int64_t v1 = c->node_items.bound[item + 1] * GB_NODE_BLOCK < c->n
+                           ? c->node_items.bound[item + 1] * GB_NODE_BLOCK : c->n;
+    const uint8_t *x = (const uint8_t *)j->src;
+    int64_t count = 0, degree = 0;
+
+    (void)worker;
+    for (int64_t v = v0; v < v1; v++) {
+        if (!x[v])
+            continue;
+        c->changed[v0 + count++] = v;
+        degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
+    }
+    c->item_changed[item] = count;
+    c->item_degree[item] = degree;
+    return GB_OK;
+}
+
+/* Lists slot's true nodes into out (*count, their arcs *degree). */
+static gb_status scan(fl_job *j, int64_t slot, int64_t *out, int64_t *count, int64_t *degree)
+{
+    gb_ctx *c = j->c;
+    gb_status s;
+    j->src = (const int64_t *)c->slots[slot];
+    if ((s = gb_run_items(c, c->node_items.count, scan_item, j)) != GB_OK)
+        return s;
+    *count = *degree = 0;
+    for (int64_t i = 0; i < c->node_items.count; i++) {
+        memcpy(out + *count, c->changed + c->node_items.bound[i] * GB_NODE_BLOCK,
+               (size_t)c->item_changed[i] * sizeof(int64_t));
+        *count += c->item_changed[i];
+        *degree += c->item_degree[i];
+    }
+    return GB_OK;
+}
+
+/* E = 0 at the stale list's nodes; or (with mark) a flag per block of the listed nodes. */
+static gb_status clear_item(void *arg, int worker, int64_t item)
+{
+    fl_job *j = arg;
+    const int64_t i1 = j->nsrc - item * CHUNK < CHUNK ? j->nsrc : (item + 1) * CHUNK;
+    uint8_t *e = j->c->slots[j->ke->out_slot];
+    (void)worker;
+    for (int64_t i = item * CHUNK; i < i1; i++)
+        e[j->src[i]] = 0;
+    return GB_OK;
+}
+
+static gb_status mark_item(void *arg, int worker, int64_t item)
+{
+    fl_job *j = arg;
+    const int64_t i1 = j->nsrc - item * CHUNK < CHUNK ? j->nsrc : (item + 1) * CHUNK;
+    (void)worker;
+    for (int64_t i = item * CHUNK; i < i1; i++)
+        __atomic_store_n(&j->st->blocks[j->src[i] / GB_NODE_BLOCK], 1, __ATOMIC_RELAXED);
+    return GB_OK;
+}
+
+/* X's listed nodes push: each demanded neighbor whose E this pass sets is listed once. */
+static inline __attribute__((always_inline)) void
+push_chunk(fl_job *j, int64_t i0, int64_t i1, const int ob, const int nb)
+{
+    gb_ctx *c = j->c;
+    uint8_t *e = c->slots[j->ke->out_slot];
+    int64_t buf[LOCAL], degree = 0;
+    int len = 0;
+
+    for (int64_t i = i0; i < i1; i++) {
+        const int64_t u = j->src[i];
+        for (int q = 0; q < j->ndirs; q++) {
+            const void *off = c->off[j->dirs[q]], *adj = c->adj[j->dirs[q]];
+            const int64_t end = gb_idx_get(off, ob, u + 1);
+            for (int64_t a = gb_idx_get(off, ob, u); a < end; a++) {
+                const int64_t v = gb_idx_get(adj, nb, a);
+                if (__atomic_load_n(&e[v], __ATOMIC_RELAXED) || !demanded(c, j->ke, v) ||
+                    __atomic_exchange_n(&e[v], 1, __ATOMIC_RELAXED))
+                    continue;
+                if (j->ke->fl_nstores >= 0)
+                    apply_stores(j, v);
+                else
+                    __atomic_store_n(&j->st->blocks[v / GB_NODE_BLOCK], 1, __ATOMIC_RELAXED);
+                degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
+                buf[len++] = v;
+                if (len == LOCAL)
+                    flush(j->st->touched, &j->ndst, buf, &len);
+            }
+        }
+    }
+    flush(j->st->touched, &j->ndst, buf, &len);
+    __atomic_fetch_add(&j->degree, degree, __ATOMIC_RELAXED);
+}
+
+static gb_status push_item(void *arg, int worker, int64_t item)
+{
+    fl_job *j = arg;
+    const int64_t i1 = j->nsrc - item * CHUNK < CHUNK ? j->nsrc : (item + 1) * CHUNK;
+    (void)worker;
+    if (gb_interrupted(j->c))
+        return gb_err_set(&j->c->ws[worker].err, GB_EINTR, j->loc, "interrupted");
+#define PUSH(OB, NB) push_chunk(j, item * CHUNK, i1, OB, NB)
+    GB_BY_WIDTHS(j->c->ob, j->c->nb, PUSH);
+#undef PUSH
+    return GB_OK;
+}
+
+/* Node kernel kn on the flagged blocks of one node item (the flags are cleared); the
+ * others' reduction partials are 0, what their untouched nodes give (active.c). */
+static gb_status blocks_range(fl_job *j, int worker, int64_t b0, int64_t b1)
+{
+    gb_ctx *c = j->c;
+    const gb_kernel *k = j->kn;
+    int filled = 0;
+
+    for (int64_t b = b0; b < b1; b++) {
+        const int64_t v0 = b * GB_NODE_BLOCK;
+        const int64_t lanes = c->n - v0 < GB_NODE_BLOCK ? c->n - v0 : GB_NODE_BLOCK;
+        gb_status st;
+        if (!j->st->blocks[b]) {
+            for (int64_t r = 0; r < k->nred; r++)
+                c->partials[(j->red_base + r) * c->nblocks + b].i = 0;
+            continue;
+        }
+        j->st->blocks[b] = 0;
+        if (gb_interrupted(c))
+            return gb_err_set(&c->ws[worker].err, GB_EINTR, gb_kernel_loc(k, -1, j->loc),
+                              "interrupted");
+        st = gb_active_block(c, k, &c->ws[worker], v0, lanes, b, &filled, j->red_base, j->loc);
+        if (st != GB_OK)
+            return st;
+    }
+    return GB_OK;
+}
+
+static gb_status blocks_item(void *arg, int worker, int64_t item)
+{
+    fl_job *j = arg;
+    return blocks_range(j, worker, j->c->node_items.bound[item], j->c->node_items.bound[item + 1]);
+}
+
+/* All blocks as one item: a few listed nodes need no hand-off to the other workers. */
+static gb_status blocks_all(void *arg, int worker, int64_t item)
+{
+    fl_job *j = arg;
+    (void)item;
+    return blocks_range(j, worker, 0, j->c->nblocks);
+}
+
+/* The claimed nodes E still holds after the node kernel: the next frontier. */
+static gb_status keep_item(void *arg, int worker, int64_t item)
+{
+    fl_job *j = arg;
+    gb_ctx *c = j->c;
+    const int64_t i1 = j->nsrc - item * CHUNK < CHUNK ? j->nsrc : (item + 1) * CHUNK;
+    const uint8_t *e = c->slots[j->ke->out_slot];
+    int64_t buf[LOCAL], degree = 0;
+    int len = 0;
+
+    (void)worker;
+    for (int64_t i = item * CHUNK; i < i1; i++) {
+        const int64_t v = j->src[i];
+        if (!e[v])
+            continue;
+        degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
+        buf[len++] = v;
+        if (len == LOCAL)
+            flush(j->dst, &j->ndst, buf, &len);
+    }
+    flush(j->dst, &j->ndst, buf, &len);
+    __atomic_fetch_add(&j->degree, degree, __ATOMIC_RELAXED);
+    return GB_OK;
+}
+
+/* X's list into the bitmap (cleared before). */
+static gb_status bits_item(void *arg, int worker, int64_t item)
+{
+    fl_job *j = arg;
+    const int64_t i1 = j->nsrc - item * CHUNK < CHUNK ? j->nsrc : (item + 1) * CHUNK;
+    (void)worker;
+    for (int64_t i = item * CHUNK; i < i1; i++)
+        __atomic_fetch_or(&j->st->bits[j->src[i] >> 6], 1ull << (j->src[i] & 63), __ATOMIC_RELAXED);
+    return GB_OK;
+}
+
+/* Bottom-up with folded stores: each demanded node of the item looks for a neighbor in X
+ * (demand.c's directions), stopping at the first; E is 0 everywhere before. */
+static inline __attribute__((always_inline)) void
+claim_range(fl_job *j, int64_t v0, int64_t v1, const int ob, const int nb)
+{
+    gb_ctx *c = j->c;
+    const gb_kernel *k = j->ke;
+    const int dirs[2] = { k->dir == GB_DIR_IN ? GB_DIR_IN : GB_DIR_OUT, GB_DIR_IN };
+    const int nr = k->dir == GB_DIR_BOTH && c->directed ? 2 : 1;
+    const uint64_t *bits = j->st->bits;
+    uint8_t *e = c->slots[k->out_slot];
+    /* S at v: only v's own claim writes it in this pass, so plain loads */
+    const int s_bool = c->p->slot_dtypes[k->demand_slot] == GB_BOOL;
+    const uint8_t *s8 = c->slots[k->demand_slot];
+    const int64_t *s64 = c->slots[k->demand_slot], want = k->demand_value;
+    int64_t buf[LOCAL], degree = 0;
+    int len = 0;
+
+    for (int64_t v = v0; v < v1; v++) {
+        int hit = 0;
+        if (s_bool ? s8[v] != (want != 0) : s64[v] != want)
+            continue;
+        for (int q = 0; q < nr && !hit; q++) {
+            const void *off = c->off[dirs[q]], *adj = c->adj[dirs[q]];
+            const int64_t end = gb_idx_get(off, ob, v + 1);
+            for (int64_t a = gb_idx_get(off, ob, v); a < end; a++) {
+                const int64_t u = gb_idx_get(adj, nb, a);
+                if (bits[u >> 6] >> (u & 63) & 1) {
+                    hit = 1;
+                    break;
+                }
+            }
+        }
+        if (!hit)
+            continue;
+        e[v] = 1;
+        apply_stores(j, v);
+        degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
+        buf[len++] = v;
+        if (len == LOCAL)
+            flush(j->st->touched, &j->ndst, buf, &len);
+    }
+    flush(j->st->touched, &j->ndst, buf, &len);
+    __atomic_fetch_add(&j->degree, degree, __ATOMIC_RELAXED);
+}
+
+static gb_status claim_item(void *arg, int worker, int64_t item)
+{
+    fl_job *j = arg;
+    const gb_items *items = &j->c->edge_items[j->ke->dir];
+    const int64_t v1 = items->bound[item + 1];
+    (void)worker;
+    for (int64_t a = items->bound[item]; a < v1; a += 4096) {
+        const int64_t b = v1 - a < 4096 ? v1 : a + 4096;
+        if (gb_interrupted(j->c))
+            return gb_err_set(&j->c->ws[worker].err, GB_EINTR, j->loc, "interrupted");
+#define CLAIM(OB, NB) claim_range(j, a, b, OB, NB)
+        GB_BY_WIDTHS(j->c->ob, j->c->nb, CLAIM);
+#undef CLAIM
+    }
+    return GB_OK;
+}
+
+static gb_status pull_item(void *arg, int worker, int64_t item)
+{
+    fl_job *j = arg;
+    const gb_items *items = &j->c->fused_items[j->ke->dir];
+    return gb_fused_blocks(j->c, j->ke, j->kn, &j->c->ws[worker], items->bound[item],
+                           items->bound[item + 1], j->red_base, j->loc);
+}
+
+static int lists_valid(const gb_ctx *c, const gb_kernel *ke, const gb_incr *st)
+{
+    return st->carry && c->back_jumps == st->back_seen + 1 && c->back_from == ke->ch_tail &&
+           c->slots[ke->sp_slot] == st->buf_e && c->slots[ke->out_slot] == st->buf_x;
+}
+
+static void job_init(fl_job *j, gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
+                     gb_incr *st, int64_t red_base, int64_t loc)
+{
+    memset(j, 0, sizeof *j);
+    j->c = c, j->ke = ke, j->kn = kn, j->st = st, j->red_base = red_base, j->loc = loc;
+    j->ndirs = gb_incr_reverse_dirs(c, ke, j->dirs);
+}
+
+gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
+                           int64_t red_base, int64_t instr_loc, int *done)
+{
+    gb_incr *st = gb_incr_state(c, ke);
+    fl_job j;
+    gb_status s;
+    int64_t *t, ndeg;
+
+    *done = 0;
+    if (st == NULL || c->dense_nodes)
+        return GB_OK;
+    job_init(&j, c, ke, kn, st, red_base, instr_loc);
+    if (!lists_valid(c, ke, st)) {   /* X's and E's true nodes, once */
+        if ((s = scan(&j, ke->out_slot, st->next, &st->ecount, &ndeg)) != GB_OK ||
+            (s = scan(&j, ke->sp_slot, st->list, &st->count, &st->degree)) != GB_OK)
+            return s;
+        st->unexplored = -st->degree;
+        for (int q = 0; q < j.ndirs; q++)
+            st->unexplored += gb_ctx_off(c, j.dirs[q], c->n);
+        st->bottom_up = 0;
+        st->prev_count = st->count;
+    }
+    st->carry = 0;
+    /* Beamer's rule: pull once the frontier's arcs pass the unexplored ones / ALPHA, push
+     * again once it is small and shrinking */
+    if (!st->bottom_up)
+        st->bottom_up = st->degree > st->unexplored / ALPHA;
+    else if (st->count < c->n / BETA && st->count < st->prev_count)
+        st->bottom_up = 0;
+    st->prev_count = st->count;
+    for (int i = 0; i < ke->fl_nstores; i++)
+        j.store[i] = ke->fl_store_reg[i] >= 0 ? c->regs[ke->fl_store_reg[i]] : ke->fl_store_imm[i];
+    gb_incr_frontier_ran(st, !st->bottom_up);
+    if (ke->fl_nstores >= 0 || !st->bottom_up) {   /* E = 0 at its stale nodes first */
+        j.src = st->next, j.nsrc = st->ecount;
+        if ((s = gb_run_items(c, chunks(j.nsrc), clear_item, &j)) != GB_OK)
+            return s;
+    }
+    if (st->bottom_up && ke->fl_nstores >= 0) {
+        memset(st->bits, 0, (size_t)(c->n + 63) / 64 * sizeof(uint64_t));
+        j.src = st->list, j.nsrc = st->count;
+        if ((s = gb_run_items(c, chunks(j.nsrc), bits_item, &j)) != GB_OK ||
+            (s = gb_run_items(c, c->edge_items[ke->dir].count, claim_item, &j)) != GB_OK)
+            return s;
+        t = st->touched, st->touched = st->next, st->next = t;
+    } else if (st->bottom_up) {   /* gb_incr_range pulls at demanded nodes only */
+        if ((s = gb_run_items(c, c->fused_items[ke->dir].count, pull_item, &j)) != GB_OK ||
+            (s = gb_combine_reductions(c, kn, red_base, instr_loc)) != GB_OK ||
+            (s = scan(&j, ke->out_slot, st->next, &j.ndst, &j.degree)) != GB_OK)
+            return s;
+    } else {
+        j.src = st->list, j.nsrc = st->count;
+        if ((s = gb_run_items(c, chunks(j.nsrc), push_item, &j)) != GB_OK)
+            return s;
+        if (ke->fl_nstores >= 0) {   /* the claimed nodes are E's true nodes */
+            t = st->touched, st->touched = st->next, st->next = t;
+        } else {
+            if ((s = gb_run_items(c, c->node_items.count, blocks_item, &j)) != GB_OK ||
+                (s = gb_combine_reductions(c, kn, red_base, instr_loc)) != GB_OK)
+                return s;
+            j.src = st->touched, j.nsrc = j.ndst, j.dst = st->next, j.ndst = j.degree = 0;
+            if ((s = gb_run_items(c, chunks(j.nsrc), keep_item, &j)) != GB_OK)
+                return s;
+        }
+    }
+    /* E's new true nodes become X's after the loop's swap; X's become E's stale ones */
+    t = st->list, st->list = st->next, st->next = t;
+    st->ecount = st->count;
+    st->count = j.ndst;
+    st->degree = j.degree;
+    if (!st->bottom_up)   /* as GAP counts: only top-down passes check arcs off */
+        st->unexplored -= j.degree;
+    st->carry = 1;
+    st->back_seen = c->back_jumps;
+    st->buf_x = c->slots[ke->sp_slot];
+    st->buf_e = c->slots[ke->out_slot];
+    *done = 1;
+    return GB_OK;
+}
+
+gb_status gb_frontier_node(gb_ctx *c, const gb_kernel *k, int64_t red_base, int64_t instr_loc,
+                           int *done)
+{
+    const gb_kernel *ke = &c->p->kernels[k->fl_from - 1];
+    gb_incr *st = gb_incr_state(c, ke);
+    fl_job j;
+    gb_status s;
+
+    *done = 0;
+    if (st == NULL || c->dense_nodes || !lists_valid(c, ke, st))
+        return GB_OK;
+    job_init(&j, c, ke, k, st, red_base, instr_loc);
+    j.src = st->list, j.nsrc = st->count;
+    if ((s = gb_run_items(c, chunks(j.nsrc), mark_item, &j)) != GB_OK ||
+        (s = j.nsrc <= CHUNK ? gb_run_items(c, 1, blocks_all, &j)
+                             : gb_run_items(c, c->node_items.count, blocks_item, &j)) != GB_OK)
+        return s;
+    *done = 1;
+    return gb_combine_reductions(c, k, red_base, instr_loc);
+}
