@@ -363,6 +363,8 @@ typedef enum gb_op {
     GB_OP_DEGREE = 89,      /* in + out on a directed graph, the adjacency length on an undirected one */
     GB_OP_RANDOM = 90,      /* t[dst] = float in [0,1), a function of (r[a], v) only */
     GB_OP_STORE = 91,       /* slot a [v] = t[b]  (node kernels; converted to the slot's dtype) */
+    GB_OP_COMMON = 92,      /* t[dst] = the distinct nodes w != u, v adjacent to both v and u;
+                               0 when u == v (edge kernels; undirected graphs only) */
     /* reductions over all nodes (node kernels): r[a] = reduce(t[b]); combined per
      * GB_NODE_BLOCK block in block order, so the result is the same for any thread count */
     GB_OP_RED_SUM_I = 100, GB_OP_RED_SUM_F = 101,
@@ -424,7 +426,8 @@ typedef enum gb_shape {
     GB_SHAPE_GATHER_IF = 2,    /* [gather t S, gather f B]: AGG(S[u] where B[u] != 0), B int or bool */
     GB_SHAPE_PLUS_WEIGHT = 3,  /* [gather a S, weight b, add_f t a b]: AGG(S[u] + w), float S */
     GB_SHAPE_TIMES_WEIGHT = 4, /* [gather a S, weight b, mul_f t a b]: sum(S[u] * w), float S */
-    GB_SHAPE_COUNT = 5         /* [imm t c], count: (c != 0) * degree */
+    GB_SHAPE_COUNT = 5,        /* [imm t c], count: (c != 0) * degree */
+    GB_SHAPE_INTERSECT = 6     /* [common t], int sum, no default: twice v's triangles */
 } gb_shape;
 
 /* How an edge kernel's pass may run: pull (each node reads its neighbors) and, for min

@@ -27,7 +27,8 @@ from . import bounds
 # 5: each node kernel's active set (Kernel.active_slot, plan/active.py) and each edge
 #    kernel's demand (Kernel.demand_slot, demand_value; plan/demand.py), checked by C.
 # 6: an edge kernel's changed-set claim (Kernel.changed, plan/changed.py), checked by C.
-PLAN_FORMAT_VERSION = 6
+# 7: the edge micro-op common and the intersect shape (plan/claims.py).
+PLAN_FORMAT_VERSION = 7
 
 # The executor ABI: the opcode set (csrc/graphbuild.h, gb_op) and operand layout the runtime
 # encodes plans against.  Bump it with any change to the opcode set, so a cached plan built
@@ -38,7 +39,8 @@ PLAN_FORMAT_VERSION = 6
 # 3: header words GB_KH_ACTIVE (a node kernel's guard slot), GB_KH_DEMAND and
 #    GB_KH_DEMAND_VALUE (where an edge kernel's result is used), GB_COUNT_DEMAND.
 # 4: header word GB_KH_CHANGED (a FUSED pair carries its changed set between passes).
-EXECUTOR_ABI = 4
+# 5: GB_OP_COMMON (common neighbors per edge) and GB_SHAPE_INTERSECT.
+EXECUTOR_ABI = 5
 
 Arg = int | float  # a register, slot, temp, kernel or jump index, or an immediate
 
@@ -91,7 +93,7 @@ class Kernel:
     default_kind: str = "identity"   # "identity", "reg" or "slot"
     default_index: int = -1
     # the compiler's decisions for an edge kernel (claims.py; C checks them)
-    shape: str = "generic"           # generic gather gather_if plus_weight times_weight count
+    shape: str = "generic"           # generic gather gather_if plus_weight times_weight count intersect
     directions: str = ""             # "pull" or "pull+push" in an edge kernel, "" in a node kernel
     frontier: str = "dense"          # "dense", "sparse" or "switching"
     incremental: bool = False        # exactly when frontier is not dense
