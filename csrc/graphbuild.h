@@ -480,6 +480,11 @@ void gb_plan_destroy(gb_plan *p);
  * (min, max, any, all, mode, count over gathered values) incrementally: copies of their inputs
  * and results between passes, and the marks of the nodes to recompute. */
 int64_t gb_plan_incremental_bytes(const gb_plan *p, int64_t n);
+/* Bytes gb_run allocates at most for p's common micro-ops on an undirected graph of n nodes
+ * and `edges` edges (no duplicates) with `threads` workers: the intersect shape's oriented
+ * copy, degree order and counts, or the generic micro-ops' sorted adjacency (intersect.c).
+ * A graph with duplicate edges adds the sorted adjacency for the intersect shape too. */
+int64_t gb_plan_common_bytes(const gb_plan *p, int64_t n, int64_t edges, int threads);
 
 typedef struct gb_run_options {
     int64_t max_iterations;       /* bound checked by GB_OP_CHECK_ITER */

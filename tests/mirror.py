@@ -532,16 +532,16 @@ def triangle_count(f: Frame):
 
 def clustering(f: Frame):
     """
-    d = count(u != node_id() for u in nbrs)
     twice = sum(common(u) for u in nbrs)
-    clustering = where(twice == 0, 0.0, twice / (d * (d - 1)))
+    d = sum(1.0 for u in nbrs if u != node_id())
+    clustering = where(twice == 0, 0.0, twice / (d * (d - 1.0)))
     return clustering
     """
     NB = f.nbrs
-    d = f.count(NB, NB.u != NB.v)
     twice = f.sum(NB, f.common(NB))
+    d = f.sum(NB, np.where(NB.u != NB.v, 1.0, 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
-        clustering = np.where(twice == 0, 0.0, twice / (d * (d - 1)))
+        clustering = np.where(twice == 0, 0.0, twice / (d * (d - 1.0)))
     return {"clustering": clustering}
 
 

@@ -421,6 +421,29 @@ void gb_tri_free(gb_ctx *c)
     c->tri = NULL;
 }
 
+int64_t gb_plan_common_bytes(const gb_plan *p, int64_t n, int64_t edges, int threads)
+{
+    const int64_t arcs = 2 * edges, rows = 16 * n + 8;   /* off and len */
+    const int64_t sort_buf = (threads > 1 ? threads : 1) * 8 * (n < arcs ? n : arcs);
+    int64_t fast = 0, generic = 0;
+    if (p == NULL || n < 0 || edges < 0)
+        return 0;
+    for (int64_t i = 0; i < p->nkernels; i++) {
+        const gb_kernel *k = &p->kernels[i];
+        if (!k->uses_common)
+            continue;
+        if (k->special == GB_SHAPE_INTERSECT && p->specialize)
+            fast = 1;
+        else
+            generic = 1;
+    }
+    /* the triangle pass: order, rank, the oriented copy (each edge once), its sort buffers,
+     * the counts by row and by node; then the counts stay while the generic copy is built */
+    fast = fast ? 8 * n + rows + 4 * edges + sort_buf + 16 * n : 0;
+    generic = generic ? rows + 4 * arcs + sort_buf + (fast ? 8 * n : 0) : 0;
+    return fast > generic ? fast : generic;
+}
+
 int gb_intersect_fast(const gb_ctx *c)
 {
     return c->tri != NULL && c->tri->count != NULL;
