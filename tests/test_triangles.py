@@ -205,3 +205,20 @@ def test_memory_accounts_for_the_sorted_adjacency():
     assert model.common_bytes(compile_file(ALGORITHMS / "pagerank.gdsl").plan, nodes, edges, 2) == 0
     run = model.run_bytes(plans("triangle_count")[1], nodes, 2, edges=edges, results=False)
     assert run - model.run_bytes(plans("triangle_count")[1], nodes, 2, edges=0, results=False) >= 4 * edges
+
+
+def test_the_networkx_backend_functions():
+    """nx.triangles / nx.clustering as the backend runs them (called directly: the tests do
+    not install the backend's entry point)."""
+    from graphbuild.nx_backend import interface
+    for g in GRAPHS:
+        G = to_networkx(g)
+        B = interface.convert_from_nx(G)
+        assert interface.triangles(B) == nx.triangles(G)
+        assert interface.clustering(B) == nx.clustering(G)
+        node = g.nodes[0]
+        assert interface.triangles(B, node) == nx.triangles(G, node)
+        assert interface.clustering(B, [node, "not a node"]) == nx.clustering(G, [node, "not a node"])
+    D = nx.DiGraph([(0, 1), (1, 2), (2, 0)])
+    assert "directed" in interface.can_run("clustering", (D,), {})
+    assert "weighted" in interface.can_run("clustering", (nx.Graph(), None, "weight"), {})
