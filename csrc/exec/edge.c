@@ -341,6 +341,9 @@ edge_range_t(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0, int64_t v
 gb_status gb_edge_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0, int64_t v1,
                         int64_t instr_loc)
 {
+    if (k->uses_common && c->directed)
+        return gb_err_set(&s->err, GB_EINVAL, gb_kernel_loc(k, -1, instr_loc),
+                          "common() needs an undirected graph");
     if (k->special == GB_SHAPE_INTERSECT && gb_intersect_fast(c)) {
         gb_intersect_range(c, k, v0, v1);
         return GB_OK;

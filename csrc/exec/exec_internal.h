@@ -506,8 +506,8 @@ gb_status gb_push_run(gb_ctx *c, const gb_kernel *k, unsigned char *kept, int nd
 
 /* ---- intersect.c: common(u) and the intersect shape ---- */
 
-/* Builds what the plan's common micro-ops need (after start_workers); GB_EINVAL on a
- * directed graph. */
+/* Builds what the plan's common micro-ops need (after start_workers); nothing on a directed
+ * graph, where a kernel with common micro-ops fails when it runs (gb_edge_range). */
 gb_status gb_tri_start(gb_ctx *c);
 void gb_tri_free(gb_ctx *c);
 /* d[l] = common neighbors of own[l] and nbr[l], for `lanes` edge lanes. */

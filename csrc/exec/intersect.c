@@ -394,10 +394,8 @@ gb_status gb_tri_start(gb_ctx *c)
             fast = 1;
         else
             generic = 1;
-        if (c->directed)
-            return gb_err_set(c->err, GB_EINVAL, k->loc, "common() needs an undirected graph");
     }
-    if (!generic && !fast)
+    if ((!generic && !fast) || c->directed)   /* directed: the kernels refuse when they run */
         return GB_OK;
     if (c->n > INT32_MAX)
         return gb_err_set(c->err, GB_EINVAL, -1, "common() handles graphs of at most "
