@@ -27,11 +27,28 @@ static int cmp_node(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Sorts one neighbor list: insertion sort when short (most lists of a Kronecker graph are),
+ * else the C library's sort; GAP uses std::sort. */
+static void sort_list(node_t *a, int64_t n)
+{
+    if (n > 32) {
+        qsort(a, (size_t)n, sizeof *a, cmp_node);
+        return;
+    }
+    for (int64_t i = 1; i < n; i++) {
+        node_t x = a[i];
+        int64_t j = i;
+        for (; j > 0 && a[j - 1] > x; j--)
+            a[j] = a[j - 1];
+        a[j] = x;
+    }
+}
+
 static void sort_lists(csr_graph *g)
 {
 #pragma omp parallel for schedule(dynamic, 1024)
     for (int64_t v = 0; v < g->n; v++)
-        qsort(g->neighbors + g->offsets[v], (size_t)csr_degree(g, v), sizeof(node_t), cmp_node);
+        sort_list(g->neighbors + g->offsets[v], csr_degree(g, v));
 }
 
 static int worth_relabelling(const csr_graph *g)
@@ -52,18 +69,7 @@ static int worth_relabelling(const csr_graph *g)
     return (double)total / (double)ns / 1.3 > (double)samples[ns / 2];
 }
 
-static const csr_graph *sort_graph;
-
-static int by_degree_desc(const void *a, const void *b)
-{
-    node_t x = *(const node_t *)a, y = *(const node_t *)b;
-    int64_t dx = csr_degree(sort_graph, x), dy = csr_degree(sort_graph, y);
-    if (dx != dy)
-        return dx < dy ? 1 : -1;
-    return (x > y) - (x < y);
-}
-
-/* g relabeled by descending degree into *out, lists sorted. */
+/* g relabeled by descending degree (ties by id, a counting sort) into *out, lists sorted. */
 static bl_status relabel(const csr_graph *g, csr_graph *out)
 {
     const int64_t n = g->n;
@@ -79,10 +85,23 @@ static bl_status relabel(const csr_graph *g, csr_graph *out)
         csr_free(out);
         return BL_NOMEM;
     }
+    int64_t max_degree = 0;
     for (int64_t v = 0; v < n; v++)
-        order[v] = (node_t)v;
-    sort_graph = g;
-    qsort(order, (size_t)n, sizeof *order, by_degree_desc);
+        max_degree = csr_degree(g, v) > max_degree ? csr_degree(g, v) : max_degree;
+    int64_t *start = calloc((size_t)max_degree + 2, sizeof *start);
+    if (start == NULL) {
+        free(order);
+        free(rank);
+        csr_free(out);
+        return BL_NOMEM;
+    }
+    for (int64_t v = 0; v < n; v++)          /* bucket max_degree - d: descending degree */
+        start[max_degree - csr_degree(g, v) + 1]++;
+    for (int64_t d = 0; d <= max_degree; d++)
+        start[d + 1] += start[d];
+    for (int64_t v = 0; v < n; v++)
+        order[start[max_degree - csr_degree(g, v)]++] = (node_t)v;
+    free(start);
     out->offsets[0] = 0;
     for (int64_t i = 0; i < n; i++) {
         rank[order[i]] = (node_t)i;
@@ -94,7 +113,7 @@ static bl_status relabel(const csr_graph *g, csr_graph *out)
         node_t *dst = out->neighbors + out->offsets[i];
         for (int64_t e = g->offsets[v]; e < g->offsets[v + 1]; e++)
             *dst++ = rank[g->neighbors[e]];
-        qsort(out->neighbors + out->offsets[i], (size_t)csr_degree(out, i), sizeof(node_t), cmp_node);
+        sort_list(out->neighbors + out->offsets[i], csr_degree(out, i));
     }
     free(order);
     free(rank);
