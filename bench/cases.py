@@ -141,6 +141,11 @@ def _gap(algorithm: str, args: Callable[[Context], list] = lambda ctx: [], trial
     return make
 
 
+def _triangle_total(value, gb: Columns, ctx: Context) -> checks.Check:
+    total = int(np.asarray(gb["triangles"]).sum()) // 3
+    return (int(value[0]) == total), f"total {int(value[0])} vs graphbuild's {total}"
+
+
 def _sssp_close(value, gb: Columns, ctx: Context) -> checks.Check:
     return checks.relative(value, gb["dist"], P.SSSP_REL, "distances")
 
@@ -211,6 +216,14 @@ CASES: list[Case] = [
         "networkx": Peer(NX.k_core),
         GAP_C: Peer(_gap("k_core", policies=(None,)),
                     note="Batagelj-Zaversnik O(m) bucket peeling, sequential")}),
+    Case("triangle_count", "triangle_count", lambda ctx: {},
+         lambda v, gb, ctx: checks.exact(v, gb["triangles"], "triangles per node"), {
+             "igraph": Peer(IG.triangle_count, note="transitivity_local_undirected * d(d-1)/2"),
+             "networkit": Peer(NK.triangle_count, note="LocalClusteringCoefficient(turbo) * d(d-1)/2"),
+             "networkx": Peer(NX.triangle_count),
+             GAP_C: Peer(_gap("triangle_count", trials=3), check=_triangle_total,
+                         note="GAP's ordered count, degree relabeling when skewed, OpenMP; the "
+                              "total only")}),
 ]
 
 

@@ -1,8 +1,9 @@
 """The hand-written C baselines (bench/baseline/*.c): build them, feed them the graph, time them.
 
 - pagerank.c: a GAP-style pull PageRank (the C-i32 / C-i64 columns);
-- bfs.c, cc.c, sssp.c, kcore.c: direction-optimizing BFS, Afforest, delta-stepping and
-  Batagelj-Zaversnik core numbers (the "GAP-style C" column), each from its paper.
+- bfs.c, cc.c, sssp.c, kcore.c, tc.c: direction-optimizing BFS, Afforest, delta-stepping,
+  Batagelj-Zaversnik core numbers and GAP's ordered triangle counting (the "GAP-style C"
+  column), each from its paper.
 
 Each program is compiled with `cc -O3 -march=native -fopenmp` into bench/data/bin/ (rebuilt when
 its source, a header beside it or the flags change) and reads the benchmark graph as a binary CSR file
@@ -113,6 +114,7 @@ GAP_PROGRAMS = {
     "connected_components": ("cc", False, np.int32),
     "sssp": ("sssp", True, np.float64),
     "k_core": ("kcore", False, np.int32),
+    "triangle_count": ("tc", False, np.int64),   # one value: the total
 }
 
 
@@ -132,6 +134,6 @@ def run_gap(ctx: Context, algorithm: str, trials: int, threads: int, args: list[
             raise RuntimeError(f"{program} baseline failed ({proc.returncode}): {proc.stderr.strip()}")
         times = _times(proc.stdout)
         result = np.fromfile(out, dtype=dtype)
-    if len(times) != trials or len(result) != ctx.n:
+    if len(times) != trials or len(result) != (1 if algorithm == "triangle_count" else ctx.n):
         raise RuntimeError(f"{program} baseline: {len(times)} trials, {len(result)} results")
     return times, result

@@ -75,6 +75,11 @@ def degree_centrality(ctx: Context):
     return lambda: (_dense(nx.degree_centrality(g), n, 0.0), None)
 
 
+def triangle_count(ctx: Context):
+    nx, g, n = ctx.nx, ctx.nx_graph, ctx.n
+    return lambda: (_dense(nx.triangles(g), n, 0, np.int64), None)
+
+
 def k_core(ctx: Context):
     nx, g, n = ctx.nx, ctx.nx_graph, ctx.n
     return lambda: (_dense(nx.core_number(g), n, 0, np.int64), None)

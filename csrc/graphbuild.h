@@ -363,6 +363,8 @@ typedef enum gb_op {
     GB_OP_DEGREE = 89,      /* in + out on a directed graph, the adjacency length on an undirected one */
     GB_OP_RANDOM = 90,      /* t[dst] = float in [0,1), a function of (r[a], v) only */
     GB_OP_STORE = 91,       /* slot a [v] = t[b]  (node kernels; converted to the slot's dtype) */
+    GB_OP_COMMON = 92,      /* t[dst] = the distinct nodes w != u, v adjacent to both v and u;
+                               0 when u == v (edge kernels; undirected graphs only) */
     /* reductions over all nodes (node kernels): r[a] = reduce(t[b]); combined per
      * GB_NODE_BLOCK block in block order, so the result is the same for any thread count */
     GB_OP_RED_SUM_I = 100, GB_OP_RED_SUM_F = 101,
@@ -434,7 +436,8 @@ typedef enum gb_shape {
     GB_SHAPE_GATHER_IF = 2,    /* [gather t S, gather f B]: AGG(S[u] where B[u] != 0), B int or bool */
     GB_SHAPE_PLUS_WEIGHT = 3,  /* [gather a S, weight b, add_f t a b]: AGG(S[u] + w), float S */
     GB_SHAPE_TIMES_WEIGHT = 4, /* [gather a S, weight b, mul_f t a b]: sum(S[u] * w), float S */
-    GB_SHAPE_COUNT = 5         /* [imm t c], count: (c != 0) * degree */
+    GB_SHAPE_COUNT = 5,        /* [imm t c], count: (c != 0) * degree */
+    GB_SHAPE_INTERSECT = 6     /* [common t], int sum, no default: twice v's triangles */
 } gb_shape;
 
 /* How an edge kernel's pass may run: pull (each node reads its neighbors) and, for min
@@ -487,6 +490,11 @@ void gb_plan_destroy(gb_plan *p);
  * (min, max, any, all, mode, count over gathered values) incrementally: copies of their inputs
  * and results between passes, and the marks of the nodes to recompute. */
 int64_t gb_plan_incremental_bytes(const gb_plan *p, int64_t n);
+/* Bytes gb_run allocates at most for p's common micro-ops on an undirected graph of n nodes
+ * and `edges` edges (no duplicates) with `threads` workers: the intersect shape's oriented
+ * copy, degree order and counts, or the generic micro-ops' sorted adjacency (intersect.c).
+ * A graph with duplicate edges adds the sorted adjacency for the intersect shape too. */
+int64_t gb_plan_common_bytes(const gb_plan *p, int64_t n, int64_t edges, int threads);
 
 typedef struct gb_run_options {
     int64_t max_iterations;       /* bound checked by GB_OP_CHECK_ITER */

@@ -2,7 +2,7 @@
 
 Programs mix straight-line code, `repeat`, `repeat ... until`, counted `while` loops and
 `if/else`, whole-graph reductions and neighbor aggregations (argmin/argmax too, with filters, defaults,
-`weight`, own values and neighbor values), over int, float and bool scalars and node
+`weight`, own values, neighbor values and, on request, common(u)), over int, float and bool scalars and node
 vectors.  Every program type-checks: the generator tracks each variable's type and
 scope (a variable first assigned inside a loop or an if arm is local to it), so a
 rejected program is a generator bug.  Integer `//` and `%` divide by a value that cannot
@@ -36,9 +36,10 @@ class Scope:
 
 
 class Gen:
-    def __init__(self, draw):
+    def __init__(self, draw, common: bool = False):
         self.draw = draw
         self.count = 0
+        self.common = common   # common(u) as an int edge value (the C engine only)
 
     def pick(self, options):
         return self.draw(st.sampled_from(options))
@@ -113,6 +114,8 @@ class Gen:
                 gathered = [n for n, t in scope.vars.items() if t == (VECTOR, dtype)]
                 options += [f"{n}[u]" for n in gathered] * 3
                 options += {FLOAT: ["weight", "weight"], BOOL: ["(u == node_id())"], INT: ["(u + 0)"]}[dtype]
+                if dtype == INT and self.common:
+                    options += ["common(u)"] * 2
         return self.pick(options)
 
     def reduction(self, dtype: str, scope: Scope, depth: int) -> str:
@@ -205,8 +208,9 @@ class Gen:
 
 
 @st.composite
-def programs(draw) -> str:
-    gen = Gen(draw)
+def programs(draw, common: bool = False) -> str:
+    """common: also common(u) (two hops), which Spark refuses and directed graphs stop on."""
+    gen = Gen(draw, common)
     scope = Scope({})
     lines = [gen.assign(scope, "    ")]
     lines += gen.block(scope, 2, "    ")

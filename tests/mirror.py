@@ -91,6 +91,17 @@ class Frame:
             out[v] = u
         return out
 
+    def common(self, arcs: Arcs) -> np.ndarray:
+        """common(u) per arc: the distinct nodes w other than u and v adjacent to both (0 on a
+        self-loop); the executor refuses directed graphs."""
+        assert not self.directed, "common() needs an undirected graph"
+        adj = [set() for _ in range(self.n)]
+        for v, u in zip(self.nbrs.v.tolist(), self.nbrs.u.tolist()):
+            if u != v:
+                adj[v].add(u)
+        return np.array([len(adj[v] & adj[u]) if u != v else 0
+                         for v, u in zip(arcs.v.tolist(), arcs.u.tolist())], dtype=np.int64)
+
     def count(self, arcs: Arcs, values: np.ndarray) -> np.ndarray:
         return np.bincount(arcs.v[values.astype(bool)], minlength=self.n).astype(np.int64)
 
@@ -507,6 +518,33 @@ def out_degree_centrality(f: Frame):
     return {"centrality": f.out_degree() / (n - 1) if n > 1 else f.fill(1.0)}
 
 
+def triangle_count(f: Frame):
+    """
+    triangles = sum(common(u) for u in nbrs) // 2
+    total = sum(triangles) // 3
+    return triangles, total
+    """
+    NB = f.nbrs
+    triangles = f.sum(NB, f.common(NB)) // 2
+    total = np.sum(triangles) // 3
+    return {"triangles": triangles, "total": total}
+
+
+def clustering(f: Frame):
+    """
+    twice = sum(common(u) for u in nbrs)
+    d = sum(1.0 for u in nbrs if u != node_id())
+    clustering = where(twice == 0, 0.0, twice / (d * (d - 1.0)))
+    return clustering
+    """
+    NB = f.nbrs
+    twice = f.sum(NB, f.common(NB))
+    d = f.sum(NB, np.where(NB.u != NB.v, 1.0, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        clustering = np.where(twice == 0, 0.0, twice / (d * (d - 1.0)))
+    return {"clustering": clustering}
+
+
 PROGRAMS = {
     "pagerank": pagerank, "personalized_pagerank": personalized_pagerank, "bfs": bfs, "sssp": sssp,
     "bfs_tree": bfs_tree, "sssp_tree": sssp_tree,
@@ -514,6 +552,7 @@ PROGRAMS = {
     "degree_centrality": degree_centrality, "k_core": k_core, "hits": hits, "katz": katz,
     "weighted_katz": weighted_katz, "weighted_pagerank": weighted_pagerank,
     "in_degree_centrality": in_degree_centrality, "out_degree_centrality": out_degree_centrality,
+    "triangle_count": triangle_count, "clustering": clustering,
 }
 NODE_PARAMS = {"source"}
 NODE_COLUMNS = {"comp", "label", "parent", "pred"}  # columns of element type node: output in input ids

@@ -82,6 +82,15 @@ def degree_centrality(g: ZooGraph, direction: str = "") -> dict[NodeId, float]:
     return nx.degree_centrality(graph)
 
 
+def triangles(g: ZooGraph) -> dict[NodeId, int]:
+    """Triangles per node (undirected; self-loops close none)."""
+    return nx.triangles(to_networkx(g))
+
+
+def clustering(g: ZooGraph) -> dict[NodeId, float]:
+    return nx.clustering(to_networkx(g))
+
+
 def core_number(g: ZooGraph) -> dict[NodeId, int]:
     """Core numbers; networkx counts in + out neighbors on a directed graph."""
     return nx.core_number(to_networkx(g))

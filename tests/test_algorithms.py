@@ -31,6 +31,7 @@ SOURCES = {
     "weighted": 0, "string_ids": "carol", "disconnected": 19, "ring_of_cliques": 7,
 }
 NO_SELF_LOOPS = [g for g in ZOO if not g.has_self_loops]
+UNDIRECTED = [g for g in ZOO if not g.directed]   # common(u) refuses directed graphs
 
 
 def _cases(algorithm: str, graphs, params=lambda g: {}) -> list:
@@ -61,6 +62,8 @@ CASES = (
     + _cases("weighted_katz", ZOO, lambda g: {"alpha": 0.02})
     + _cases("in_degree_centrality", ZOO)
     + _cases("out_degree_centrality", ZOO)
+    + _cases("triangle_count", UNDIRECTED)
+    + _cases("clustering", UNDIRECTED)
     + [pytest.param("bfs", BY_NAME[name], {"source": SOURCES[name], "cutoff": cutoff},
                     id=f"bfs-{name}-cutoff{cutoff}")
        for name in ("karate", "directed_random") for cutoff in (0, 1, 2)]
@@ -129,6 +132,11 @@ def check(algorithm: str, g: ZooGraph, params: dict, columns: dict[str, list]) -
         assert max(abs(got[v] - want[v]) for v in g.nodes) < 1e-12
     elif algorithm == "k_core":
         assert _by_id(g, columns, "core") == reference.core_number(g)
+    elif algorithm == "triangle_count":
+        assert _by_id(g, columns, "triangles") == reference.triangles(g)
+    elif algorithm == "clustering":
+        got, want = _by_id(g, columns, "clustering"), reference.clustering(g)
+        assert all(got[v] == float(want[v]) for v in g.nodes)
     elif algorithm == "hits":
         want_hub, want_authority = reference.hits(g)
         assert _l1(_by_id(g, columns, "hub"), want_hub) < 1e-6

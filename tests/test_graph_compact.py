@@ -46,7 +46,8 @@ def _bits(columns: dict) -> dict:
 def test_every_algorithm_same_bits_on_every_layout(path):
     plan = compile_file(str(path)).plan
     for g in ZOO:
-        if path.stem == "k_core" and g.has_self_loops:
+        if (path.stem == "k_core" and g.has_self_loops) or (
+                path.stem in ("triangle_count", "clustering") and g.directed):
             continue
         params = {"source": SOURCES[g.name]} if any(p.name == "source" for p in plan.params) else {}
         graphs = _layouts(g)

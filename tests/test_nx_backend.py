@@ -128,6 +128,13 @@ def test_degrees_components_and_cores_match_networkx(G):
             same(nx.is_connected, G)
     if not G.is_multigraph() and nx.number_of_selfloops(G) == 0:
         same(nx.core_number, G)
+    if not G.is_multigraph() and not G.is_directed():
+        same(nx.triangles, G)
+        same(nx.clustering, G)
+        if len(G):
+            node = source_of(G)
+            same(nx.triangles, G, node)
+            same(nx.clustering, G, [node, "not a node"])
 
 
 @pytest.mark.parametrize("G", GRAPHS, ids=IDS)

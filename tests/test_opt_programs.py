@@ -53,7 +53,7 @@ def same(a: tuple, b: tuple) -> bool:
 
 
 @hypothesis.settings(max_examples=200, deadline=None)
-@hypothesis.given(source=programs(), spec=graphs())
+@hypothesis.given(source=programs(common=True), spec=graphs())
 def test_optimized_programs_compute_what_unoptimized_ones_do(source, spec):
     n, edges, weights, directed = spec
     graph = runtime.Graph.from_edges(n, edges, weights, directed)

@@ -29,7 +29,8 @@ OPCODES = set(re.findall(r"GB_OP_([A-Z0-9_]+)\s*=", HEADER)) - {"LAST"}
 TOP = {"const": "ri", "mov": "rr", "node_count": "r", "edge_count": "r", "get": "rsr", "jump": "@",
        "jump_if_false": "r@", "check_iter": "r", "kernel": "k", "fused": "kk", "copy_v": "ss", "swap_v": "ss"}
 MICRO = {"load": "Ts", "gather": "Ts", "bcast": "Tr", "imm": "Ti", "random": "Tr", "store": "-st",
-         "node_id": "T", "nbr": "T", "weight": "T", "in_deg": "T", "out_deg": "T", "degree": "T"}
+         "node_id": "T", "nbr": "T", "weight": "T", "common": "T", "in_deg": "T", "out_deg": "T",
+         "degree": "T"}
 EDGE_ONLY = {"gather", "nbr", "weight"}
 UNARY = {"not", "neg_i", "abs_i", "neg_f", "abs_f", "sqrt", "exp", "log", "floor", "ceil", "i2f", "f2i"}
 

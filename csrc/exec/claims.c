@@ -15,7 +15,7 @@
 #include "exec_internal.h"
 
 static const char *const SHAPE_NAMES[] = {
-    "generic", "gather", "gather_if", "plus_weight", "times_weight", "count",
+    "generic", "gather", "gather_if", "plus_weight", "times_weight", "count", "intersect",
 };
 
 /* ---- the shape the micro-ops compute ---- */
@@ -54,6 +54,9 @@ static int shape_of(const gb_plan *p, const gb_kernel *k, int64_t sp[3])
             sp[2] = a[3];
             return GB_SHAPE_COUNT;
         }
+        if (a[0] == GB_OP_COMMON && k->agg == GB_AGG_SUM && !k->agg_float &&
+            k->default_kind == GB_DEFAULT_IDENTITY && p->slot_dtypes[k->out_slot] == GB_I64)
+            return GB_SHAPE_INTERSECT;
         return GB_SHAPE_GENERIC;
     case 2:
         /* the value's gather and the filter's, in either order */
@@ -177,7 +180,7 @@ gb_status gb_claims_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error 
                          shape | dirs | frontier | incr);
         return gb_changed_kernel(p, kidx, h, err);
     }
-    if (shape < GB_SHAPE_GENERIC || shape > GB_SHAPE_COUNT)
+    if (shape < GB_SHAPE_GENERIC || shape > GB_SHAPE_INTERSECT)
         return cfail(err, kidx, k->loc, "an unknown shape", shape);
     actual = shape_of(p, k, sp);
     if (shape != GB_SHAPE_GENERIC && shape != actual)

@@ -341,7 +341,15 @@ edge_range_t(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0, int64_t v
 gb_status gb_edge_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0, int64_t v1,
                         int64_t instr_loc)
 {
-    if (k->special != GB_SHAPE_GENERIC && c->p->specialize && gb_special_handles(c))
+    if (k->uses_common && c->directed)
+        return gb_err_set(&s->err, GB_EINVAL, gb_kernel_loc(k, -1, instr_loc),
+                          "common() needs an undirected graph");
+    if (k->special == GB_SHAPE_INTERSECT && gb_intersect_fast(c)) {
+        gb_intersect_range(c, k, v0, v1);
+        return GB_OK;
+    }
+    if (k->special != GB_SHAPE_GENERIC && k->special != GB_SHAPE_INTERSECT &&
+        c->p->specialize && gb_special_handles(c))
         return gb_special_range(c, k, s, v0, v1, instr_loc);
 #define CALL(ob, nb) return edge_range_t(c, k, s, v0, v1, instr_loc, ob, nb)
     GB_BY_WIDTHS(c->ob, c->nb, CALL);

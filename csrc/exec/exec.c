@@ -358,8 +358,11 @@ gb_status gb_run(const gb_plan *p, const gb_graph *g, gb_value *regs, void **slo
     if (st == GB_OK)
         st = gb_incr_start(&c, !shared && !(opts != NULL && opts->full_passes));
     if (st == GB_OK)
+        st = gb_tri_start(&c);
+    if (st == GB_OK)
         st = interpret(&c, max_iterations, gb_graph_edge_count(g), opts != NULL ? opts->counts : NULL);
     gb_incr_free(&c);
+    gb_tri_free(&c);
     stop_workers(&c);
     return st;
 }

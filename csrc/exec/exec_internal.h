@@ -27,6 +27,7 @@
  *   afforest_check.c  that claim checked against the plan
  *   frontier.c frontier lists: BFS-like steps pushed from a node list or pulled bottom-up
  *   frontier_claim.c  their claim checked, and the node kernel's stores folded
+ *   intersect.c    common neighbors: sorted adjacency, triangles found once each
  */
 #ifndef EXEC_INTERNAL_H
 #define EXEC_INTERNAL_H
@@ -117,7 +118,7 @@ typedef struct gb_kernel {
     int domain, dir, agg, agg_float, default_kind;
     int64_t out_slot, value_temp, filter_temp, default_index, loc;
     int64_t nred;              /* RED_* micro-ops: one partial per block each */
-    int uses_owner, uses_nbr, uses_weight;
+    int uses_owner, uses_nbr, uses_weight, uses_common;
     const unsigned char *mflags;   /* per micro-op: GB_MF_* bits */
     /* The plan's claims (claims.c checked them): the shape special.c runs, its value slot
      * and filter slot, or COUNT's immediate; incremental passes (incremental.c) in the
@@ -349,6 +350,7 @@ typedef struct gb_ctx {
     int64_t *changed, *item_changed, *item_degree;
     /* backward jumps taken so far and the pc of the last (changed.c: consecutive passes) */
     int64_t back_jumps, back_from;
+    struct gb_tri *tri;                /* intersect.c: sorted adjacency, triangle counts */
 } gb_ctx;
 
 /* exec_items.c: fills c's work items for c->nworkers workers; GB_ENOMEM on failure. */
@@ -565,6 +567,19 @@ int gb_push_improves(int agg, int32_t dtype, const void *now, const void *was);
  * kept; *conflict is set when the fold's order could matter (run the pass in full). */
 gb_status gb_push_run(gb_ctx *c, const gb_kernel *k, unsigned char *kept, int ndirs,
                       const int dirs[2], int *conflict);
+
+/* ---- intersect.c: common(u) and the intersect shape ---- */
+
+/* Builds what the plan's common micro-ops need (after start_workers); nothing on a directed
+ * graph, where a kernel with common micro-ops fails when it runs (gb_edge_range). */
+gb_status gb_tri_start(gb_ctx *c);
+void gb_tri_free(gb_ctx *c);
+/* d[l] = common neighbors of own[l] and nbr[l], for `lanes` edge lanes. */
+void gb_common_lanes(const gb_ctx *c, const int64_t *own, const int64_t *nbr, gb_value *d,
+                     int64_t lanes);
+/* Whether intersect kernels take the triangle counts (else they run the generic loop). */
+int gb_intersect_fast(const gb_ctx *c);
+void gb_intersect_range(gb_ctx *c, const gb_kernel *k, int64_t v0, int64_t v1);
 
 /* ---- sort.c ---- */
 

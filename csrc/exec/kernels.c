@@ -350,6 +350,9 @@ gb_status gb_micro_run(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0,
         case GB_OP_WEIGHT:
             for (int64_t l = 0; l < lanes; l++) d[l].f = s->weight[l];
             break;
+        case GB_OP_COMMON:
+            gb_common_lanes(c, own, s->nbr, d, lanes);
+            break;
         case GB_OP_IN_DEG:
             degree_lanes(d, c->off[GB_DIR_IN], c->ob, 0, v0, own, lanes);
             break;

@@ -58,6 +58,7 @@ static const gb_op_info OPS[GB_OP_LAST] = {
     [GB_OP_IMM] = { "imm", GB_WHERE_KERNEL, { GB_ARG_TDST, GB_ARG_IMM } },
     [GB_OP_NODE_ID] = { "node_id", GB_WHERE_KERNEL, { GB_ARG_TDST } },
     [GB_OP_NBR] = { "nbr", GB_WHERE_EDGE, { GB_ARG_TDST } },
+    [GB_OP_COMMON] = { "common", GB_WHERE_EDGE, { GB_ARG_TDST } },
     [GB_OP_WEIGHT] = { "weight", GB_WHERE_EDGE, { GB_ARG_TDST } },
     [GB_OP_IN_DEG] = { "in_deg", GB_WHERE_KERNEL, { GB_ARG_TDST } },
     [GB_OP_OUT_DEG] = { "out_deg", GB_WHERE_KERNEL, { GB_ARG_TDST } },

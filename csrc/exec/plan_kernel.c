@@ -92,6 +92,9 @@ static gb_status validate_micro(kcheck *kc, int64_t j, int64_t *w)
     case GB_OP_NBR:
         k->uses_nbr = 1;
         break;
+    case GB_OP_COMMON:
+        k->uses_owner = k->uses_nbr = k->uses_common = 1;
+        break;
     case GB_OP_WEIGHT:
         k->uses_weight = 1;
         break;

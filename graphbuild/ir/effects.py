@@ -9,7 +9,8 @@ so every pass keeps these rules:
   a finite constant.
 Raising ops: integer // and % (division by zero), integer ** (negative exponent), int() of
 a float (nan, inf, out of range), x[s] (index out of range), argmin/argmax (no candidate),
-a `while` loop (the iteration limit), and any region op that contains one.
+a `while` loop (the iteration limit), common(u) (a directed graph), and any region op that
+contains one.
 """
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def raises_itself(node: Node) -> bool:
         return node.arg in ("argmin", "argmax")
     if op is Op.LOOP:
         return node.arg is LoopKind.WHILE
-    return False
+    return op is Op.E_COMMON   # on a directed graph
 
 
 def may_raise(node: Node) -> bool:

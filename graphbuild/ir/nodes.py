@@ -89,6 +89,7 @@ class Op(enum.Enum):
     E_SCALAR = "scalar"
     E_NBR = "nbr"
     E_WEIGHT = "weight"
+    E_COMMON = "common"       # common(u): v's and u's common neighbors (an int per edge)
 
 
 BINARY = frozenset({Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.FLOORDIV, Op.MOD, Op.POW, Op.MIN, Op.MAX,
@@ -101,7 +102,7 @@ COMMUTATIVE = frozenset({Op.ADD, Op.MUL, Op.MIN, Op.MAX, Op.EQ, Op.NE, Op.AND, O
 COMPARISONS = frozenset({Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE})
 FLOAT_MATH = frozenset({Op.SQRT, Op.EXP, Op.LOG, Op.FLOOR, Op.CEIL})
 VECTOR_LEAVES = frozenset({Op.NODE_ID, Op.IN_DEG, Op.OUT_DEG, Op.DEGREE, Op.FILL, Op.RANDOM})
-EDGE_LEAVES = frozenset({Op.E_GATHER, Op.E_OWN, Op.E_SCALAR, Op.E_NBR, Op.E_WEIGHT})
+EDGE_LEAVES = frozenset({Op.E_GATHER, Op.E_OWN, Op.E_SCALAR, Op.E_NBR, Op.E_WEIGHT, Op.E_COMMON})
 REGION_OPS = frozenset({Op.LOOP, Op.IF, Op.AGG})
 REDUCTIONS = ("sum", "min", "max", "count", "any", "all", "argmin", "argmax")
 AGGREGATIONS = ("sum", "mean", "min", "max", "count", "any", "all", "mode")

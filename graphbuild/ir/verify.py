@@ -225,6 +225,8 @@ class _Verifier:
                        "leaf type must be its capture's type (a vector for gather/own, scalar for scalar)")
         elif n.op is Op.E_NBR:
             self.check(n.type == Type.vector(DType.NODE), n, "the neighbor is a node vector")
+        elif n.op is Op.E_COMMON:
+            self.check(n.type == Type.vector(DType.INT), n, "common(u) is an int vector")
         else:
             self.check(n.type == Type.vector(DType.FLOAT), n, "the weight is a float vector")
 

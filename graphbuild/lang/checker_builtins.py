@@ -32,7 +32,7 @@ AGGREGATIONS = ("sum", "mean", "min", "max", "count", "any", "all", "mode", "arg
 DIRECTIONS = ("in_nbrs", "out_nbrs", "nbrs")
 BUILTIN_FUNCTIONS = frozenset(
     [*GRAPH_FUNCTIONS, *FLOAT_MATH, *REDUCTIONS, *AGGREGATIONS,
-     "fill", "random", "where", "abs", "float", "int"])
+     "fill", "random", "where", "abs", "float", "int", "common"])
 PARAM_TYPES = {"int": INT, "float": FLOAT, "bool": BOOL, "node": NODE}
 
 BOOL_HINT = "bool is not a number; convert it with int(...) or choose with where(...)"

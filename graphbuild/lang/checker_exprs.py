@@ -172,12 +172,30 @@ class ExprChecker:
         if name == "mode":
             self.fail(e, "mode() only aggregates over neighbors",
                       hint="write mode(EXPR for u in nbrs)")
+        if name == "common":
+            return self.common(e)
         if self.agg is not None and name in REDUCTIONS and (name not in ("min", "max")
                                                             or len(e.args) == 1):
             self.fail(e, f"a whole-graph reduction ({name}) cannot appear inside a neighbor "
                          "aggregation", hint=REDUCTION_IN_AGGREGATION_HINT)
         args = [self.expr(a) for a in e.args]
         return call_type(e, args, self.fail)
+
+    def common(self, e: ast.Call) -> Type:
+        """common(u): the two-hop construct, one int per edge (docs/language.md)."""
+        if self.agg is None:
+            self.fail(e, "common() is only defined inside a neighbor aggregation",
+                      hint="count triangles with sum(common(u) for u in nbrs)")
+        var = self.agg.var
+        if len(e.args) != 1:
+            self.fail(e, f"common() takes 1 argument ({len(e.args)} given)",
+                      hint=f"write common({var})")
+        (arg,) = e.args
+        if not (isinstance(arg, ast.Name) and arg.id == var):
+            self.fail(arg, f"common() takes the aggregation's neighbor variable '{var}'",
+                      hint=f"common({var}) counts the neighbors {var} shares with v")
+        self.expr(arg)
+        return Type.vector(INT)
 
     def _aggregation(self, e: ast.Aggregation) -> Type:
         if e.func not in AGGREGATIONS:
@@ -202,10 +220,11 @@ class ExprChecker:
             self.agg = None
         if e.default is not None:
             dtype = self.default_dtype(e, dtype, self.expr(e.default))
-        elif e.func == "mode" and any(isinstance(n, ast.Name) and n.kind == "weight"
+        elif e.func == "mode" and any((isinstance(n, ast.Name) and n.kind == "weight") or
+                                      (isinstance(n, ast.Call) and n.func == "common")
                                       for n in walk(e.expr)):
             self.fail(e, "mode() needs default= here: on an empty neighborhood it gives v's own "
-                         "value of the expression, which has no edge weight",
+                         "value of the expression, which has no edge (weight or common())",
                       hint=f"add a default, e.g. mode(... for {e.var} in {e.direction}, default=0.0)")
         return Type.vector(dtype)
 

@@ -29,6 +29,8 @@ FUNCTIONS: dict[str, str] = {
     "number_weakly_connected_components": "Runs connected_components.gdsl.",
     "is_weakly_connected": "Runs connected_components.gdsl.",
     "core_number": "Runs k_core.gdsl (level-synchronous peeling).",
+    "triangles": "Runs triangle_count.gdsl (sorted adjacency, each triangle found once).",
+    "clustering": "Runs clustering.gdsl. Refused: a directed graph, weight.",
     "single_source_shortest_path_length": "Runs bfs.gdsl with the cutoff.",
     "bfs_layers": "Runs bfs.gdsl; layers in networkx's discovery order. Refused: several sources.",
     "bfs_edges": "Runs bfs.gdsl; edges in networkx's order. Refused: reverse, sort_neighbors.",

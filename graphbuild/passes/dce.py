@@ -105,7 +105,8 @@ def _agg(n: Node) -> None:
     edge = n.regions[0]
     _block(edge, set())
     captures = agg_captures(n)
-    leaves = [m for m in edge.nodes if m.op in EDGE_LEAVES and m.op not in (Op.E_NBR, Op.E_WEIGHT)]
+    leaves = [m for m in edge.nodes
+              if m.op in EDGE_LEAVES and m.op not in (Op.E_NBR, Op.E_WEIGHT, Op.E_COMMON)]
     used = sorted({m.arg for m in leaves})
     if len(used) == len(captures):
         return

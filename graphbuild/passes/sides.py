@@ -63,7 +63,7 @@ def edge_sides(edge: Block) -> dict[Node, str]:
             side[m] = NBR
         elif m.op is Op.E_OWN:
             side[m] = OWN
-        elif m.op is Op.E_WEIGHT or raises_itself(m):
+        elif m.op in (Op.E_WEIGHT, Op.E_COMMON) or raises_itself(m):
             side[m] = MIXED
         else:
             kinds = {side[s] for s in m.src} - {ANY}

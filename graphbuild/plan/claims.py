@@ -3,7 +3,9 @@
 Per edge kernel:
 - shape: which specialized loop runs it (csrc/exec/special.c) -- `agg(x[u])` is gather,
   `agg(x[u] if f[u])` gather_if, `agg(x[u] + weight)` plus_weight, `sum(x[u] * weight)`
-  times_weight, `count(...)` of a constant count; anything else generic (interpreted);
+  times_weight, `count(...)` of a constant count, `sum(common(u) for u in DIR)` with no
+  filter or default intersect (csrc/exec/intersect.c: sorted adjacency, each triangle
+  found once in a degree or index orientation); anything else generic (interpreted);
 - frontier and incremental: a selective aggregation (min, max, any, all, mode, count) of a
   pure shape, reading neither its own output nor a register default, gives at v a result
   that depends only on v's neighbors' inputs; its passes may recompute only the nodes next
@@ -25,7 +27,7 @@ from __future__ import annotations
 from .effects import kernel_registers, kernel_slots
 from .model import Instr, Kernel, Plan
 
-SHAPES = ("generic", "gather", "gather_if", "plus_weight", "times_weight", "count")
+SHAPES = ("generic", "gather", "gather_if", "plus_weight", "times_weight", "count", "intersect")
 FRONTIERS = ("dense", "sparse", "switching")
 DIRECTIONS = ("pull", "pull+push")
 _SELECTIVE = {"min", "max", "any", "all", "mode", "count"}
@@ -52,6 +54,8 @@ def shape_of(plan: Plan, k: Kernel) -> tuple[str, int, int]:
             return "gather", a.args[1], -1
         if a.op == "imm" and k.agg == "count":
             return "count", -1, -1
+        if a.op == "common" and k.agg == "sum" and k.default_kind == "identity":
+            return "intersect", -1, -1
         return "generic", -1, -1
     if len(m) == 2:
         a, b = m
@@ -90,7 +94,7 @@ def claim_kernel(plan: Plan, k: Kernel, frontier: bool = True) -> None:
     k.directions = "pull"
     shape, x, f = shape_of(plan, k)
     k.shape = shape
-    incremental = (frontier and k.agg in _SELECTIVE and shape not in ("generic", "count")
+    incremental = (frontier and k.agg in _SELECTIVE and shape not in ("generic", "count", "intersect")
                    and k.default_kind != "reg" and k.out_slot != x
                    and (shape != "gather_if" or k.out_slot != f)
                    and (k.default_kind != "slot" or k.default_index != k.out_slot))

@@ -39,6 +39,8 @@ from .options import DEFAULT, PlanOptions
 from .schedule import Facts, Fused, NodeGroup, fuse_epilogues, schedule
 from .slots import Storage, StorageRef
 
+_EDGE_LEAF_MICRO = {Op.E_NBR: "nbr", Op.E_WEIGHT: "weight", Op.E_COMMON: "common"}
+
 _AGG_DIRS = {"in": "in", "out": "out", "both": "both"}
 
 
@@ -147,9 +149,9 @@ class Emitter:
                 kb.temp[n] = t
             elif n.op in (Op.E_OWN, Op.E_SCALAR):
                 kb.temp[n] = kb.value(captures[n.arg])
-            elif n.op in (Op.E_NBR, Op.E_WEIGHT):
+            elif n.op in (Op.E_NBR, Op.E_WEIGHT, Op.E_COMMON):
                 t = kb.new_temp()
-                kb.emit("nbr" if n.op is Op.E_NBR else "weight", [t], n.loc)
+                kb.emit(_EDGE_LEAF_MICRO[n.op], [t], n.loc)
                 kb.temp[n] = t
                 self.needs_weights = self.needs_weights or n.op is Op.E_WEIGHT
             elif n.op is Op.CONST:

@@ -29,8 +29,8 @@ from . import bounds
 # 6: an edge kernel's changed-set claim (Kernel.changed, plan/changed.py), checked by C.
 # 7: an edge kernel's union-find claim (Kernel.union_find, plan/unionfind.py) and a
 #    loop nest's ordered form (Kernel.ordered on its head kernel, plan/ordered.py),
-#    and frontier lists (Kernel.frontier_list, plan/frontier.py: GB_KH_CHANGED = 2), all
-#    checked by C.
+#    and frontier lists (Kernel.frontier_list, plan/frontier.py: GB_KH_CHANGED = 2), the edge
+#    micro-op common and the intersect shape (plan/claims.py), all checked by C.
 PLAN_FORMAT_VERSION = 7
 
 # The executor ABI: the opcode set (csrc/graphbuild.h, gb_op) and operand layout the runtime
@@ -43,7 +43,8 @@ PLAN_FORMAT_VERSION = 7
 #    GB_KH_DEMAND_VALUE (where an edge kernel's result is used), GB_COUNT_DEMAND.
 # 4: header word GB_KH_CHANGED (a FUSED pair carries its changed set between passes).
 # 5: header word GB_KH_UNION_FIND (the pair's loop runs as union-find), GB_COUNT_UNION_FIND;
-#    header word GB_KH_ORDERED (a loop nest runs as bucketed peeling).
+#    header word GB_KH_ORDERED (a loop nest runs as bucketed peeling);
+#    GB_OP_COMMON (common neighbors per edge) and GB_SHAPE_INTERSECT.
 EXECUTOR_ABI = 5
 
 Arg = int | float  # a register, slot, temp, kernel or jump index, or an immediate
@@ -97,7 +98,7 @@ class Kernel:
     default_kind: str = "identity"   # "identity", "reg" or "slot"
     default_index: int = -1
     # the compiler's decisions for an edge kernel (claims.py; C checks them)
-    shape: str = "generic"           # generic gather gather_if plus_weight times_weight count
+    shape: str = "generic"           # generic gather gather_if plus_weight times_weight count intersect
     directions: str = ""             # "pull" or "pull+push" in an edge kernel, "" in a node kernel
     frontier: str = "dense"          # "dense", "sparse" or "switching"
     incremental: bool = False        # exactly when frontier is not dense

@@ -19,7 +19,7 @@ _TOP_ARGS = {
 }
 _MICRO_ARGS = {
     "load": "ts", "gather": "ts", "bcast": "tr", "imm": "ti", "random": "tr", "store": "-st",
-    "node_id": "t", "nbr": "t", "weight": "t", "in_deg": "t", "out_deg": "t", "degree": "t",
+    "node_id": "t", "nbr": "t", "weight": "t", "common": "t", "in_deg": "t", "out_deg": "t", "degree": "t",
 }
 _PREFIX = {"r": "r", "s": "s", "t": "t", "@": "@", "k": "k"}
 

@@ -39,5 +39,5 @@ def check_before_load(plan: Plan, graph: str | None, *, undirected: bool, thread
 def check_run(plan: Plan, g: Graph, *, threads: int, limit: MemoryLimit | None,
               results: bool = True) -> None:
     """The run's own bytes on the loaded graph must fit what is left."""
-    need = run_bytes(plan, g.node_count, threads, results=results)
+    need = run_bytes(plan, g.node_count, threads, edges=g.edge_count, results=results)
     check_fits(need, limit, f"running {plan.algorithm} on a graph of {g.node_count:,} nodes")

@@ -1,7 +1,8 @@
 """What a run of a plan takes in memory, from the plan and the graph's counts alone.
 
-    rss = baseline + graph + buffers + scratch + incremental            (the run)
-    first load = baseline + max(load peak, graph + buffers + scratch + incremental + results)
+    rss = baseline + graph + buffers + scratch + incremental + common     (the run)
+    first load = baseline + max(load peak, graph + buffers + scratch + incremental + common
+                                           + results)
 
 need_bytes is that figure less the baseline, for a first load or a cached graph: the one
 computation the memory guard checks (profile/guard.py) and `--predict` reports.
@@ -26,6 +27,9 @@ values (profile-memory runs the plan without that step).
   (relabel_peak_bytes);
 - incremental: copies the executor keeps between passes of a selective edge aggregation
   (csrc/exec/incremental.c), sized by C itself (gb_plan_incremental_bytes);
+- common: what common(u) needs for a run (csrc/exec/intersect.c, gb_plan_common_bytes): the
+  intersect shape's degree order, oriented copy (each edge once, int32), its sort buffers
+  and the triangle counts, or the generic micro-ops' sorted adjacency (every arc);
 - results: the output columns as Python lists (Result.columns), "node" column included,
   with the transient list ffi.unpack makes before conversion (int columns taken as small
   values, which CPython does not allocate).
@@ -96,7 +100,7 @@ def need_bytes(plan: Plan, c: Counts, threads: int, *, first_load: bool, results
     graph = sum(graph_bytes(plan, c.nodes, c.edges, directed=c.directed, weighted=c.weighted).values())
     relabel = relabels(layout, c.nodes)
     kept = graph + (PERM_BYTES * c.nodes if relabel else 0)
-    run = kept + run_bytes(plan, c.nodes, threads, results=results)
+    run = kept + run_bytes(plan, c.nodes, threads, edges=c.edges, results=results)
     if not first_load:
         return run
     peak = max(run, load_peak_bytes(plan, c.nodes, c.edges, directed=c.directed, weighted=c.weighted,
@@ -118,10 +122,11 @@ def relabel_peak_bytes(graph: int, nodes: int) -> int:
     return 2 * graph + PERM_BYTES * nodes + 8 * (nodes + 2)
 
 
-def run_bytes(plan: Plan, nodes: int, threads: int, *, results: bool = True) -> int:
-    """What a run adds to the loaded graph: the pool, the scratch, the incremental copies
-    and (results) the columns `run` turns into Python values."""
-    total = buffer_bytes(plan, nodes) + scratch_bytes(plan, nodes, threads) + incremental_bytes(plan, nodes)
+def run_bytes(plan: Plan, nodes: int, threads: int, *, edges: int, results: bool = True) -> int:
+    """What a run adds to the loaded graph: the pool, the scratch, the incremental copies,
+    common(u)'s adjacency and (results) the columns `run` turns into Python values."""
+    total = (buffer_bytes(plan, nodes) + scratch_bytes(plan, nodes, threads) + incremental_bytes(plan, nodes)
+             + common_bytes(plan, nodes, edges, threads))
     return total + (results_bytes(plan, nodes) if results else 0)
 
 
@@ -163,6 +168,11 @@ def scratch_bytes(plan: Plan, nodes: int, threads: int) -> int:
 def incremental_bytes(plan: Plan, nodes: int) -> int:
     from ..runtime.executor import Executable   # the C plan knows which kernels qualify
     return Executable(plan).incremental_bytes(nodes)
+
+
+def common_bytes(plan: Plan, nodes: int, edges: int, threads: int) -> int:
+    from ..runtime.executor import Executable
+    return Executable(plan).common_bytes(nodes, edges, threads)
 
 
 # Objects each column element creates: a float its own; an int column is taken to hold small

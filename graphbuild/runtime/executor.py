@@ -136,6 +136,11 @@ class Executable:
         """What a run on `nodes` nodes allocates to run edge passes incrementally."""
         return lib.gb_plan_incremental_bytes(self._handle, nodes)
 
+    def common_bytes(self, nodes: int, edges: int, threads: int) -> int:
+        """Bytes a run allocates for common(u): the intersect shape's oriented copy and
+        counts, or the generic micro-ops' sorted adjacency (csrc/exec/intersect.c)."""
+        return lib.gb_plan_common_bytes(self._handle, nodes, edges, threads)
+
     def _call(self, graph: Graph, regs: Any, slots: Any, threads: int, max_iterations: int,
               full_passes: bool = False, counts: Any = None) -> float:
         """One gb_run; its time in seconds.  counts: NULL or the per-instruction counters."""
