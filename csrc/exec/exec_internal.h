@@ -502,6 +502,12 @@ int gb_push_improves(int agg, int32_t dtype, const void *now, const void *was);
 gb_status gb_push_run(gb_ctx *c, const gb_kernel *k, unsigned char *kept, int ndirs,
                       const int dirs[2], int *conflict);
 
+/* ---- sources.c ---- */
+
+/* Source i (0 <= i < n) of `for s in sample(k, seed)`: position i of a seeded permutation
+ * of [0, n), so the first k positions are k distinct nodes. */
+int64_t gb_sample_source(int64_t i, int64_t n, int64_t seed);
+
 /* ---- sort.c ---- */
 
 void gb_sort_u64(uint64_t *a, int64_t n);

@@ -10,7 +10,9 @@ Structured ops (their results are the RESULT nodes that directly follow them):
   LOOP  arg=LoopKind.  WHILE: src=inits, regions=(cond, body); cond's yield is the
         condition, evaluated before every pass.  REPEAT: src=(count, *inits),
         regions=(body,).  REPEAT_UNTIL: as REPEAT, and body yields the `until`
-        condition after the carried values.  Every region's args are the carried values
+        condition after the carried values.  SOURCES: as REPEAT, for `for s in ...`; its
+        first carried value is the pass index i (a SOURCE op turns it into the source),
+        the others are the accumulators.  Every region's args are the carried values
         (one ARG per init); body yields their next values.
   IF    src=(cond,), regions=(then, else); both arms yield the results.
   AGG   one neighbor aggregation, arg=AggArg.  src are its captures (the node-level
@@ -77,6 +79,8 @@ class Op(enum.Enum):
     # vector -> scalar
     REDUCE = "reduce"          # arg: sum min max count any all argmin argmax
     GET = "get"                # src: (vector, index)
+    SOURCE = "source"          # the source of pass i of a SOURCES loop; arg "all": src=(i,),
+                               # arg "sample": src=(i, n, seed) (plan/sources.py)
     # structure
     AGG = "agg"
     LOOP = "loop"
@@ -112,6 +116,7 @@ class LoopKind(enum.Enum):
     WHILE = "while"
     REPEAT = "repeat"
     REPEAT_UNTIL = "repeat_until"
+    SOURCES = "sources"
 
 
 @dataclass(frozen=True)

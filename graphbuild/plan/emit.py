@@ -106,6 +106,11 @@ class Emitter:
             self.instr(n.op.value, [st.reg(n)], n.loc)
         elif n.op is Op.GET:
             self.instr("get", [st.reg(n), st.slot(n.src[0]), st.reg(n.src[1])], n.loc)
+        elif n.op is Op.SOURCE:   # pass i's source: i itself, or the i-th of a seeded sample
+            if n.arg == "all":
+                self.instr("mov", [st.reg(n), st.reg(n.src[0])], n.loc)
+            else:
+                self.instr("sample", [st.reg(n), *(st.reg(s) for s in n.src)], n.loc)
         elif n.op is Op.AGG:
             self.instr("kernel", [self.edge_kernel(n)], n.loc)
         elif n.op is Op.LOOP:

@@ -38,7 +38,8 @@ PLAN_FORMAT_VERSION = 6
 # 3: header words GB_KH_ACTIVE (a node kernel's guard slot), GB_KH_DEMAND and
 #    GB_KH_DEMAND_VALUE (where an edge kernel's result is used), GB_COUNT_DEMAND.
 # 4: header word GB_KH_CHANGED (a FUSED pair carries its changed set between passes).
-EXECUTOR_ABI = 4
+# 5: GB_OP_SAMPLE (the sources of `for s in sample(k, seed)`).
+EXECUTOR_ABI = 5
 
 Arg = int | float  # a register, slot, temp, kernel or jump index, or an immediate
 
