@@ -507,6 +507,8 @@ def out_degree_centrality(f: Frame):
     return {"centrality": f.out_degree() / (n - 1) if n > 1 else f.fill(1.0)}
 
 
+from mirror_sources import betweenness, betweenness_sample, closeness, harmonic  # noqa: E402  (they use Frame)
+
 PROGRAMS = {
     "pagerank": pagerank, "personalized_pagerank": personalized_pagerank, "bfs": bfs, "sssp": sssp,
     "bfs_tree": bfs_tree, "sssp_tree": sssp_tree,
@@ -514,6 +516,8 @@ PROGRAMS = {
     "degree_centrality": degree_centrality, "k_core": k_core, "hits": hits, "katz": katz,
     "weighted_katz": weighted_katz, "weighted_pagerank": weighted_pagerank,
     "in_degree_centrality": in_degree_centrality, "out_degree_centrality": out_degree_centrality,
+    "betweenness": betweenness, "betweenness_sample": betweenness_sample, "closeness": closeness,
+    "harmonic": harmonic,
 }
 NODE_PARAMS = {"source"}
 NODE_COLUMNS = {"comp", "label", "parent", "pred"}  # columns of element type node: output in input ids
