@@ -218,6 +218,8 @@ class Checker:
             if ty != Type.scalar(INT):
                 self.fail(arg, f"{what} of sample() must be a scalar int, got {ty}")
         self.accumulators(stmt, maybe, defined)
+        for name in assigned_in(stmt.body) - maybe:
+            scope.loop_locals.setdefault(name, stmt.span.line)
         scope.variables[var] = Type.scalar(NODE)
         self.depth += 1
         try:

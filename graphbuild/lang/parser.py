@@ -133,6 +133,8 @@ class Parser(ExprParser):
         if tok.kind == "indent":
             raise self.error(tok, "unexpected indent")
         if tok.kind == "keyword":
+            if self.at("=", 1):
+                raise self.error(tok, f"cannot assign to keyword '{tok.text}'")
             rule = {"repeat": self.repeat, "while": self.while_stmt, "for": self.for_stmt,
                     "if": self.if_stmt,
                     "return": self.return_stmt}.get(tok.text)
@@ -143,8 +145,6 @@ class Parser(ExprParser):
             if tok.text == "algorithm":
                 raise self.error(tok, "an algorithm cannot be defined inside another",
                                  hint="start 'algorithm' at column 1")
-            if self.at("=", 1):
-                raise self.error(tok, f"cannot assign to keyword '{tok.text}'")
         if tok.kind == "name":
             return self.assignment()
         raise self.error(tok, f"expected a statement, got {tok.describe()}",
