@@ -57,6 +57,9 @@ class Emitter:
         self._loc_index: dict[Loc, int] = {}
         self.needs_weights = False
         self._one: int | None = None
+        # each `for s in ...` loop: its line and source set ("all" or "sample"), for the
+        # plan's summary and for engines that refuse such loops (spark/support.py)
+        self.source_loops: list[dict] = []
 
     # ---- basics ----------------------------------------------------------------
 
@@ -216,6 +219,10 @@ class Emitter:
 
     def loop(self, n: Node) -> None:
         st, loc = self.storage, n.loc
+        if n.arg is LoopKind.SOURCES:
+            sampled = any(m.op is Op.SOURCE and m.arg == "sample" for m in walk(n.regions[-1]))
+            self.source_loops.append({"line": loc.line, "col": loc.col,
+                                      "sources": "sample" if sampled else "all"})
         inits = loop_inits(n)
         carried = [st.fresh(init) for init in inits]
         for region in n.regions:
