@@ -43,7 +43,8 @@ def check_plan(plan: Plan) -> None:
     for loop in plan.stats.get("source_loops", []):
         # a traversal per source, each level a round of jobs: far too slow to be worth running
         raise GraphbuildError(
-            f"the Spark engine does not run loops over sources ('for ... in {loop['sources']}(...)')",
+            f"the Spark engine does not run loops over sources "
+            f"('for ... in {'sources()' if loop['sources'] == 'all' else 'sample(k, seed)'}')",
             location=_at(plan, loop), kind=ErrorKind.USAGE,
             hint="run this program with the C engine (--engine c)")
     for ins in plan.code:
