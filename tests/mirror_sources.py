@@ -41,7 +41,7 @@ def _forward(f: Frame, s: int):
 
 
 def _backward(f: Frame, level: np.ndarray, sigma: np.ndarray, depth: int) -> np.ndarray:
-    delta = f.fill(0.0)
+    delta = 0.0 * sigma
     d = depth - 1
     while d > 1:
         d = d - 1
@@ -64,7 +64,7 @@ def betweenness(f: Frame):
             frontier = any(frontier[u] for u in in_nbrs) and level == -1
             sigma = where(frontier, sum(sigma[u] for u in in_nbrs if level[u] == depth - 1), sigma)
             level = where(frontier, depth, level)
-        delta = fill(0.0)
+        delta = 0.0 * sigma
         d = depth - 1
         while d > 1:
             d = d - 1
@@ -104,7 +104,7 @@ def betweenness_sample(f: Frame, k=64, seed=0):
             frontier = any(frontier[u] for u in in_nbrs) and level == -1
             sigma = where(frontier, sum(sigma[u] for u in in_nbrs if level[u] == depth - 1), sigma)
             level = where(frontier, depth, level)
-        delta = fill(0.0)
+        delta = 0.0 * sigma
         d = depth - 1
         while d > 1:
             d = d - 1
