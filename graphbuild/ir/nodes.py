@@ -10,9 +10,9 @@ Structured ops (their results are the RESULT nodes that directly follow them):
   LOOP  arg=LoopKind.  WHILE: src=inits, regions=(cond, body); cond's yield is the
         condition, evaluated before every pass.  REPEAT: src=(count, *inits),
         regions=(body,).  REPEAT_UNTIL: as REPEAT, and body yields the `until`
-        condition after the carried values.  SOURCES: as REPEAT, for `for s in ...`; its
-        first carried value is the pass index i (a SOURCE op turns it into the source),
-        the others are the accumulators.  Every region's args are the carried values
+        condition after the carried values.  SOURCES: as REPEAT, for `for s in ...`; lowering
+        makes its first carried value the pass index i (a SOURCE op turns it into the
+        source) and the others the accumulators; passes treat it as any carried value.  Every region's args are the carried values
         (one ARG per init); body yields their next values.
   IF    src=(cond,), regions=(then, else); both arms yield the results.
   AGG   one neighbor aggregation, arg=AggArg.  src are its captures (the node-level
