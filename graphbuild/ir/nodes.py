@@ -12,8 +12,9 @@ Structured ops (their results are the RESULT nodes that directly follow them):
         regions=(body,).  REPEAT_UNTIL: as REPEAT, and body yields the `until`
         condition after the carried values.  SOURCES: as REPEAT, for `for s in ...`; lowering
         makes its first carried value the pass index i (a SOURCE op turns it into the
-        source) and the others the accumulators; passes treat it as any carried value.  Every region's args are the carried values
-        (one ARG per init); body yields their next values.
+        source) and the others the accumulators; passes treat it as any carried value.
+        Every region's args are the carried values (one ARG per init); body yields their
+        next values.
   IF    src=(cond,), regions=(then, else); both arms yield the results.
   AGG   one neighbor aggregation, arg=AggArg.  src are its captures (the node-level
         values the per-edge expression reads), then the default if it has one.  Its one
