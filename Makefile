@@ -80,6 +80,13 @@ bench-quick: native
 bench-opt: native
 	$(PYTHON) bench/opt.py --scale 18
 
+# Issue 12's betweenness targets: 64 sampled sources at Kronecker scale 18 and exact
+# betweenness at scale 14, graphbuild (2 threads) against networkit and igraph over the same
+# sources; one markdown row each for bench/results/betweenness.md (exact at 14: ~10 minutes).
+.PHONY: bench-betweenness
+bench-betweenness: native
+	$(PYTHON) bench/betweenness.py 2 1 18:64 14:0
+
 # ---- the Python API and the networkx backend (bench/api.py) ----
 .PHONY: bench-api
 

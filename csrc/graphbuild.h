@@ -350,6 +350,8 @@ typedef enum gb_op {
     GB_OP_I2F = 72,                       /* int -> float */
     GB_OP_F2I = 73,                       /* truncate; GB_EVALUE on nan, inf or out of range */
     GB_OP_WHERE = 74,                     /* dst, cond, x, y: cond ? x : y (64-bit copy) */
+    GB_OP_SAMPLE = 75,      /* top level: r[dst] = source i of sample(n, seed): r[a] = i in
+                               [0, r[b] = n), r[c] = seed (sources.c); GB_EVALUE out of range */
 
     /* -- kernel micro-ops only: dst is a temp -- */
     GB_OP_LOAD = 80,        /* t[dst] = slot a [v]  (v: the lane's node; in an edge kernel, the owner) */

@@ -1,8 +1,10 @@
 """A generator of random well-typed .gdsl programs, for property tests (test_opt_programs.py).
 
-Programs mix straight-line code, `repeat`, `repeat ... until`, counted `while` loops and
-`if/else`, whole-graph reductions and neighbor aggregations (argmin/argmax too, with filters, defaults,
-`weight`, own values, neighbor values and, on request, common(u)), over int, float and bool scalars and node
+Programs mix straight-line code, `repeat`, `repeat ... until`, counted `while` loops,
+loops over sources at the top level (`for s in sources()` / `sample(k, seed)`, whose body reads
+the outer variables and accumulates into one of them) and `if/else`, whole-graph reductions
+and neighbor aggregations (argmin/argmax too, with filters, defaults, `weight`, own values,
+neighbor values and, on request, common(u)), over int, float and bool scalars and node
 vectors.  Every program type-checks: the generator tracks each variable's type and
 scope (a variable first assigned inside a loop or an if arm is local to it), so a
 rejected program is a generator bug.  Integer `//` and `%` divide by a value that cannot
@@ -36,10 +38,11 @@ class Scope:
 
 
 class Gen:
-    def __init__(self, draw, common: bool = False):
+    def __init__(self, draw, common: bool = False, sources: bool = True):
         self.draw = draw
         self.count = 0
         self.common = common   # common(u) as an int edge value (the C engine only)
+        self.sources = sources
 
     def pick(self, options):
         return self.draw(st.sampled_from(options))
@@ -161,9 +164,12 @@ class Gen:
 
     def statement(self, scope: Scope, depth: int, indent: str) -> list[str]:
         nested = ["repeat", "until", "while", "if"] if depth > 0 else []
-        kind = self.pick(["assign", "assign", "assign", *nested])
+        top = ["for"] if self.sources and depth > 0 and indent == "    " else []
+        kind = self.pick(["assign", "assign", "assign", *nested, *top])
         if kind == "assign":
             return [self.assign(scope, indent)]
+        if kind == "for":
+            return self.sources_loop(scope, depth, indent)
         inner = scope.child()
         if kind == "if":
             cond = self.expr(SCALAR, BOOL, scope, 2)
@@ -187,6 +193,27 @@ class Gen:
             head += f" until {self.expr(SCALAR, BOOL, inner, 2)}"
         return [head + ":", *body]
 
+    def sources_loop(self, scope: Scope, depth: int, indent: str) -> list[str]:
+        """`for s in ...:` with a body of its own statements, then one accumulation into an
+        outer int or float variable (made first when there is none)."""
+        lines = []
+        numeric = [n for n in scope.vars if scope.vars[n][1] != BOOL and n not in scope.fixed]
+        if numeric and self.chance(0.7):
+            acc = self.pick(numeric)
+        else:
+            acc, ty = self.fresh(), (self.pick([SCALAR, VECTOR]), self.pick([INT, FLOAT]))
+            lines.append(f"{indent}{acc} = {self.expr(*ty, scope, 1)}")
+            scope.vars[acc] = ty
+        source, index = self.fresh(), self.fresh()
+        # the body reads the outer variables but the accumulator, and assigns none of them
+        inner = Scope({n: t for n, t in scope.vars.items() if n != acc}, set(scope.vars))
+        inner.vars[index] = (SCALAR, INT)
+        inner.fixed.add(index)
+        body = [f"{indent}    {index} = int({source})", *self.block(inner, depth - 1, indent + "    ")]
+        body.append(f"{indent}    {acc} = {acc} + {self.expr(*scope.vars[acc], inner, 2)}")
+        head = "sources()" if self.chance(0.5) else f"sample({self.draw(st.integers(0, 4))}, k)"
+        return [*lines, f"{indent}for {source} in {head}:", *body]
+
     @staticmethod
     def keep_outer(scope: Scope, inner: Scope) -> None:
         """Variables of the outer scope keep their types; inner ones stay inner."""
@@ -208,9 +235,10 @@ class Gen:
 
 
 @st.composite
-def programs(draw, common: bool = False) -> str:
-    """common: also common(u) (two hops), which Spark refuses and directed graphs stop on."""
-    gen = Gen(draw, common)
+def programs(draw, common: bool = False, sources: bool = True) -> str:
+    """common: also common(u) (two hops), which Spark refuses and directed graphs stop on;
+    sources: also loops over sources, which Spark refuses."""
+    gen = Gen(draw, common, sources)
     scope = Scope({})
     lines = [gen.assign(scope, "    ")]
     lines += gen.block(scope, 2, "    ")

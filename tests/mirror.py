@@ -545,6 +545,8 @@ def clustering(f: Frame):
     return {"clustering": clustering}
 
 
+from mirror_sources import betweenness, betweenness_sample, closeness, harmonic  # noqa: E402  (they use Frame)
+
 PROGRAMS = {
     "pagerank": pagerank, "personalized_pagerank": personalized_pagerank, "bfs": bfs, "sssp": sssp,
     "bfs_tree": bfs_tree, "sssp_tree": sssp_tree,
@@ -553,6 +555,8 @@ PROGRAMS = {
     "weighted_katz": weighted_katz, "weighted_pagerank": weighted_pagerank,
     "in_degree_centrality": in_degree_centrality, "out_degree_centrality": out_degree_centrality,
     "triangle_count": triangle_count, "clustering": clustering,
+    "betweenness": betweenness, "betweenness_sample": betweenness_sample, "closeness": closeness,
+    "harmonic": harmonic,
 }
 NODE_PARAMS = {"source"}
 NODE_COLUMNS = {"comp", "label", "parent", "pred"}  # columns of element type node: output in input ids

@@ -8,6 +8,7 @@ algorithm is wrong rather than the reference being loose.
 """
 from __future__ import annotations
 
+import random
 from collections import Counter
 
 import networkx as nx
@@ -16,6 +17,8 @@ import scipy.linalg
 import scipy.sparse
 import scipy.sparse.csgraph
 from graphs import NodeId, ZooGraph, to_networkx
+
+from graphbuild.plan.sources import sample_sources
 
 # networkx stops a power iteration when the L1 change is below n * tol; 1e-13 is a few hundred
 # ulps of a probability vector, so its answer is within ~1e-12 of the exact fixed point.
@@ -160,3 +163,30 @@ def unstable_nodes(g: ZooGraph, label: dict[NodeId, NodeId]) -> list[NodeId]:
     nbrs = neighbor_multiset(g)
     return [v for v in g.nodes
             if label[v] != (_mode([label[u] for u in nbrs[v]], g.index) if nbrs[v] else v)]
+
+
+class _Picks(random.Random):
+    """A seed object whose sample() returns given nodes: networkx's own sampled path and
+    scaling, over the sources graphbuild's sample(k, seed) picks (plan/sources.py)."""
+
+    def __init__(self, picks: list[NodeId]):
+        super().__init__(0)
+        self.picks = picks
+
+    def sample(self, population, k):
+        assert k == len(self.picks) and set(self.picks) <= set(population)
+        return list(self.picks)
+
+
+def source_centrality(g: ZooGraph, algorithm: str, params: dict) -> dict[NodeId, float]:
+    """networkx's betweenness (exact or sampled), closeness or harmonic centrality, unweighted."""
+    G = to_networkx(g)
+    if algorithm == "closeness":
+        return nx.closeness_centrality(G, wf_improved=params.get("wf_improved", True))
+    if algorithm == "harmonic":
+        return nx.harmonic_centrality(G)
+    if algorithm == "betweenness":
+        return nx.betweenness_centrality(G, normalized=True)
+    k = min(params["k"], g.n)
+    picks = [g.nodes[i] for i in sample_sources(g.n, k, params["seed"])]
+    return nx.betweenness_centrality(G, k=k, normalized=True, seed=_Picks(picks))

@@ -64,6 +64,13 @@ CASES = (
     + _cases("out_degree_centrality", ZOO)
     + _cases("triangle_count", UNDIRECTED)
     + _cases("clustering", UNDIRECTED)
+    + _cases("betweenness", ZOO)
+    + _cases("closeness", ZOO)
+    + [pytest.param("closeness", g, {"wf_improved": False}, id=f"closeness-{g.name}-plain")
+       for g in ZOO if g.name in ("disconnected", "directed_random")]
+    + _cases("harmonic", ZOO)
+    + [pytest.param("betweenness_sample", g, {"k": k, "seed": 5}, id=f"betweenness_sample-{g.name}-k{k}")
+       for g in ZOO for k in (1, 3, g.n - 1, g.n, g.n + 4)]
     + [pytest.param("bfs", BY_NAME[name], {"source": SOURCES[name], "cutoff": cutoff},
                     id=f"bfs-{name}-cutoff{cutoff}")
        for name in ("karate", "directed_random") for cutoff in (0, 1, 2)]
@@ -146,6 +153,13 @@ def check(algorithm: str, g: ZooGraph, params: dict, columns: dict[str, list]) -
     elif algorithm == "weighted_katz":
         want = reference.katz(g, alpha=params["alpha"], weight="weight")
         assert _l1(_by_id(g, columns, "centrality"), want) < 1e-8
+    elif algorithm in ("betweenness", "betweenness_sample", "closeness", "harmonic"):
+        name = {"closeness": "closeness", "harmonic": "harmonic"}.get(algorithm, "bc")
+        want = reference.source_centrality(g, algorithm, params)
+        got = _by_id(g, columns, name)
+        for v in g.nodes:   # Brandes' sums in another order: a few ulps apart
+            assert (math.isnan(got[v]) and math.isnan(want[v])) or math.isclose(
+                got[v], want[v], rel_tol=1e-9, abs_tol=1e-12), (v, got[v], want[v])
     else:
         raise AssertionError(f"no check for {algorithm}")
 

@@ -48,7 +48,7 @@ def test_run_and_compile_take_a_name(cache, tmp_path):
     assert gb("compile", "pagerank", "--json", cache=cache).returncode == 0
     assert "algorithm hits" in gb("compile", "hits", "--emit", "ast", cache=cache).stdout
     assert_clean_failure(gb("run", "pagerankk", cache=cache), 66, "program not found: pagerankk",
-                         "nor a shipped algorithm: bfs,")
+                         "nor a shipped algorithm: betweenness,")
 
 
 def test_a_file_named_like_an_algorithm_wins(cache):
@@ -65,3 +65,16 @@ def test_names_resolve_inside_the_installed_package():
     for not_a_name in ("../pagerank", "pagerank.gdsl", "page rank", ""):
         assert shipped_path(not_a_name) is None
     assert summary(shipped_path("sssp")).startswith("Single-source shortest path distances")
+
+
+def test_source_loops_run_by_name(cache):
+    # the loops over sources (closeness, harmonic, betweenness) on the default graph, karate
+    G = nx.karate_club_graph()
+    for name, column, want in [("betweenness", "bc", nx.betweenness_centrality(G)),
+                               ("closeness", "closeness", nx.closeness_centrality(G)),
+                               ("harmonic", "harmonic", nx.harmonic_centrality(G))]:
+        proc = gb("run", name, "--json", "--threads", "2", cache=cache)
+        assert proc.returncode == 0, proc.stderr
+        columns = json.loads(proc.stdout)["columns"]
+        got = dict(zip(columns["node"], columns[column]))
+        assert all(abs(got[v] - want[v]) <= 1e-9 * max(1.0, abs(want[v])) for v in G), name

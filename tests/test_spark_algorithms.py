@@ -16,8 +16,8 @@ from graphs import ZOO, ZooGraph
 from test_algorithms import NO_SELF_LOOPS, SOURCES, check
 
 from graphbuild.api import compile_file
+from graphbuild.errors import ErrorKind, GraphbuildError
 from graphbuild.runtime import Graph, execute
-from graphbuild.errors import GraphbuildError
 from graphbuild.spark import run_spark
 from graphbuild.spark.support import check_plan
 
@@ -66,10 +66,12 @@ def _params(algorithm: str, g: ZooGraph) -> dict:
 
 
 
-# common(u) (two hops) does not run on Spark: refused before any job, with its line
+# common(u) (two hops) and loops over sources do not run on Spark: refused before any job,
+# with their line (docs/spark.md)
 COMMON = ("triangle_count", "clustering")
+SOURCE_LOOPS = ("betweenness", "betweenness_sample", "closeness", "harmonic")
 CASES = [pytest.param(a, g, id=f"{a}-{g.name}")
-         for a in sorted(p.stem for p in ALGORITHMS.glob("*.gdsl")) if a not in COMMON
+         for a in sorted(p.stem for p in ALGORITHMS.glob("*.gdsl")) if a not in COMMON + SOURCE_LOOPS
          for g in (NO_SELF_LOOPS if a == "k_core" else ZOO)]
 
 
@@ -117,7 +119,17 @@ def test_common_neighbors_are_refused_before_any_job(algorithm: str) -> None:
     assert f"{algorithm}.gdsl:" in str(err.value)
 
 
+@pytest.mark.parametrize("algorithm", SOURCE_LOOPS)
+def test_loops_over_sources_are_refused_before_any_job(algorithm: str) -> None:
+    plan = compile_file(ALGORITHMS / f"{algorithm}.gdsl").plan
+    with pytest.raises(GraphbuildError, match="does not run loops over sources") as info:
+        check_plan(plan)
+    line = next(i for i, text in enumerate((ALGORITHMS / f"{algorithm}.gdsl").read_text().split("\n"))
+                if text.lstrip().startswith("for s in")) + 1
+    assert info.value.location.line == line and info.value.kind is ErrorKind.USAGE
+
+
 def test_every_shipped_algorithm_is_covered() -> None:
     shipped = {p.stem for p in ALGORITHMS.glob("*.gdsl")}
-    assert {case.values[0] for case in CASES} | set(COMMON) == shipped
+    assert {case.values[0] for case in CASES} | set(COMMON) | set(SOURCE_LOOPS) == shipped
     assert {case.values[1].name for case in CASES} == {g.name for g in ZOO}

@@ -134,7 +134,7 @@ def _outcome(run):
 
 @hypothesis.settings(max_examples=8, deadline=None, derandomize=True,
                      suppress_health_check=list(hypothesis.HealthCheck))
-@hypothesis.given(source=programs(), spec=random_graphs())
+@hypothesis.given(source=programs(sources=False), spec=random_graphs())   # loops over sources: refused
 def test_random_programs_agree(spark, source, spec) -> None:
     """Both succeed with the same results, or both fail with the same error kind and line.
     One difference is allowed and documented (docs/spark.md): C computes every operand of

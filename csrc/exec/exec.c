@@ -204,6 +204,12 @@ static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count
                 return gb_err_set(c->err, GB_EITER, loc, "while loop exceeded %lld iterations",
                                   (long long)max_iterations);
             break;
+        case GB_OP_SAMPLE:
+            if (r[w[4]].i < 1 || r[w[3]].i < 0 || r[w[3]].i >= r[w[4]].i)
+                return gb_err_set(c->err, GB_EVALUE, loc, "source %lld of a sample of %lld nodes "
+                                  "is out of range", (long long)r[w[3]].i, (long long)r[w[4]].i);
+            r[w[2]].i = gb_sample_source(r[w[3]].i, r[w[4]].i, r[w[5]].i);
+            break;
         case GB_OP_KERNEL:
         case GB_OP_FUSED: {
             int64_t ran;

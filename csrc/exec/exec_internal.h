@@ -581,6 +581,12 @@ void gb_common_lanes(const gb_ctx *c, const int64_t *own, const int64_t *nbr, gb
 int gb_intersect_fast(const gb_ctx *c);
 void gb_intersect_range(gb_ctx *c, const gb_kernel *k, int64_t v0, int64_t v1);
 
+/* ---- sources.c ---- */
+
+/* Source i (0 <= i < n) of `for s in sample(k, seed)`: position i of a seeded permutation
+ * of [0, n), so the first k positions are k distinct nodes. */
+int64_t gb_sample_source(int64_t i, int64_t n, int64_t seed);
+
 /* ---- sort.c ---- */
 
 void gb_sort_u64(uint64_t *a, int64_t n);

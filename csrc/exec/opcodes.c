@@ -51,6 +51,7 @@ static const gb_op_info OPS[GB_OP_LAST] = {
     [GB_OP_FLOOR] = ARITH("floor", 1), [GB_OP_CEIL] = ARITH("ceil", 1),
     [GB_OP_I2F] = ARITH("i2f", 1), [GB_OP_F2I] = ARITH("f2i", 1),
     [GB_OP_WHERE] = ARITH("where", 3),
+    [GB_OP_SAMPLE] = { "sample", GB_WHERE_TOP, { GB_ARG_DST, GB_ARG_VAL, GB_ARG_VAL, GB_ARG_VAL } },
 
     [GB_OP_LOAD] = { "load", GB_WHERE_KERNEL, { GB_ARG_TDST, GB_ARG_SLOT } },
     [GB_OP_GATHER] = { "gather", GB_WHERE_EDGE, { GB_ARG_TDST, GB_ARG_SLOT } },

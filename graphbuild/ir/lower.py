@@ -116,6 +116,8 @@ class _Lowerer(AggregationLowering):
             self.loop(stmt)
         elif isinstance(stmt, ast.If):
             self.if_chain(stmt.arms, stmt.orelse, span_loc(stmt.span))
+        elif isinstance(stmt, ast.For):
+            self.sources_loop(stmt)
         else:
             raise self.error(stmt.span, "'return' must be the last statement of the algorithm")
 
@@ -157,6 +159,43 @@ class _Lowerer(AggregationLowering):
             result = self.emit(Op.RESULT, inits[i].type, (node,), i, loc)
             result.name = v
             self.env[v] = result
+
+    def sources_loop(self, stmt: ast.For) -> None:
+        """`for s in ...:` as a SOURCES loop carrying the pass index i, then the accumulators
+        (the checker allows outer variables only as `x = x + EXPR`); the body's other
+        variables are its own, fresh for each source."""
+        loc = span_loc(stmt.span)
+        int_ty = Type.scalar(DType.INT)
+        accumulators = [v for v in _assigned(stmt.body) if v in self.env]
+        n = self.emit(Op.NODE_COUNT, int_ty, loc=loc)
+        if stmt.kind == "sample":
+            k, seed = (self.expr(a) for a in stmt.args)
+            zero = self.emit(Op.CONST, int_ty, arg=0, loc=loc)
+            count = self.emit(Op.MIN, int_ty, (self.emit(Op.MAX, int_ty, (k, zero), loc=loc), n), loc=loc)
+        else:
+            count = n
+        inits = [self.emit(Op.CONST, int_ty, arg=0, loc=loc), *(self.env[v] for v in accumulators)]
+        names = ["source_index", *accumulators]
+        body = Block(args=[Node(Op.ARG, init.type, (), i, loc, name=v)
+                           for i, (v, init) in enumerate(zip(names, inits))])
+        env = {**self.env, **dict(zip(accumulators, body.args[1:]))}
+        with self.in_block(body):
+            index = body.args[0]
+            src = (index,) if stmt.kind == "sources" else (index, n, seed)
+            source = self.emit(Op.SOURCE, Type.scalar(DType.NODE), src,
+                               "all" if stmt.kind == "sources" else "sample", loc)
+            source.name = stmt.var
+        after = self.stmts(stmt.body, body, {**env, stmt.var: source})
+        with self.in_block(body):
+            one = self.emit(Op.CONST, int_ty, arg=1, loc=loc)
+            body.yields = [self.emit(Op.ADD, int_ty, (index, one), loc=loc),
+                           *(after[v] for v in accumulators)]
+        node = self.emit(Op.LOOP, None, (count, *inits), LoopKind.SOURCES, loc, (body,))
+        for i, v in enumerate(names):
+            result = self.emit(Op.RESULT, inits[i].type, (node,), i, loc)
+            result.name = v
+            if i > 0:
+                self.env[v] = result
 
     def if_chain(self, arms: list[tuple[ast.Expr, list[ast.Stmt]]], orelse: list[ast.Stmt] | None,
                  loc: Loc) -> None:

@@ -10,8 +10,11 @@ Structured ops (their results are the RESULT nodes that directly follow them):
   LOOP  arg=LoopKind.  WHILE: src=inits, regions=(cond, body); cond's yield is the
         condition, evaluated before every pass.  REPEAT: src=(count, *inits),
         regions=(body,).  REPEAT_UNTIL: as REPEAT, and body yields the `until`
-        condition after the carried values.  Every region's args are the carried values
-        (one ARG per init); body yields their next values.
+        condition after the carried values.  SOURCES: as REPEAT, for `for s in ...`; lowering
+        makes its first carried value the pass index i (a SOURCE op turns it into the
+        source) and the others the accumulators; passes treat it as any carried value.
+        Every region's args are the carried values (one ARG per init); body yields their
+        next values.
   IF    src=(cond,), regions=(then, else); both arms yield the results.
   AGG   one neighbor aggregation, arg=AggArg.  src are its captures (the node-level
         values the per-edge expression reads), then the default if it has one.  Its one
@@ -77,6 +80,8 @@ class Op(enum.Enum):
     # vector -> scalar
     REDUCE = "reduce"          # arg: sum min max count any all argmin argmax
     GET = "get"                # src: (vector, index)
+    SOURCE = "source"          # the source of pass i of a SOURCES loop; arg "all": src=(i,),
+                               # arg "sample": src=(i, n, seed) (plan/sources.py)
     # structure
     AGG = "agg"
     LOOP = "loop"
@@ -113,6 +118,7 @@ class LoopKind(enum.Enum):
     WHILE = "while"
     REPEAT = "repeat"
     REPEAT_UNTIL = "repeat_until"
+    SOURCES = "sources"
 
 
 @dataclass(frozen=True)

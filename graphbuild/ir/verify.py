@@ -136,6 +136,11 @@ class _Verifier:
             self.elementwise(n)
         elif op is Op.REDUCE:
             self.reduce(n)
+        elif op is Op.SOURCE:
+            self.check(ty == Type.scalar(DType.NODE) and len(n.src) == (1 if n.arg == "all" else 3)
+                       and n.arg in ("all", "sample")
+                       and all(s.type == Type.scalar(DType.INT) for s in n.src),
+                       n, "source takes scalar ints (i) or (i, n, seed) and gives a scalar node")
         elif op is Op.GET:
             self.check(len(n.src) == 2 and n.src[0].is_vector and not n.src[1].is_vector
                        and _cls(n.src[1].dtype) == "i" and ty == Type.scalar(n.src[0].dtype),

@@ -126,6 +126,18 @@ class While(Stmt):
 
 
 @dataclass(eq=False)
+class For(Stmt):
+    """`for s in sources():` (every node) or `for s in sample(k, seed):` (k of them): the
+    body runs once per source with `s` its scalar node; outer variables only accumulate."""
+
+    var: str = ""
+    var_span: Span | None = None
+    kind: str = ""                 # "sources" or "sample"
+    args: list[Expr] = field(default_factory=list)   # sample: k, seed
+    body: list[Stmt] = field(default_factory=list)
+
+
+@dataclass(eq=False)
 class If(Stmt):
     """`if`/`elif` arms in order as (condition, body) pairs, then an optional `else` body."""
 

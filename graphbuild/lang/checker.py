@@ -8,6 +8,7 @@ two sets carried along the statements: `defined` (assigned on every path here) a
 from __future__ import annotations
 
 import math
+from dataclasses import fields
 from typing import NoReturn
 
 from ..plan import bounds
@@ -26,7 +27,7 @@ def assigned_in(body: list[ast.Stmt]) -> set[str]:
     for stmt in body:
         if isinstance(stmt, ast.Assign):
             names.add(stmt.target)
-        elif isinstance(stmt, (ast.Repeat, ast.While)):
+        elif isinstance(stmt, (ast.Repeat, ast.While, ast.For)):
             names |= assigned_in(stmt.body)
         elif isinstance(stmt, ast.If):
             for _, arm in stmt.arms:
@@ -35,9 +36,45 @@ def assigned_in(body: list[ast.Stmt]) -> set[str]:
     return names
 
 
+def names_read(node) -> list[ast.Name]:
+    """Every Name an expression, statement or list of them reads, in source order."""
+    if isinstance(node, ast.Name):
+        return [node]
+    if isinstance(node, (list, tuple)):
+        return [n for x in node for n in names_read(x)]
+    if isinstance(node, (ast.Expr, ast.Stmt)):
+        return [n for f in fields(node) if f.name not in ("span", "ty")
+                for n in names_read(getattr(node, f.name))]
+    return []
+
+
+def accumulation(stmt: ast.Stmt) -> ast.Expr | None:
+    """The EXPR of `x = x + EXPR`, else None."""
+    if (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Binary) and stmt.value.op == "+"
+            and isinstance(stmt.value.left, ast.Name) and stmt.value.left.id == stmt.target):
+        return stmt.value.right
+    return None
+
+
+def assignments(body: list[ast.Stmt]) -> list[ast.Assign]:
+    """Every assignment in body, nested blocks included, in source order."""
+    out: list[ast.Assign] = []
+    for stmt in body:
+        if isinstance(stmt, ast.Assign):
+            out.append(stmt)
+        elif isinstance(stmt, (ast.Repeat, ast.While, ast.For)):
+            out += assignments(stmt.body)
+        elif isinstance(stmt, ast.If):
+            for _, arm in stmt.arms:
+                out += assignments(arm)
+            out += assignments(stmt.orelse or [])
+    return out
+
+
 class Checker:
     def __init__(self, module: ast.Module):
         self.module = module
+        self.depth = 0   # compound statements around the current one
 
     def fail(self, where: ast.Span | ast.Expr, message: str, hint: str | None = None) -> NoReturn:
         span = where if isinstance(where, ast.Span) else start_span(where)
@@ -152,6 +189,70 @@ class Checker:
         return frozenset(defined), frozenset(maybe)
 
     def statement(self, stmt: ast.Stmt, flow: Flow) -> Flow:
+        if isinstance(stmt, ast.For):
+            return self.for_(stmt, flow)
+        self.depth += 1
+        try:
+            return self.simple_statement(stmt, flow)
+        finally:
+            self.depth -= 1
+
+    def for_(self, stmt: ast.For, flow: Flow) -> Flow:
+        """A loop over sources: `s` is a scalar node defined in the body only; variables of
+        the body are fresh for each source; a variable from before the loop can only be
+        accumulated (`x = x + EXPR`, once, at the body's top level, read nowhere else in
+        it), so the sources can run in any grouping and be summed in source order."""
+        defined, maybe = flow
+        if self.depth > 0:
+            self.fail(stmt.span, "a 'for' loop over sources must be at the top level of the algorithm",
+                      hint="sources run side by side; put other loops inside the 'for', not around it")
+        scope, var = self.scope, stmt.var
+        reason = reserved_reason(var)
+        if reason is not None:
+            self.fail(stmt.var_span, f"cannot name the source '{var}', {reason}")
+        if var in scope.params or var in scope.assigned:
+            kind = "parameter" if var in scope.params else "variable"
+            self.fail(stmt.var_span, f"'{var}' is already a {kind}; name the source something else")
+        for what, arg in zip(("k", "seed"), stmt.args):
+            ty = self.expr(arg, flow)
+            if ty != Type.scalar(INT):
+                self.fail(arg, f"{what} of sample() must be a scalar int, got {ty}")
+        self.accumulators(stmt, maybe, defined)
+        for name in assigned_in(stmt.body) - maybe:
+            scope.loop_locals.setdefault(name, stmt.span.line)
+        scope.variables[var] = Type.scalar(NODE)
+        self.depth += 1
+        try:
+            self.block(stmt.body, (defined | {var}, maybe | {var}))
+        finally:
+            self.depth -= 1
+        return flow
+
+    def accumulators(self, stmt: ast.For, maybe: frozenset[str], defined: frozenset[str]) -> None:
+        outer = assigned_in(stmt.body) & maybe
+        hint = "sources run side by side; write 'x = x + EXPR' to sum per-source values into x"
+        seen: set[str] = set()
+        for a in assignments(stmt.body):
+            if a.target not in outer:
+                continue
+            value = accumulation(a)
+            if a not in stmt.body or value is None:
+                self.fail(a.span, f"'{a.target}' is assigned before the 'for' loop; inside it, it can "
+                          "only be accumulated", hint=hint)
+            if a.target in seen:
+                self.fail(a.span, f"'{a.target}' is accumulated twice in this 'for' loop",
+                          hint="add both values in one 'x = x + ...'")
+            if a.target not in defined:
+                self.fail(a.span, f"'{a.target}' must be assigned on every path before the 'for' "
+                          "loop to accumulate into it")
+            seen.add(a.target)
+        for name in names_read(stmt.body):
+            if name.id in outer and not any(accumulation(a) is not None and a.value.left is name
+                                            for a in stmt.body):
+                self.fail(name, f"cannot read '{name.id}' inside the 'for' loop that accumulates "
+                          "into it", hint="its sum is complete only after the loop")
+
+    def simple_statement(self, stmt: ast.Stmt, flow: Flow) -> Flow:
         defined, maybe = flow
         if isinstance(stmt, ast.Assign):
             self.assign(stmt, flow)

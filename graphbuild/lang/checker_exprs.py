@@ -53,6 +53,7 @@ class Scope:
     first_assigned: dict[str, ast.Span] = field(default_factory=dict)
     defined: frozenset[str] = frozenset()  # assigned on every path to this point
     maybe: frozenset[str] = frozenset()    # assigned on some path to this point
+    loop_locals: dict[str, int] = field(default_factory=dict)  # a 'for' body's own: its line
 
 
 def start_span(e: ast.Expr) -> ast.Span:
@@ -104,6 +105,10 @@ class ExprChecker:
             self.fail(e, f"'{name}' is used before it is assigned on every path",
                       hint="assign it on every path before this use: a loop may run zero "
                            "times, and an 'if' may skip its arms")
+        if name in scope.loop_locals:
+            self.fail(e, f"'{name}' belongs to the 'for' loop on line {scope.loop_locals[name]}; "
+                      "each source has its own", hint=f"sum it over the sources into a variable "
+                      f"assigned before the loop: 'total = total + {name}'")
         if name in scope.assigned:
             self.fail(e, f"'{name}' is used before it is assigned")
         known = set(scope.params) | scope.assigned

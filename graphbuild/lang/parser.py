@@ -16,7 +16,8 @@ AUGMENTED = ("+=", "-=", "*=", "/=", "//=", "%=", "**=")
 # (lowering turns an elif chain into nested ifs), so that every recursive stage stays far
 # from Python's recursion limit even with the deepest expressions inside.
 MAX_BLOCK_DEPTH = 50
-STATEMENT_KINDS = "an assignment, 'repeat', 'while', 'if' or 'return'"
+STATEMENT_KINDS = "an assignment, 'repeat', 'while', 'for', 'if' or 'return'"
+SOURCE_SETS = {"sources": 0, "sample": 2}   # the source sets of 'for' and their arguments
 
 
 class Parser(ExprParser):
@@ -126,13 +127,16 @@ class Parser(ExprParser):
 
     # ---- statements ---------------------------------------------------------------
 
-    # statement = assignment | repeat | while | if | return
+    # statement = assignment | repeat | while | for | if | return
     def statement(self) -> ast.Stmt:
         tok = self.peek()
         if tok.kind == "indent":
             raise self.error(tok, "unexpected indent")
         if tok.kind == "keyword":
-            rule = {"repeat": self.repeat, "while": self.while_stmt, "if": self.if_stmt,
+            if self.at("=", 1):
+                raise self.error(tok, f"cannot assign to keyword '{tok.text}'")
+            rule = {"repeat": self.repeat, "while": self.while_stmt, "for": self.for_stmt,
+                    "if": self.if_stmt,
                     "return": self.return_stmt}.get(tok.text)
             if rule is not None:
                 return rule()
@@ -141,8 +145,6 @@ class Parser(ExprParser):
             if tok.text == "algorithm":
                 raise self.error(tok, "an algorithm cannot be defined inside another",
                                  hint="start 'algorithm' at column 1")
-            if self.at("=", 1):
-                raise self.error(tok, f"cannot assign to keyword '{tok.text}'")
         if tok.kind == "name":
             return self.assignment()
         raise self.error(tok, f"expected a statement, got {tok.describe()}",
@@ -176,6 +178,32 @@ class Parser(ExprParser):
         keyword = self.advance()
         cond = self.condition("while")
         return ast.While(keyword.span, cond=cond, body=self.block(keyword))
+
+    # for = "for" NAME "in" ( "sources" "(" ")" | "sample" "(" expression "," expression ")" ) ":" block
+    def for_stmt(self) -> ast.For:
+        keyword = self.advance()
+        var = self.expect_name("the source variable after 'for'")
+        self.expect("in", f"after 'for {var.text}'")
+        example = "write 'for s in sources():' or 'for s in sample(k, seed):'"
+        kind = self.peek()
+        if kind.kind != "name" or kind.text not in SOURCE_SETS:
+            raise self.error(kind, f"expected sources() or sample(k, seed) after 'in', got "
+                             f"{kind.describe()}", hint=example)
+        self.advance()
+        self.expect("(", f"after '{kind.text}'", hint=example)
+        args = []
+        while not self.at(")"):
+            args.append(self.expression())
+            if not self.accept(",") and not self.at(")"):
+                raise self.error(self.peek(), f"expected ',' or ')' in {kind.text}(...), got "
+                                 f"{self.peek().describe()}", hint=example)
+        self.advance()
+        if len(args) != SOURCE_SETS[kind.text]:
+            raise self.error(kind, f"{kind.text}() takes "
+                             f"{SOURCE_SETS[kind.text]} arguments ({len(args)} given)", hint=example)
+        self.expect(":", "after the 'for' header")
+        return ast.For(keyword.span, var=var.text, var_span=var.span, kind=kind.text, args=args,
+                       body=self.block(keyword))
 
     # if = "if" expression ":" block { "elif" expression ":" block } [ "else" ":" block ]
     def if_stmt(self) -> ast.If:

@@ -56,6 +56,10 @@ def _block(body: list[ast.Stmt], depth: int, out: list[str]) -> None:
         elif isinstance(stmt, ast.While):
             line(stmt.span, f"while {format_expr(stmt.cond)}:")
             _block(stmt.body, depth + 1, out)
+        elif isinstance(stmt, ast.For):
+            args = ", ".join(format_expr(a) for a in stmt.args)
+            line(stmt.span, f"for {stmt.var} in {stmt.kind}({args}):")
+            _block(stmt.body, depth + 1, out)
         elif isinstance(stmt, ast.If):
             for i, (cond, arm) in enumerate(stmt.arms):
                 line(cond.span if i else stmt.span, f"{'elif' if i else 'if'} {format_expr(cond)}:")

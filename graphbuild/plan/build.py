@@ -81,7 +81,7 @@ def _emit(fn: Function, facts, source_path: str, options: PlanOptions,
     plan = Plan(algorithm=fn.name, source_path=source_path, params=params, registers=st.registers,
                 slots=st.slots, code=em.code, kernels=em.kernels, locations=em.locations,
                 outputs=outputs, needs_weights=em.needs_weights,
-                stats={"slot_names": st.slot_names})
+                stats={"slot_names": st.slot_names, "source_loops": em.source_loops})
     plan.stats.update({"variables": len(plan.slots), "naive_bytes_per_node": _bytes(plan),
                        "moves_before": count_moves(plan)})
     if options.reuse_slots:

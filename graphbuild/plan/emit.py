@@ -59,6 +59,9 @@ class Emitter:
         self._loc_index: dict[Loc, int] = {}
         self.needs_weights = False
         self._one: int | None = None
+        # each `for s in ...` loop: its line and source set ("all" or "sample"), for the
+        # plan's summary and for engines that refuse such loops (spark/support.py)
+        self.source_loops: list[dict] = []
 
     # ---- basics ----------------------------------------------------------------
 
@@ -108,6 +111,11 @@ class Emitter:
             self.instr(n.op.value, [st.reg(n)], n.loc)
         elif n.op is Op.GET:
             self.instr("get", [st.reg(n), st.slot(n.src[0]), st.reg(n.src[1])], n.loc)
+        elif n.op is Op.SOURCE:   # pass i's source: i itself, or the i-th of a seeded sample
+            if n.arg == "all":
+                self.instr("mov", [st.reg(n), st.reg(n.src[0])], n.loc)
+            else:
+                self.instr("sample", [st.reg(n), *(st.reg(s) for s in n.src)], n.loc)
         elif n.op is Op.AGG:
             self.instr("kernel", [self.edge_kernel(n)], n.loc)
         elif n.op is Op.LOOP:
@@ -213,6 +221,10 @@ class Emitter:
 
     def loop(self, n: Node) -> None:
         st, loc = self.storage, n.loc
+        if n.arg is LoopKind.SOURCES:
+            sampled = any(m.op is Op.SOURCE and m.arg == "sample" for m in walk(n.regions[-1]))
+            self.source_loops.append({"line": loc.line, "col": loc.col,
+                                      "sources": "sample" if sampled else "all"})
         inits = loop_inits(n)
         carried = [st.fresh(init) for init in inits]
         for region in n.regions:

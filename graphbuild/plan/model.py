@@ -44,7 +44,8 @@ PLAN_FORMAT_VERSION = 7
 # 4: header word GB_KH_CHANGED (a FUSED pair carries its changed set between passes).
 # 5: header word GB_KH_UNION_FIND (the pair's loop runs as union-find), GB_COUNT_UNION_FIND;
 #    header word GB_KH_ORDERED (a loop nest runs as bucketed peeling);
-#    GB_OP_COMMON (common neighbors per edge) and GB_SHAPE_INTERSECT.
+#    GB_OP_COMMON (common neighbors per edge) and GB_SHAPE_INTERSECT;
+#    GB_OP_SAMPLE (the sources of `for s in sample(k, seed)`).
 EXECUTOR_ABI = 5
 
 Arg = int | float  # a register, slot, temp, kernel or jump index, or an immediate

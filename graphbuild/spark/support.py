@@ -30,8 +30,23 @@ def _unsupported(plan: Plan, what: str, loc: int) -> GraphbuildError:
                            hint="run this program with the C engine (--engine c)")
 
 
+def _at(plan: Plan, loop: dict):
+    """The location of a source loop: the first instruction with its line and column."""
+    for i, loc in enumerate(plan.locations):
+        if (loc.line, loc.col) == (loop["line"], loop["col"]):
+            return location(plan, i)
+    return None
+
+
 def check_plan(plan: Plan) -> None:
     """Raise for the first construct of plan that the Spark engine cannot run."""
+    for loop in plan.stats.get("source_loops", []):
+        # a traversal per source, each level a round of jobs: far too slow to be worth running
+        raise GraphbuildError(
+            f"the Spark engine does not run loops over sources "
+            f"('for ... in {'sources()' if loop['sources'] == 'all' else 'sample(k, seed)'}')",
+            location=_at(plan, loop), kind=ErrorKind.USAGE,
+            hint="run this program with the C engine (--engine c)")
     for ins in plan.code:
         if ins.op not in TOP_LEVEL:
             raise _unsupported(plan, f"the instruction '{ins.op}'", ins.loc)
