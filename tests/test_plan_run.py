@@ -31,6 +31,13 @@ def graph(name: str):
     return runtime.Graph.from_edges(spec["n"], spec["edges"], spec["weights"], spec["directed"])
 
 
+def _result_or_error(plan, g):
+    try:
+        return runtime.execute(plan, g)
+    except GraphbuildError as exc:
+        return exc
+
+
 def _same(a, b) -> bool:
     """Equal bit for bit: nan matches nan, -0.0 does not match 0.0."""
     return repr(a) == repr(b)
@@ -40,8 +47,13 @@ def _same(a, b) -> bool:
 @pytest.mark.parametrize("name", sorted(sources()))
 def test_optimized_and_unoptimized_plans_agree(name, gname):
     g = graph(gname)
-    results = [runtime.execute(compile_source(sources()[name], "t.gdsl", None, level), g) for level in (0, 1)]
+    results = [_result_or_error(compile_source(sources()[name], "t.gdsl", None, level), g) for level in (0, 1)]
     plain, opt = results
+    if isinstance(plain, GraphbuildError) or isinstance(opt, GraphbuildError):
+        # a program that stops on this graph (common() on a directed one) stops alike at both levels
+        assert str(plain) == str(opt) and plain.kind == opt.kind, (plain, opt)
+        assert "common() needs an undirected graph" in str(plain)
+        return
     assert plain.columns.keys() == opt.columns.keys() and plain.values.keys() == opt.values.keys()
     for col in plain.columns:
         assert all(_same(a, b) for a, b in zip(plain.columns[col], opt.columns[col])), col

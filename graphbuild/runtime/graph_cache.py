@@ -149,17 +149,19 @@ class GraphCache:
         return _key({"generator": spec},
                     replace(options, need_in_edges=True, need_weights=True))
 
-    def get(self, key: str) -> Graph | None:
+    def get(self, key: str, probe: bool = False) -> Graph | None:
         """The graph stored under key, or None.  The reference must verify; the blob it names
         is opened without following links or blocking on a FIFO, must be a regular file whose
-        bytes have that content id and its MAC, and C maps what was opened."""
+        bytes have that content id and its MAC, and C maps what was opened.  probe: an absent
+        entry is not counted as a miss (auto's look for a stored degree layout, which the
+        input layout's lookup follows)."""
         if not self.usable():
             return None
         ref = self.path(key)
         try:
             blob_id = decode_ref(read_regular(ref, MAX_REF_BYTES), self.policy.key() or b"", key)["blob"]
         except (FileNotFoundError, NotADirectoryError):
-            return self._count(None, "graph_misses")
+            return None if probe else self._count(None, "graph_misses")
         except UnsafeFile as exc:
             self._warn(f"discarding graph cache entry {ref.name}: it is {exc.reason}; rebuilding it")
             self._unlink(ref)
@@ -419,7 +421,7 @@ def open_graph(source: Graph | str | os.PathLike | None, options: LoadOptions | 
         return _in_layout(_read(text, spec, options, threads, progress, budget), layout, threads)
     if layout != "original":
         # auto takes a stored degree layout only if the rule picks it (degrees survive relabeling).
-        graph = cache.get(layout_key(key, "degree"))
+        graph = cache.get(layout_key(key, "degree"), probe=layout == "auto")
         if graph is not None and (layout == "degree" or auto_layout(graph) == "degree"):
             graph.cache_status = "hit"
             return graph
