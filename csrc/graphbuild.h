@@ -421,7 +421,9 @@ typedef enum gb_kernel_field {
     GB_KH_UNION_FIND = 20,   /* 1: that loop is min-label propagation over both directions from
                                 x = node_id(), its pass counter unobserved: its first pass runs
                                 union-find and leaves what the loop's last pass leaves
-                                (afforest.c); 0: not */
+                                (afforest.c); 2: that loop is a min-plus fixpoint (Bellman-Ford,
+                                float x, min of x[u] + weight), its pass counter unobserved: its
+                                first pass runs delta-stepping, same bits (deltastep.c); 0: not */
     GB_KH_ORDERED = 21       /* gb_order on a node kernel `any(A)` at the head of a loop nest:
                                 GB_ORDER_PEEL runs the nest as bucketed peeling (peel.c) */
 } gb_kernel_field;
@@ -519,7 +521,7 @@ typedef enum gb_count {
     GB_COUNT_DENSE = 0, GB_COUNT_SPARSE = 1, GB_COUNT_PUSH = 2,
     GB_COUNT_DEMAND = 3,   /* pulling at the nodes its consumer uses only (GB_KH_DEMAND) */
     GB_COUNT_CHANGED = 4,  /* pushing from the last pass's carried changed set (GB_KH_CHANGED) */
-    GB_COUNT_UNION_FIND = 5,  /* the loop ran as union-find (GB_KH_UNION_FIND) */
+    GB_COUNT_UNION_FIND = 5,  /* the loop ran as union-find or delta-stepping (GB_KH_UNION_FIND) */
     GB_COUNTS_PER_INSTR = 6
 } gb_count;
 

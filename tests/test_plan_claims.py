@@ -57,7 +57,7 @@ def test_shipped_algorithms_claim_the_forms_their_kernels_allow():
         assert not k.incremental and k.frontier == "dense" and k.directions in ("", "pull")
     bfs = compiled("bfs")
     assert [lp["active_set"] for lp in bfs.stats["loops"]] == ["list"]   # plan/frontier.py
-    assert [lp["active_set"] for lp in compiled("sssp").stats["loops"]] == ["changed"]
+    assert [lp["active_set"] for lp in compiled("sssp").stats["loops"]] == ["delta_stepping"]
     assert [lp["active_set"] for lp in compiled("label_propagation").stats["loops"]] == ["switching"]
     assert [lp["active_set"] for lp in compiled("pagerank").stats["loops"]] == ["dense"]
 
@@ -188,7 +188,8 @@ def test_compile_shows_the_claims():
     assert want.items() <= forms[0].items()
     from graphbuild.plan.printer import format_plan
     text = format_plan(plan, source)
-    assert "[plus_weight, pull+push, switching, incremental, changed set carried]" in text
+    assert ("[plus_weight, pull+push, switching, incremental, changed set carried, "
+            "loop runs as delta-stepping]") in text
 
 
 def dense_graph(n: int = 5000, degree: int = 8):
@@ -257,7 +258,7 @@ def test_runs_report_each_loops_passes_and_convergence():
     # full passes when the plan claims dense forms
     dense = runtime.execute(compiled("bfs", frontier=False), g).loops[0]["edge_passes"]
     assert dense == {"dense": bfs[0]["passes"], "sparse": 0, "push": 0, "changed": 0, "demand": 0,
-                     "union_find": 0, "pull": bfs[0]["passes"]}
+                     "union_find": 0, "delta_stepping": 0, "pull": bfs[0]["passes"]}
     cut = runtime.execute(compiled("label_propagation"), g, {"max_iter": 1}).loops
     assert cut[0]["kind"] == "repeat_until" and cut[0]["passes"] == 1 and not cut[0]["converged"]
     full = runtime.execute(compiled("katz"), g).loops   # meets its tolerance
@@ -267,14 +268,15 @@ def test_runs_report_each_loops_passes_and_convergence():
 
 def _unchanged(plan):
     for k in plan.kernels:
-        k.changed = k.union_find = False
+        k.changed = k.union_find = k.delta_step = False
     return plan
 
 
 def _no_union_find(plan):
-    """The plan with its loop run pass by pass (tests/test_plan_unionfind.py covers the claim)."""
+    """The plan with its loop run pass by pass (tests/test_plan_unionfind.py and
+    test_plan_sssp_order.py cover the claims)."""
     for k in plan.kernels:
-        k.union_find = False
+        k.union_find = k.delta_step = False
     return plan
 
 
@@ -310,9 +312,10 @@ def test_carried_sssp_with_signed_zero_weights_matches_full_passes(threads):
     # from -0.0, candidates -0.0 and 0.0 tie with other bits: such a pass runs in full
     src = (ALGORITHMS / "sssp.gdsl").read_text().replace("0.0, inf)", "-0.0, inf)")
     for name, source_text in (("sssp", None), ("sssp_negzero", src)):
-        plans = [compiled("sssp", frontier) if source_text is None
+        plans = [_no_union_find(compiled("sssp", frontier)) if source_text is None
                  else _unchanged(compile_source(source_text, "z.gdsl", None, 1)) if not frontier
-                 else compile_source(source_text, "z.gdsl", None, 1) for frontier in (True, False)]
+                 else _no_union_find(compile_source(source_text, "z.gdsl", None, 1))
+                 for frontier in (True, False)]
         assert [k.changed for k in plans[0].kernels if k.domain == "edge"] == [True]
         for source in (0, 7):
             on, off = (runtime.execute(p, g, {"source": source}, threads=threads) for p in plans)
@@ -325,7 +328,7 @@ def test_shipped_fixpoints_claim_carried_changed_sets():
         plan = compiled(name)
         assert [k.changed for k in plan.kernels if k.domain == "edge"] == [True], name
         assert plan.stats["loops"][0]["active_set"] == (
-            "union_find" if name == "connected_components" else "changed")
+            "union_find" if name == "connected_components" else "delta_stepping")
         assert not any(k.changed for k in compiled(name, frontier=False).kernels)
     for name in ("bfs", "k_core", "label_propagation", "pagerank"):
         assert not any(k.changed for k in compiled(name).kernels), name

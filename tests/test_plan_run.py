@@ -47,8 +47,8 @@ def _same(a, b) -> bool:
 @pytest.mark.parametrize("name", sorted(sources()))
 def test_optimized_and_unoptimized_plans_agree(name, gname):
     g = graph(gname)
-    results = [_result_or_error(compile_source(sources()[name], "t.gdsl", None, level), g) for level in (0, 1)]
-    plain, opt = results
+    plain, opt = [_result_or_error(compile_source(sources()[name], "t.gdsl", None, level), g)
+                  for level in (0, 1)]
     if isinstance(plain, GraphbuildError) or isinstance(opt, GraphbuildError):
         # a program that stops on this graph (common() on a directed one) stops alike at both levels
         assert str(plain) == str(opt) and plain.kind == opt.kind, (plain, opt)

@@ -19,9 +19,12 @@ gb_status gb_afforest_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_erro
     gb_kernel *k = &p->kernels[kidx];
     const int64_t claim = h[GB_KH_UNION_FIND];
 
-    k->union_find = 0;
+    k->union_find = k->delta_step = 0;
     if (claim == 0)
         return GB_OK;
+    if (claim == 2 && k->domain == GB_DOMAIN_EDGE && k->changed && k->agg == GB_AGG_MIN &&
+        k->special == GB_SHAPE_PLUS_WEIGHT && p->slot_dtypes[k->sp_slot] == GB_F64)
+        return k->delta_step = 1, GB_OK;   /* a min-plus loop (deltastep.c) */
     if (claim != 1 || k->domain != GB_DOMAIN_EDGE || !k->changed || k->agg != GB_AGG_MIN ||
         k->dir != GB_DIR_BOTH || k->special != GB_SHAPE_GATHER ||
         p->slot_dtypes[k->sp_slot] != GB_I64)
@@ -142,7 +145,8 @@ static int stores_node_id(const gb_kernel *k, int64_t x)
 }
 
 /* Whether the loop around edge kernel ke's FUSED pair at pc has the form above; fills
- * ke's uf_counter and uf_step. */
+ * ke's uf_counter and uf_step.  Delta-stepping's loop may start from any x (deltastep.c
+ * checks it at run time): its entry is not walked. */
 static int loop_holds(const gb_plan *p, gb_kernel *ke, int64_t pc)
 {
     const int64_t tail = ke->ch_tail, x = ke->sp_slot, e = ke->out_slot;
@@ -170,6 +174,11 @@ static int loop_holds(const gb_plan *p, gb_kernel *ke, int64_t pc)
         if (q != head + 1 && q != head + 2 && instr(p, q)[0] != GB_OP_CONST &&
             instr_names_reg(p, instr(p, q), cnt))
             return 0;   /* something else observes the pass counter */
+    if (ke->delta_step) {
+        ke->uf_counter = cnt;
+        ke->uf_step = one;
+        return 1;
+    }
     /* the last instruction before head that a jump (but the tail) lands on */
     for (int64_t j = 0; j < p->ninstr; j++)
         if (j != tail && is_jump(instr(p, j)) && target(instr(p, j)) <= head &&
@@ -195,16 +204,16 @@ gb_status gb_afforest_check(gb_plan *p, gb_error *err)
     for (int64_t kidx = 0; kidx < p->nkernels; kidx++) {
         gb_kernel *ke = &p->kernels[kidx];
         int64_t at = -1;
-        if (!ke->union_find)
+        if (!ke->union_find && !ke->delta_step)
             continue;
         for (int64_t pc = 0; pc < p->ninstr; pc++)
             if (instr(p, pc)[0] == GB_OP_FUSED && instr(p, pc)[2] == kidx)
                 at = pc;
         if (at < 0 || !loop_holds(p, ke, at))
             return gb_err_set(err, GB_EINVAL, ke->loc,
-                              "kernel %lld: the plan claims its loop runs as union-find, which "
+                              "kernel %lld: the plan claims its loop runs as %s, which "
                               "its loop or the value x starts with does not allow",
-                              (long long)kidx);
+                              (long long)kidx, ke->delta_step ? "delta-stepping" : "union-find");
     }
     return GB_OK;
 }

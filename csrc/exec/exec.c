@@ -213,9 +213,11 @@ static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count
         case GB_OP_KERNEL:
         case GB_OP_FUSED: {
             int64_t ran;
-            if (w[0] == GB_OP_FUSED && p->kernels[w[2]].union_find && !c->dense_nodes) {
+            if (w[0] == GB_OP_FUSED && (p->kernels[w[2]].union_find || p->kernels[w[2]].delta_step) &&
+                !c->dense_nodes) {
                 int done;
-                if ((st = gb_afforest_pass(c, &p->kernels[w[2]], max_iterations, loc, &done)) != GB_OK)
+                if ((st = (p->kernels[w[2]].delta_step ? gb_delta_pass : gb_afforest_pass)(
+                         c, &p->kernels[w[2]], max_iterations, loc, &done)) != GB_OK)
                     return st;
                 if (done) {
                     count(counts, pc, GB_COUNT_UNION_FIND);

@@ -24,7 +24,8 @@
  *   demand.c   edge kernels computed only where their consumer uses the result
  *   changed.c  monotone min/max steps run over the last pass's changed nodes only
  *   afforest.c  min-label propagation loops run as union-find
- *   afforest_check.c  that claim checked against the plan
+ *   afforest_check.c  that claim checked against the plan (and delta-stepping's)
+ *   deltastep.c  min-plus (Bellman-Ford) loops run as delta-stepping
  *   frontier.c frontier lists: BFS-like steps pushed from a node list or pulled bottom-up
  *   frontier_claim.c  their claim checked, and the node kernel's stores folded
  *   intersect.c    common neighbors: sorted adjacency, triangles found once each
@@ -138,6 +139,9 @@ typedef struct gb_kernel {
      * counter register and the register holding its step */
     int union_find;
     int64_t uf_counter, uf_step;
+    /* deltastep.c (GB_KH_UNION_FIND = 2): the pair's loop runs as delta-stepping; the
+     * counter and step registers as union-find's */
+    int delta_step;
     /* peel.c (GB_KH_ORDERED): the loop nest this kernel heads runs as bucketed peeling;
      * its slots and registers as peel.c found them */
     int64_t ordered;
@@ -558,6 +562,10 @@ gb_status gb_afforest_check(gb_plan *p, gb_error *err);
  * max_iterations; else the caller runs the pair as usual. */
 gb_status gb_afforest_pass(gb_ctx *c, const gb_kernel *ke, int64_t max_iterations,
                            int64_t loc, int *done);
+/* deltastep.c: the same at a GB_KH_UNION_FIND = 2 edge kernel's pair (a min-plus loop),
+ * run as delta-stepping unless a weight, the start or the limit does not allow it. */
+gb_status gb_delta_pass(gb_ctx *c, const gb_kernel *ke, int64_t max_iterations,
+                        int64_t loc, int *done);
 
 /* ---- incr_push.c: the push form of an incremental pass (min and max) ---- */
 

@@ -15,6 +15,7 @@ from ..ir.nodes import Function, Op, count_ops
 from .active import claim_active
 from .alloc import allocate_slots
 from .changed import claim_changed
+from .deltastep import claim_delta_step
 from .unionfind import claim_union_find
 from .ordered import claim_ordered
 from .frontier import claim_frontier
@@ -98,6 +99,7 @@ def _finish(fn: Function, plan: Plan, options: PlanOptions) -> Plan:
     claim_demand(plan, options.frontier)
     claim_changed(plan, options.frontier)
     claim_union_find(plan)
+    claim_delta_step(plan)
     claim_ordered(plan, options.frontier)
     claim_frontier(plan, options.frontier)
     live_slots, live_bytes = max_live(plan)

@@ -166,7 +166,7 @@ def kernel_forms(plan: Plan) -> list[dict]:
     return [{"kernel": i, "agg": k.agg, "dir": k.dir, "shape": k.shape, "directions": k.directions,
              "frontier": k.frontier, "incremental": k.incremental,
              "demand": [k.demand_slot, k.demand_value] if k.demand_slot >= 0 else None,
-             "changed": k.changed, "union_find": k.union_find,
+             "changed": k.changed, "union_find": k.union_find, "delta_step": k.delta_step,
              "frontier_list": k.frontier_list}
             for i, k in enumerate(plan.kernels) if k.domain == "edge"]
 
@@ -183,9 +183,10 @@ def ordered_form(plan: Plan, first: int, last: int) -> str:
 def loop_forms(plan: Plan) -> list[dict]:
     """Per loop (a backward jump and its target, innermost first by position): the active-set
     form its passes run in -- union_find when an edge kernel's loop runs as union-find
-    (plan/unionfind.py), else active when a node kernel in it runs only over its guard's
-    true nodes (plan/active.py), else changed when an edge kernel in it carries its changed
-    set between passes (plan/changed.py), else switching when an edge kernel in it recomputes only
+    (plan/unionfind.py), delta_stepping when as delta-stepping (plan/deltastep.py), else
+    active when a node kernel in it runs only over its guard's true nodes (plan/active.py),
+    else changed when an edge kernel in it carries its changed set between passes
+    (plan/changed.py), else switching when an edge kernel in it recomputes only
     around changed inputs, else dense -- its edge kernels and its guarded node kernels."""
     out = []
     for pc, ins in enumerate(plan.code):
@@ -201,8 +202,10 @@ def loop_forms(plan: Plan) -> list[dict]:
         carried = [i for i in edge if plan.kernels[i].changed]
         union_find = [i for i in edge if plan.kernels[i].union_find]
         listed = [i for i in edge if plan.kernels[i].frontier_list]
-        form = ("union_find" if union_find else "list" if listed else "active" if guarded
-                else "changed" if carried else "switching" if "switching" in forms else "dense")
+        stepped = any(plan.kernels[i].delta_step for i in edge)
+        form = ("union_find" if union_find else "delta_stepping" if stepped else "list" if listed
+                else "active" if guarded else "changed" if carried
+                else "switching" if "switching" in forms else "dense")
         out.append({"first": first, "last": pc, "edge_kernels": edge, "active_set": form,
                     "active_kernels": guarded, "changed_kernels": carried,
                     "union_find_kernels": union_find, "list_kernels": listed,

@@ -30,7 +30,9 @@ from . import bounds
 # 7: an edge kernel's union-find claim (Kernel.union_find, plan/unionfind.py) and a
 #    loop nest's ordered form (Kernel.ordered on its head kernel, plan/ordered.py),
 #    and frontier lists (Kernel.frontier_list, plan/frontier.py: GB_KH_CHANGED = 2), the edge
-#    micro-op common and the intersect shape (plan/claims.py), all checked by C.
+#    micro-op common and the intersect shape (plan/claims.py), an edge kernel's
+#    delta-stepping claim (Kernel.delta_step, plan/deltastep.py: GB_KH_UNION_FIND = 2), all
+#    checked by C.
 PLAN_FORMAT_VERSION = 7
 
 # The executor ABI: the opcode set (csrc/graphbuild.h, gb_op) and operand layout the runtime
@@ -45,7 +47,8 @@ PLAN_FORMAT_VERSION = 7
 # 5: header word GB_KH_UNION_FIND (the pair's loop runs as union-find), GB_COUNT_UNION_FIND;
 #    header word GB_KH_ORDERED (a loop nest runs as bucketed peeling);
 #    GB_OP_COMMON (common neighbors per edge) and GB_SHAPE_INTERSECT;
-#    GB_OP_SAMPLE (the sources of `for s in sample(k, seed)`).
+#    GB_OP_SAMPLE (the sources of `for s in sample(k, seed)`);
+#    GB_KH_UNION_FIND = 2 (the pair's loop runs as delta-stepping).
 EXECUTOR_ABI = 5
 
 Arg = int | float  # a register, slot, temp, kernel or jump index, or an immediate
@@ -116,6 +119,9 @@ class Kernel:
     # an edge kernel's union-find claim (unionfind.py; C checks it): its FUSED pair's loop is
     # min-label propagation from node_id(), run as union-find
     union_find: bool = False
+    # an edge kernel's delta-stepping claim (deltastep.py; C checks it): its FUSED pair's loop
+    # is a min-plus fixpoint (Bellman-Ford), run as delta-stepping
+    delta_step: bool = False
     # a node kernel `any(A)` heading a loop nest (ordered.py; C checks it): "peel" runs the
     # nest as bucketed peeling, "" as written
     ordered: str = ""
@@ -240,7 +246,7 @@ def _check_fields(plan: "Plan") -> None:
         expect(isinstance(k.micro, list), f"malformed kernel header {k!r}")
         expect(all(isinstance(x, str) for x in (k.shape, k.directions, k.frontier, k.ordered))
                and isinstance(k.incremental, bool) and isinstance(k.changed, bool)
-               and isinstance(k.union_find, bool)
+               and isinstance(k.union_find, bool) and isinstance(k.delta_step, bool)
                and isinstance(k.frontier_list, bool)
                and all(_int64(x) for x in (k.active_slot, k.demand_slot, k.demand_value)),
                f"malformed kernel claims {k!r}")
@@ -255,9 +261,9 @@ def _check_fields(plan: "Plan") -> None:
     # A loop run as union-find ends after one pass: its counter (C cannot see outputs) must
     # not be a summary value (plan/unionfind.py).
     counters = {a for ins in plan.code if ins.op == "check_iter" for a in ins.args[:1]}
-    expect(not any(k.union_find for k in plan.kernels)
+    expect(not any(k.union_find or k.delta_step for k in plan.kernels)
            or not any(o.kind == "scalar" and o.index in counters for o in plan.outputs),
-           "a loop claimed to run as union-find has its pass counter as an output")
+           "a loop claimed to run as union-find or delta-stepping has its pass counter as an output")
     for s in plan.locations:
         expect(_int64(s.line) and _int64(s.col), f"malformed source location {s!r}")
     for p in plan.params:

@@ -89,6 +89,7 @@ def _kernel_header(k: Kernel, index: int) -> str:
     changed = (", changed set carried" if k.changed
                else ", frontier lists, push/pull switching" if k.frontier_list else "")
     changed += ", loop runs as union-find" if k.union_find else ""
+    changed += ", loop runs as delta-stepping" if k.delta_step else ""
     parts.append(f"[{k.shape}, {k.directions}, {k.frontier}{', incremental' if k.incremental else ''}"
                  f"{demand}{changed}]")
     return " ".join(parts)

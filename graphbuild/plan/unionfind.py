@@ -68,9 +68,10 @@ def _stores_node_id(k: Kernel, x: int) -> bool:
     return bool(defs) and defs[-1].op == "node_id"
 
 
-def loop_registers(plan: Plan, pc: int, ke: Kernel) -> tuple[int, int, int, int] | None:
+def loop_registers(plan: Plan, pc: int, ke: Kernel,
+                   entry: bool = True) -> tuple[int, int, int, int] | None:
     """(head, tail, counter, flag) of the loop around the FUSED pair at pc, if its loop and
-    entry have the form above; else None."""
+    (with entry) its entry have the form above; else None."""
     span = _innermost_loop(plan, pc)
     if span is None:
         return None
@@ -106,6 +107,8 @@ def loop_registers(plan: Plan, pc: int, ke: Kernel) -> tuple[int, int, int, int]
             return None
     if any(o.kind == "scalar" and o.index == c for o in plan.outputs):
         return None
+    if not entry:
+        return head, tail, c, flag
     # the last instruction before head that a jump (but the tail) lands on
     landed = max((_target(i) for j, i in enumerate(code)
                   if i.op in _JUMPS and j != tail and _target(i) <= head), default=-1)

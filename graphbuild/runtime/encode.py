@@ -78,7 +78,8 @@ def _encode_kernel(k: Kernel) -> list[int]:
                   k.out_slot, k.value_temp, k.filter_temp, _DEFAULTS[k.default_kind],
                   k.default_index, k.loc, _SHAPES[k.shape], _DIRECTION_FORMS[k.directions],
                   _FRONTIERS[k.frontier], int(k.incremental), k.active_slot, k.demand_slot,
-                  k.demand_value, 2 if k.frontier_list else int(k.changed), int(k.union_find),
+                  k.demand_value, 2 if k.frontier_list else int(k.changed),
+                  1 if k.union_find is True else 2 if k.delta_step else int(k.union_find),
                   _ORDERS[k.ordered]]
     except (KeyError, AttributeError) as exc:
         raise GraphbuildError(f"invalid plan: bad kernel field {exc}", kind=ErrorKind.PROGRAM) from None

@@ -10,8 +10,9 @@ around changed inputs, pulling), push (the changed nodes push) or demand (pullin
 the nodes whose result the consumer uses, GB_KH_DEMAND); pull = dense + sparse + demand.
 `changed` counts the push passes that pushed from the last pass's carried changed set
 (GB_KH_CHANGED) without scanning every node; `union_find` the passes that ran the loop as
-union-find instead (GB_KH_UNION_FIND: the loop then ends after that one pass).  `ordered`
-says how the loop ran in order: "peel" when it is (in) a nest run as bucketed peeling
+union-find instead (GB_KH_UNION_FIND: the loop then ends after that one pass);
+`delta_stepping` those that ran it as delta-stepping (GB_KH_UNION_FIND = 2, the same way).
+`ordered` says how the loop ran in order: "peel" when it is (in) a nest run as bucketed peeling
 (plan/ordered.py), when it ran so (its head kernel counts those passes as push; its rounds
 after the first recount count as push passes of the edge kernel); "" otherwise.
 """
@@ -61,7 +62,9 @@ def loop_reports(plan: Plan, counts: Any, per: int) -> list[dict[str, Any]]:
         dense = sum(c(pc, 0) for pc in edge)
         sparse = sum(c(pc, 1) for pc in edge)
         changed = sum(c(pc, 4) for pc in edge) if per > 4 else 0
-        union_find = sum(c(pc, 5) for pc in edge) if per > 5 else 0
+        whole = {pc: c(pc, 5) if per > 5 else 0 for pc in edge}   # union-find or delta-stepping
+        stepped = sum(n for pc, n in whole.items() if plan.kernels[plan.code[pc].args[0]].delta_step)
+        union_find = sum(whole.values()) - stepped
         push = sum(c(pc, 2) for pc in edge) + changed
         demand = sum(c(pc, 3) for pc in edge)
         loc = ins.loc if 0 <= ins.loc < len(plan.locations) else -1
@@ -70,6 +73,6 @@ def loop_reports(plan: Plan, counts: Any, per: int) -> list[dict[str, Any]]:
                         "ordered": _ordered(plan, first, back, c),
                         "edge_passes": {"dense": dense, "sparse": sparse, "push": push,
                                         "changed": changed, "demand": demand,
-                                        "union_find": union_find,
+                                        "union_find": union_find, "delta_stepping": stepped,
                                         "pull": dense + sparse + demand}})
     return reports
