@@ -89,8 +89,9 @@ def spark_results(spark, request) -> dict:
     """The Spark run of every selected case, four at a time from driver threads: one session
     runs concurrent jobs, and the jobs of these tiny graphs are mostly latency (planning,
     scheduling), so running cases side by side keeps the two cores busy."""
-    selected = [item.callspec.params for item in request.session.items
-                if item.module is request.module and hasattr(item, "callspec")]
+    selected = [item.callspec.params for item in request.session.items   # this test's cases only
+                if item.module is request.module
+                and getattr(item, "originalname", "") == "test_both_engines_agree"]
     with ThreadPoolExecutor(4) as pool:
         futures = {(p["algorithm"], p["g"].name): pool.submit(_run_spark, spark, p["algorithm"], p["g"])
                    for p in selected}
