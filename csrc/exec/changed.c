@@ -227,15 +227,6 @@ typedef struct carry_job {
 } carry_job;
 
 /* Appends buf[0..*len) to list at *count (atomically), emptying buf. */
-static void flush(int64_t *list, int64_t *count, int64_t *buf, int *len)
-{
-    if (*len == 0)
-        return;
-    memcpy(list + __atomic_fetch_add(count, *len, __ATOMIC_RELAXED), buf,
-           (size_t)*len * sizeof *buf);
-    *len = 0;
-}
-
 /* Lowers (is_min) or raises *slot to cand; 1 if it moved it.  *bad when the fold could
  * have kept other bits than this order-free update does (incr_push.c's rule). */
 static inline int lower_f(uint64_t *slot, double cand, const int is_min, int *bad)
@@ -301,11 +292,11 @@ push_chunk(carry_job *j, int64_t i0, int64_t i1, const int is_f, const int plus,
                     continue;
                 buf[len++] = v;
                 if (len == LOCAL)
-                    flush(st->touched, &j->ntouched, buf, &len);
+                    gb_list_flush(st->touched, &j->ntouched, buf, &len);
             }
         }
     }
-    flush(st->touched, &j->ntouched, buf, &len);
+    gb_list_flush(st->touched, &j->ntouched, buf, &len);
     if (bad)
         __atomic_store_n(&j->bad, 1, __ATOMIC_RELAXED);
 }
@@ -364,9 +355,9 @@ static gb_status settle_item(void *arg, int worker, int64_t item)
         degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
         buf[len++] = v;
         if (len == LOCAL)
-            flush(st->next, &j->nnext, buf, &len);
+            gb_list_flush(st->next, &j->nnext, buf, &len);
     }
-    flush(st->next, &j->nnext, buf, &len);
+    gb_list_flush(st->next, &j->nnext, buf, &len);
     __atomic_fetch_add(&j->degree, degree, __ATOMIC_RELAXED);
     if (any)
         __atomic_store_n(&j->any, 1, __ATOMIC_RELAXED);

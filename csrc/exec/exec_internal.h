@@ -384,6 +384,17 @@ static inline int64_t gb_dirs_degree(const gb_ctx *c, const int dirs[2], int ndi
     return degree;
 }
 
+/* A worker's buffered nodes appended to a shared node list: one atomic add reserves their
+ * places (the lists of changed.c, frontier.c and peel.c; their order is not observed). */
+static inline void gb_list_flush(int64_t *list, int64_t *count, int64_t *buf, int *len)
+{
+    if (*len == 0)
+        return;
+    memcpy(list + __atomic_fetch_add(count, *len, __ATOMIC_RELAXED), buf,
+           (size_t)*len * sizeof *buf);
+    *len = 0;
+}
+
 /* An atomic read: another thread raises the flag while workers poll it. */
 static inline int gb_interrupted(const gb_ctx *c)
 {

@@ -72,15 +72,6 @@ static inline void apply_stores(const fl_job *j, int64_t v)
     }
 }
 
-static void flush(int64_t *list, int64_t *count, int64_t *buf, int *len)
-{
-    if (*len == 0)
-        return;
-    memcpy(list + __atomic_fetch_add(count, *len, __ATOMIC_RELAXED), buf,
-           (size_t)*len * sizeof *buf);
-    *len = 0;
-}
-
 static inline int demanded(const gb_ctx *c, const gb_kernel *k, int64_t v)
 {
     const void *s = c->slots[k->demand_slot];
@@ -183,11 +174,11 @@ push_chunk(fl_job *j, int64_t i0, int64_t i1, const int ob, const int nb)
                 degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
                 buf[len++] = v;
                 if (len == LOCAL)
-                    flush(j->st->touched, &j->ndst, buf, &len);
+                    gb_list_flush(j->st->touched, &j->ndst, buf, &len);
             }
         }
     }
-    flush(j->st->touched, &j->ndst, buf, &len);
+    gb_list_flush(j->st->touched, &j->ndst, buf, &len);
     __atomic_fetch_add(&j->degree, degree, __ATOMIC_RELAXED);
 }
 
@@ -264,9 +255,9 @@ static gb_status keep_item(void *arg, int worker, int64_t item)
         degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
         buf[len++] = v;
         if (len == LOCAL)
-            flush(j->dst, &j->ndst, buf, &len);
+            gb_list_flush(j->dst, &j->ndst, buf, &len);
     }
-    flush(j->dst, &j->ndst, buf, &len);
+    gb_list_flush(j->dst, &j->ndst, buf, &len);
     __atomic_fetch_add(&j->degree, degree, __ATOMIC_RELAXED);
     return GB_OK;
 }
@@ -322,9 +313,9 @@ claim_range(fl_job *j, int64_t v0, int64_t v1, const int ob, const int nb)
         degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
         buf[len++] = v;
         if (len == LOCAL)
-            flush(j->st->touched, &j->ndst, buf, &len);
+            gb_list_flush(j->st->touched, &j->ndst, buf, &len);
     }
-    flush(j->st->touched, &j->ndst, buf, &len);
+    gb_list_flush(j->st->touched, &j->ndst, buf, &len);
     __atomic_fetch_add(&j->degree, degree, __ATOMIC_RELAXED);
 }
 

@@ -106,18 +106,12 @@ push_range(peel_job *j, int64_t i0, int64_t i1, const int atomic, const int ob, 
                 if (j->k == INT64_MAX || was != j->k + 1 || !j->a[v])
                     continue;
                 buf[len++] = v;
-                if (len == 256) {
-                    int64_t at = __atomic_fetch_add(&j->nnext, len, __ATOMIC_RELAXED);
-                    memcpy(j->next + at, buf, sizeof buf);
-                    len = 0;
-                }
+                if (len == 256)
+                    gb_list_flush(j->next, &j->nnext, buf, &len);
             }
         }
     }
-    if (len > 0) {
-        int64_t at = __atomic_fetch_add(&j->nnext, len, __ATOMIC_RELAXED);
-        memcpy(j->next + at, buf, (size_t)len * sizeof *buf);
-    }
+    gb_list_flush(j->next, &j->nnext, buf, &len);
 }
 
 static gb_status push_item(void *arg, int worker, int64_t item)
