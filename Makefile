@@ -29,7 +29,10 @@ test-py:
 # graphbuild (networkx runs what the backend refuses); plans cached in a scratch directory.
 NX_TESTS = networkx.algorithms.link_analysis networkx.algorithms.centrality.tests.test_katz_centrality \
 	networkx.algorithms.centrality.tests.test_degree_centrality networkx.algorithms.traversal.tests.test_bfs \
-	networkx.algorithms.components networkx.algorithms.tests.test_core networkx.algorithms.shortest_paths
+	networkx.algorithms.components networkx.algorithms.tests.test_core networkx.algorithms.shortest_paths \
+	networkx.algorithms.tests.test_cluster networkx.algorithms.centrality.tests.test_betweenness_centrality \
+	networkx.algorithms.centrality.tests.test_closeness_centrality \
+	networkx.algorithms.centrality.tests.test_harmonic_centrality
 
 .PHONY: test-nx
 test-nx:

@@ -138,6 +138,27 @@ def test_degrees_components_and_cores_match_networkx(G):
 
 
 @pytest.mark.parametrize("G", GRAPHS, ids=IDS)
+def test_path_centralities_match_networkx(G):
+    """Betweenness (normalized and raw counts), closeness (both scalings) and harmonic, each a
+    per-source BFS in .gdsl; floats summed in another order than networkx's, so within 1e-12."""
+    calls = [(nx.closeness_centrality, {"wf_improved": True}),
+             (nx.closeness_centrality, {"wf_improved": False}),
+             (nx.harmonic_centrality, {})]
+    if not G.is_multigraph():
+        calls += [(nx.betweenness_centrality, {}), (nx.betweenness_centrality, {"normalized": False})]
+    for f, kwargs in calls:
+        want, got = both(f, G, **kwargs)
+        assert got == pytest.approx(want, rel=1e-12, abs=1e-12), (f.__name__, kwargs)
+    if len(G):
+        node = source_of(G)
+        want, got = both(nx.closeness_centrality, G, node)
+        assert got == pytest.approx(want, rel=1e-12, abs=1e-12)
+        for nbunch in (node, [node, "not a node"]):
+            want, got = both(nx.harmonic_centrality, G, nbunch)
+            assert got == pytest.approx(want, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("G", GRAPHS, ids=IDS)
 def test_traversals_match_networkx_in_order(G):
     for s in list(G)[:3]:
         for cutoff in (None, 0, 1, 2.5):
@@ -225,6 +246,14 @@ REFUSED = [
     ("descendants_at_distance", lambda G: ((G, 7, 1), {}), "not in the graph"),
     ("single_source_dijkstra_path_length", lambda G: ((G, 0), {"weight": lambda u, v, d: 1}),
      "weight is a function"),
+    ("betweenness_centrality", lambda G: ((G,), {"k": 2, "seed": 1}), "k sampled sources"),
+    ("betweenness_centrality", lambda G: ((G,), {"endpoints": True}), "endpoints=True"),
+    ("betweenness_centrality", lambda G: ((G,), {"weight": "weight"}), "count edges, not edge weights"),
+    ("betweenness_centrality", lambda G: ((nx.MultiGraph(G),), {}), "a multigraph"),
+    ("closeness_centrality", lambda G: ((G,), {"distance": "weight"}), "count edges, not edge weights"),
+    ("closeness_centrality", lambda G: ((G, 7), {}), "is not a node"),
+    ("harmonic_centrality", lambda G: ((G,), {"sources": [0]}), "sources other than every node"),
+    ("harmonic_centrality", lambda G: ((G,), {"nbunch": 7}), "neither a node nor"),
     ("pagerank", lambda G: ((G,), {"no_such_argument": 1}), "does not take"),
 ]
 

@@ -31,6 +31,10 @@ FUNCTIONS: dict[str, str] = {
     "core_number": "Runs k_core.gdsl (level-synchronous peeling).",
     "triangles": "Runs triangle_count.gdsl (sorted adjacency, each triangle found once).",
     "clustering": "Runs clustering.gdsl. Refused: a directed graph, weight.",
+    "betweenness_centrality": "Runs betweenness.gdsl (Brandes, one BFS per source). Refused: "
+                              "k (networkx's own sampling), endpoints=True, weight, multigraphs.",
+    "closeness_centrality": "Runs closeness.gdsl (one BFS per node). Refused: distance.",
+    "harmonic_centrality": "Runs harmonic.gdsl (one BFS per node). Refused: distance, sources.",
     "single_source_shortest_path_length": "Runs bfs.gdsl with the cutoff.",
     "bfs_layers": "Runs bfs.gdsl; layers in networkx's discovery order. Refused: several sources.",
     "bfs_edges": "Runs bfs.gdsl; edges in networkx's order. Refused: reverse, sort_neighbors.",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import centrality, components, traversal, triangles  # noqa: F401  (each registers its functions)
+from . import centrality, components, path_centrality, traversal, triangles  # noqa: F401  (each registers its functions)
 from .graph import BackendGraph
 from .registry import IMPLEMENTATIONS, refusal
 
