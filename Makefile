@@ -22,8 +22,9 @@ native:
 # UndefinedBehaviorSanitizer (and ThreadSanitizer).
 test: install-test lint test-py test-nx test-c
 
+# Spread over the cores (at most 4 workers); the Spark tests share one worker (tests/conftest.py).
 test-py:
-	$(PYTHON) -P -m pytest -q
+	$(PYTHON) -P -m pytest -q -n auto --maxprocesses 4 --dist loadgroup
 
 # networkx's test modules for every function the backend implements, each call dispatched to
 # graphbuild (networkx runs what the backend refuses); plans cached in a scratch directory.

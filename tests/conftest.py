@@ -3,7 +3,8 @@
 graphbuild's user configuration (the cache key) lives in a temporary directory for the whole
 session, inherited by every command the tests run, so no test reads or writes the real
 ~/.config.  `spark`: ONE local SparkSession for the whole test run (starting the JVM takes
-seconds), small and quiet: local[2], two shuffle partitions, no UI."""
+seconds), small and quiet: local[2], two shuffle partitions, no UI.  Under pytest-xdist (`make
+test-py` runs workers) every test that needs the session runs on one worker: one JVM."""
 from __future__ import annotations
 
 import atexit
@@ -36,3 +37,10 @@ def spark():
     session = get_session(SparkSettings(master="local[2]", conf=dict(SPARK_TEST_CONF)))
     yield session
     session.stop()
+
+
+@pytest.hookimpl(tryfirst=True)   # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "spark" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("spark"))
