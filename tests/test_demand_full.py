@@ -64,6 +64,13 @@ def test_the_masked_aggregations_claim_the_full_form():
     # the forward sum is used on the frontier (bool, true), the backward one on a level
     plan = compiled("betweenness")
     assert {(plan.slots[k.demand_slot], k.demand_value) for _, k in _full(plan)} == {("bool", 1)}
+    # loop reports count their passes as demand passes
+    graph = _graph(ZOO[0])
+    on = runtime.execute(plan, graph, {}).loops
+    off = runtime.execute(_off(plan), graph, {}).loops
+    assert [lp["edge_passes"]["demand"] > 0 for lp in on] == [True, True, True]
+    assert [lp["edge_passes"]["demand"] for lp in off] == [0, 0, 0]
+    assert [lp["edge_passes"]["pull"] for lp in on] == [lp["edge_passes"]["pull"] for lp in off]
 
 
 @pytest.mark.parametrize("threads", [1, 2, 5, 16])
