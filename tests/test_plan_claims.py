@@ -231,7 +231,7 @@ def test_a_demand_its_consumer_does_not_prove_is_refused():
     edge = next(k for k in plan.kernels if k.domain == "edge")
     edge.demand_slot = edge.out_slot
     _refused(plan, "which it does not allow")
-    plan = compiled("pagerank")   # a sum is not any
+    plan = compiled("pagerank")   # a float slot holds no demand
     _edge(plan, "sum").demand_slot = 0
     _refused(plan, "which it does not allow")
     plan = compiled("bfs")   # a node kernel has no demand

@@ -11,8 +11,9 @@
  * gb_demand_check proves that by a symbolic run of the node kernel (as active.c does) with
  * a taint bit for values that depend on the result.
  *
- * Only `any` of a bool gather runs this way (its pull stops at the first true neighbor,
- * which is where skipping the nodes already visited pays): gb_demand_range computes it
+ * `any` of a bool gather runs this way (its pull stops at the first true neighbor,
+ * which is where skipping the nodes already visited pays); any other kernel that is not
+ * incremental runs the full form (demand_full.c).  gb_demand_range computes it
  * at the nodes where S[v] == c and leaves the others' results as they are.  The
  * incremental state (incremental.c) keeps its copies valid only if every node is
  * computed, so a kernel takes a demand pass only where it would run in full anyway (past
@@ -22,6 +23,14 @@
 
 enum { SV_UNKNOWN = -3, SV_ZERO = -2, SV_ONE = -1 };   /* >= 0: the value slot s holds */
 
+/* `any` of a bool gather: the form whose pull stops at the first true neighbor */
+static int early_exit(const gb_plan *p, const gb_kernel *k)
+{
+    return k->special == GB_SHAPE_GATHER && k->agg == GB_AGG_ANY &&
+           k->default_kind == GB_DEFAULT_IDENTITY && p->slot_dtypes[k->sp_slot] == GB_BOOL &&
+           p->slot_dtypes[k->out_slot] == GB_BOOL;
+}
+
 gb_status gb_demand_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error *err)
 {
     gb_kernel *k = &p->kernels[kidx];
@@ -30,9 +39,10 @@ gb_status gb_demand_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error 
     k->demand_slot = -1;
     if (s == -1 && c == 0)
         return GB_OK;
-    if (k->domain != GB_DOMAIN_EDGE || s < 0 || s >= p->nslots || k->special != GB_SHAPE_GATHER ||
-        k->agg != GB_AGG_ANY || k->default_kind != GB_DEFAULT_IDENTITY ||
-        p->slot_dtypes[k->sp_slot] != GB_BOOL || p->slot_dtypes[k->out_slot] != GB_BOOL ||
+    /* the early-exit form, or the full form (demand_full.c) on a kernel that is not
+     * incremental */
+    if (k->domain != GB_DOMAIN_EDGE || s < 0 || s >= p->nslots ||
+        (!early_exit(p, k) && k->incr) ||
         p->slot_dtypes[s] == GB_F64 || s == k->out_slot ||
         (p->slot_dtypes[s] == GB_BOOL && c != 0 && c != 1))
         return gb_err_set(err, GB_EINVAL, k->loc,
@@ -44,7 +54,8 @@ gb_status gb_demand_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error 
     return GB_OK;
 }
 
-/* Whether node kernel kn uses edge kernel ke's result only where S == c (the rule above). */
+/* Whether node kernel kn uses edge kernel ke's result only where S == c (the rule above):
+ * -1 no, 1 yes and it stores E's slot, 0 yes without storing it. */
 static int pair_holds(const gb_plan *p, const gb_kernel *ke, const gb_kernel *kn)
 {
     int64_t val[GB_MAX_TEMPS], imm[GB_MAX_TEMPS];
@@ -62,10 +73,10 @@ static int pair_holds(const gb_plan *p, const gb_kernel *ke, const gb_kernel *kn
         int t = 0, nargs = 0;
 
         if (!gb_active_cannot_fail(w[0]) && (w[0] < GB_OP_RED_SUM_I || w[0] > GB_OP_RED_ARGMAX_F))
-            return 0;   /* an op this rule does not know (a reduction's failure is untainted) */
+            return -1;   /* an op this rule does not know (a reduction's failure is untainted) */
         if (w[0] == GB_OP_STORE || w[0] >= GB_OP_RED_SUM_I) {
             if (taint[w[4]])
-                return 0;
+                return -1;
             stores_e |= w[0] == GB_OP_STORE && w[3] == e;
             continue;
         }
@@ -126,12 +137,15 @@ gb_status gb_demand_check(gb_plan *p, gb_error *err)
     for (int64_t pc = 0; pc < p->ninstr; pc++) {
         const int64_t *w = p->code + pc * GB_INSTR_WIDTH;
         const gb_kernel *ke;
+        int holds;
         if (w[0] != GB_OP_KERNEL && w[0] != GB_OP_FUSED)
             continue;
         ke = &p->kernels[w[2]];
         if (ke->domain != GB_DOMAIN_EDGE || ke->demand_slot < 0)
             continue;
-        if (w[0] == GB_OP_KERNEL || !pair_holds(p, ke, &p->kernels[w[3]]))
+        /* E not stored: the full form, and E private to the pair (demand_full.c) */
+        if (w[0] == GB_OP_KERNEL || (holds = pair_holds(p, ke, &p->kernels[w[3]])) < 0 ||
+            (holds == 0 && (early_exit(p, ke) || !gb_demand_private(p, w[2]))))
             return gb_err_set(err, GB_EINVAL, w[1],
                               "instruction %lld: the plan claims kernel %lld's result is used "
                               "only where slot %lld is %lld, which its consumer does not allow",
@@ -176,6 +190,9 @@ gb_status gb_demand_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t 
      * directed graph (edge.c's order; any does not depend on it) */
     int dirs[2] = { k->dir == GB_DIR_IN ? GB_DIR_IN : GB_DIR_OUT, GB_DIR_IN };
     const int nr = k->dir == GB_DIR_BOTH && c->directed ? 2 : 1;
+
+    if (!early_exit(c->p, k))
+        return gb_demand_full_range(c, k, s, v0, v1, instr_loc);
 
     for (int64_t a = v0; a < v1; a += 4096) {
         const int64_t b = v1 - a < 4096 ? v1 : a + 4096;

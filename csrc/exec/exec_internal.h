@@ -22,6 +22,7 @@
  *   incremental.c  passes that recompute only the nodes whose inputs changed
  *   active.c   node kernels' active sets: the claim checked, blocks run over it
  *   demand.c   edge kernels computed only where their consumer uses the result
+ *   demand_full.c  the same for any kernel that is not incremental, by the ordinary pull
  *   changed.c  monotone min/max steps run over the last pass's changed nodes only
  *   afforest.c  min-label propagation loops run as union-find
  *   afforest_check.c  that claim checked against the plan (and delta-stepping's)
@@ -440,6 +441,11 @@ gb_status gb_active_block(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t 
 /* demand.c: edge kernel k (a demand claim) for the demanded nodes of [v0, v1). */
 gb_status gb_demand_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0, int64_t v1,
                           int64_t instr_loc);
+/* demand_full.c: whether only the node kernels FUSED with edge kernel kidx read its
+ * result slot; the full form's pass over the demanded nodes of [v0, v1). */
+int gb_demand_private(const gb_plan *p, int64_t kidx);
+gb_status gb_demand_full_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0,
+                               int64_t v1, int64_t instr_loc);
 /* edge.c: runs edge kernel k for the nodes [v0, v1). */
 gb_status gb_edge_range(gb_ctx *c, const gb_kernel *k, gb_scratch *s, int64_t v0, int64_t v1,
                         int64_t instr_loc);

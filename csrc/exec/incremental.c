@@ -189,8 +189,8 @@ void gb_incr_carried(gb_incr *st)
 int gb_incr_last_pass(const gb_ctx *c, const gb_kernel *k)
 {
     const gb_incr *st = state_of(c, k);
-    if (st == NULL)
-        return GB_COUNT_DENSE;
+    if (st == NULL)   /* a full-form demand pulls at the demanded nodes (gb_incr_range) */
+        return k->demand_slot >= 0 && !c->dense_nodes ? GB_COUNT_DEMAND : GB_COUNT_DENSE;
     if (st->demand)
         return GB_COUNT_DEMAND;
     return st->pass == PASS_DELTA    ? GB_COUNT_SPARSE

@@ -215,6 +215,19 @@ def _int64(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and -2**63 <= v < 2**63
 
 
+def _demand_outputs_stored(plan: "Plan") -> bool:
+    outs = {o.index for o in plan.outputs if o.kind == "vector"}
+    nk = len(plan.kernels)
+    for ins in plan.code:
+        if ins.op != "fused" or len(ins.args) < 2 or not all(0 <= a < nk for a in ins.args[:2]):
+            continue
+        ke, kn = plan.kernels[ins.args[0]], plan.kernels[ins.args[1]]
+        if ke.demand_slot >= 0 and ke.out_slot in outs and not any(
+                m.op == "store" and m.args[1:2] == [ke.out_slot] for m in kn.micro):
+            return False
+    return True
+
+
 def _check_fields(plan: "Plan") -> None:
     """The field types and cross-references Python relies on when it encodes a plan, binds its
     parameters and reads its outputs (C validates the instruction stream itself), so a
@@ -264,6 +277,9 @@ def _check_fields(plan: "Plan") -> None:
     expect(not any(k.union_find or k.delta_step for k in plan.kernels)
            or not any(o.kind == "scalar" and o.index in counters for o in plan.outputs),
            "a loop claimed to run as union-find or delta-stepping has its pass counter as an output")
+    # A demand claim whose node kernel does not store the result relies on nothing else
+    # reading it (plan/demand.py); C checks the kernels but cannot see outputs.
+    expect(_demand_outputs_stored(plan), "a demand claim leaves uncomputed values in an output")
     for s in plan.locations:
         expect(_int64(s.line) and _int64(s.col), f"malformed source location {s!r}")
     for p in plan.params:
