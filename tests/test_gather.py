@@ -5,7 +5,8 @@
   type's empty value, and `where(p != no_node(), x[p], y)` working on them;
 - -O0 and -O1 plans, 1 to 16 threads and the degree layout give the same bits;
 - pointer-jumping connected components (`label = hooked[hooked]` until stable) match
-  networkx's components on every zoo graph;
+  networkx's components, and Wyllie's depths in a parent forest match the parent chains, on
+  every zoo graph;
 - an index outside the graph (min over an empty neighborhood gives no node) is a run-time
   error naming the line and the first bad node in input order, whatever the layout;
 - crafted plans whose gather_v writes a slot it reads, reads nodes from a float slot or gives
@@ -113,6 +114,34 @@ def test_pointer_jumping_components_match_networkx(g: ZooGraph) -> None:
         root = min(part, key=index.__getitem__)
         want.update({v: root for v in part})
     assert got == [want[v] for v in g.nodes]
+
+
+DEPTHS = """\
+algorithm depths():
+    parent = argmin(u + 0 for u in nbrs if u < node_id())
+    depth = where(parent == no_node(), 0, 1)
+    up = parent
+    while any(up != no_node()):
+        depth = depth + depth[up]
+        up = up[up]
+    return parent, depth
+"""
+
+
+@pytest.mark.parametrize("g", ZOO, ids=str)
+def test_pointer_jumping_depths_match_the_parent_chains(g: ZooGraph) -> None:
+    """Wyllie's list ranking (docs/language.md's example): depth[no_node()] is 0."""
+    got = agree(DEPTHS, g)
+    G, index = to_networkx(g), g.index
+    nbrs = (lambda v: set(G.predecessors(v)) | set(G.successors(v))) if g.directed else G.neighbors
+    parent = {v: min((u for u in nbrs(v) if index[u] < index[v]), key=index.__getitem__, default=None)
+              for v in g.nodes}
+
+    def depth(v) -> int:
+        return 0 if parent[v] is None else 1 + depth(parent[v])
+
+    assert got["parent"] == [parent[v] for v in g.nodes]
+    assert got["depth"] == [depth(v) for v in g.nodes]
 
 
 OUT_OF_RANGE = """\
