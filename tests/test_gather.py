@@ -142,6 +142,22 @@ def test_pointer_jumping_depths_match_the_parent_chains(g: ZooGraph) -> None:
 
     assert got["parent"] == [parent[v] for v in g.nodes]
     assert got["depth"] == [depth(v) for v in g.nodes]
+    roots = agree(ROOTS, g)["root"]
+
+    def root(v):
+        return v if parent[v] is None else root(parent[v])
+
+    assert roots == [root(v) for v in g.nodes]
+
+
+ROOTS = """\
+algorithm roots():
+    parent = argmin(u + 0 for u in nbrs if u < node_id())
+    root = where(parent == no_node(), node_id(), parent)
+    while any(root[root] != root):
+        root = root[root]
+    return root
+"""
 
 
 OUT_OF_RANGE = """\

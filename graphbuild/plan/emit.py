@@ -39,6 +39,7 @@ from .options import DEFAULT, PlanOptions
 from .schedule import Facts, Fused, NodeGroup, fuse_epilogues, schedule
 from .slots import Storage, StorageRef
 
+
 def gather_none(dtype: DType) -> int:
     """x[p] where p[v] is no_node(): no_node() in a node vector, else 0, 0.0 or false (the
     executor copies these bits; 0.0 is all zero bits)."""
