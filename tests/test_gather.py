@@ -20,6 +20,7 @@ import struct
 import networkx as nx
 import pytest
 from graphs import ZOO, ZooGraph, to_networkx
+from test_plan import check_plan
 
 from graphbuild import runtime
 from graphbuild.api import compile_text
@@ -73,6 +74,8 @@ def bits(result) -> dict:
 def agree(source: str, g: ZooGraph) -> dict:
     """-O0, -O1, every thread count and both layouts give the same bits; returns them."""
     plans = [compile_text(source, "p.gdsl", opt_level=level).plan for level in (0, 1)]
+    for plan in plans:
+        check_plan(plan)
     graphs = [build(g), build(g, "degree")]
     results = [bits(runtime.execute(plan, graph, {}, threads=t))
                for plan in plans for graph in graphs for t in THREADS]
