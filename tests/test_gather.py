@@ -223,3 +223,21 @@ def test_the_plan_shows_the_gather() -> None:
     x, p = ins.args[1:3]
     assert x == p and ins.args[3] == -1 and ins.args[0] != x   # hooked[hooked]: no_node gives no_node
     assert format_instr(ins).split() == ["gather_v", f"s{ins.args[0]},", f"s{x},", f"s{x},", "-1"]
+
+
+def test_compile_emits_the_gather_and_run_reports_a_bad_index(tmp_path) -> None:
+    from test_cli import gb
+    program = tmp_path / "pj.gdsl"
+    program.write_text(POINTER_JUMPING)
+    shown = gb("compile", str(program), "--emit", "plan", cache=tmp_path / "cache")
+    assert shown.returncode == 0, shown.stderr
+    line = next(x for x in shown.stdout.splitlines() if " gather_v " in x)
+    assert "jumped = hooked[hooked]" in line and line.split(";")[0].rstrip().endswith(", -1")
+    bad = tmp_path / "oob.gdsl"
+    bad.write_text(OUT_OF_RANGE)
+    edges = tmp_path / "g.el"
+    edges.write_text("0 1\n1 2\n")
+    ran = gb("run", str(bad), "-g", str(edges), cache=tmp_path / "cache")
+    assert ran.returncode == 70
+    assert ran.stderr.startswith(f"{bad}:5:10: error: the index vector holds {2**63 - 1} at node index 2,")
+    assert "y = x[p]" in ran.stderr and "^" in ran.stderr and "Traceback" not in ran.stderr
