@@ -327,6 +327,10 @@ typedef enum gb_op {
                                n consecutive KERNEL/FUSED instructions that are independent (no
                                one writes what another reads or writes; no jump lands inside):
                                they may run side by side.  1: alone; 0: inside a level. */
+    GB_OP_GATHER_V = 14,    /* slot a [v] = slot b [ slot c [v] ] for every v (x[p], p a node
+                               vector), imm d where slot c [v] is -1 (no node); GB_EINDEX
+                               on any other value outside [0, n).  a is neither b nor c, c holds
+                               nodes, a has b's dtype (gather_v.c) */
 
     /* -- arithmetic, both levels: dst, x[, y[, z]] -- */
     GB_OP_ADD_I = 20, GB_OP_SUB_I = 21, GB_OP_MUL_I = 22,

@@ -4,7 +4,8 @@ Programs mix straight-line code, `repeat`, `repeat ... until`, counted `while` l
 loops over sources at the top level (`for s in sources()` / `sample(k, seed)`, whose body reads
 the outer variables and accumulates into one of them) and `if/else`, whole-graph reductions
 and neighbor aggregations (argmin/argmax too, with filters, defaults, `weight`, own values,
-neighbor values and, on request, common(u)), over int, float and bool scalars and node
+neighbor values and, on request, common(u)), gathers `x[p]` by a node vector (node_id(), an
+argmin/argmax over neighbors, no_node() where a condition holds), over int, float and bool scalars and node
 vectors.  Every program type-checks: the generator tracks each variable's type and
 scope (a variable first assigned inside a loop or an if arm is local to it), so a
 rejected program is a generator bug.  Integer `//` and `%` divide by a value that cannot
@@ -68,6 +69,10 @@ class Gen:
         def sub(s: str = shape, d: str = dtype) -> str:
             return self.expr(s, d, scope, depth - 1, edge)
 
+        vectors = [n for n, t in scope.vars.items() if t == (VECTOR, dtype)]
+        if not edge and shape == VECTOR and vectors and self.chance(0.15):
+            return f"{self.pick(vectors)}[{self.node_vector(scope, depth - 1)}]"   # x[p]
+
         if shape == VECTOR and self.chance(0.2):  # a scalar operand is broadcast
             a, b = sub(SCALAR), sub()
             return self.binary(dtype, *((a, b) if self.chance(0.5) else (b, a)))
@@ -91,6 +96,18 @@ class Gen:
         if form == "not":
             return f"(not {sub()})"
         return f"({sub()} ** {self.pick(['2', '3', '0', '1'])})"   # form == "pow"
+
+    def node_vector(self, scope: Scope, depth: int) -> str:
+        """A node vector to gather by: every node, a neighbor (no_node() when there is
+        none), or no_node() where a condition says so."""
+        form = self.pick(["id", "arg", "where"])
+        if form == "arg":
+            value = self.expr(VECTOR, self.pick([INT, FLOAT]), scope, max(depth, 0), edge=True)
+            direction = self.pick(["in_nbrs", "out_nbrs", "nbrs"])
+            return f"{self.pick(['argmin', 'argmax'])}({value} for u in {direction})"
+        if form == "where":
+            return f"where({self.expr(VECTOR, BOOL, scope, max(depth, 0))}, node_id(), no_node())"
+        return "node_id()"
 
     def binary(self, dtype: str, a: str, b: str) -> str:
         op = self.pick(BINARY[dtype])

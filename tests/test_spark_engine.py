@@ -16,6 +16,7 @@ from gdsl_gen import programs
 from gdsl_programs import CORNERS
 from graphs import BY_NAME
 from test_opt_programs import graphs as random_graphs
+from test_gather import DEPTHS, GATHERS, OUT_OF_RANGE, POINTER_JUMPING
 from test_spark_algorithms import assert_same, close, zoo_graph
 from typer.testing import CliRunner
 
@@ -171,6 +172,25 @@ def test_runtime_errors_name_the_line(spark, tmp_path) -> None:
     assert s_error.value.message == c_error.value.message == "integer division by zero"
     assert s_error.value.location.line == c_error.value.location.line == 2
     assert "node_id() // " in s_error.value.render()
+
+
+@pytest.mark.parametrize("source", [GATHERS, POINTER_JUMPING, DEPTHS], ids=["types", "components", "depths"])
+@pytest.mark.parametrize("graph_name", ["string_ids", "directed_random"])
+def test_gathers_as_in_c(spark, source, graph_name) -> None:
+    """x[p] (gather_v): a left join, no_node() giving the plan's empty value."""
+    assert_same(*both(source, zoo_graph(BY_NAME[graph_name]), spark=spark))
+
+
+def test_a_gather_outside_the_graph_fails_as_in_c(spark) -> None:
+    plan = compile_source(OUT_OF_RANGE, "oob.gdsl")
+    graph = zoo_graph(BY_NAME["directed_random"])
+    with pytest.raises(GraphbuildError) as c_error:
+        execute(plan, graph)
+    with pytest.raises(GraphbuildError) as s_error:
+        _collect(run_spark(plan, graph, session=spark))
+    assert s_error.value.kind is c_error.value.kind is ErrorKind.RUNTIME
+    assert s_error.value.message == c_error.value.message
+    assert s_error.value.location.line == c_error.value.location.line == 5
 
 
 def test_while_loops_stop_at_max_iterations(spark) -> None:

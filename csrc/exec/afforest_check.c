@@ -106,6 +106,7 @@ static int instr_writes_slot(const gb_plan *p, const int64_t *w, int64_t s)
 {
     switch (w[0]) {
     case GB_OP_COPY_V:
+    case GB_OP_GATHER_V:
         return w[2] == s;
     case GB_OP_SWAP_V:
         return w[2] == s || w[3] == s;

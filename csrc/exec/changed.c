@@ -174,6 +174,7 @@ int64_t gb_loop_allows(const gb_plan *p, int64_t pc, int64_t x, int64_t e)
                 return -1;
             break;
         case GB_OP_COPY_V:
+        case GB_OP_GATHER_V:
             if (w[2] == x || w[2] == e)
                 return -1;
             break;

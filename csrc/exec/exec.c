@@ -256,6 +256,10 @@ static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count
                 memmove(c->slots[w[2]], c->slots[w[3]],
                         (size_t)c->n * dtype_size(p->slot_dtypes[w[2]]));
             break;
+        case GB_OP_GATHER_V:
+            if ((st = gb_gather_v(c, w)) != GB_OK)
+                return st;
+            break;
         case GB_OP_SWAP_V: {
             void *t = c->slots[w[2]];
             c->slots[w[2]] = c->slots[w[3]];

@@ -612,6 +612,11 @@ void gb_intersect_range(gb_ctx *c, const gb_kernel *k, int64_t v0, int64_t v1);
  * of [0, n), so the first k positions are k distinct nodes. */
 int64_t gb_sample_source(int64_t i, int64_t n, int64_t seed);
 
+/* gather_v.c: runs the GB_OP_GATHER_V instruction w. */
+gb_status gb_gather_v(gb_ctx *c, const int64_t *w);
+/* plan.c: GB_OP_GATHER_V's operands are consistent (distinct slots, dtypes, immediate). */
+gb_status gb_gather_v_check(const gb_plan *p, int64_t pc, const int64_t *w, gb_error *err);
+
 /* ---- sort.c ---- */
 
 void gb_sort_u64(uint64_t *a, int64_t n);

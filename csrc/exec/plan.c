@@ -140,6 +140,8 @@ static gb_status validate_instr(gb_plan *p, int64_t pc, const int64_t *koffsets,
     }
     if (w[0] == GB_OP_FUSED)
         return validate_fused(p, pc, w, err);
+    if (w[0] == GB_OP_GATHER_V)
+        return gb_gather_v_check(p, pc, w, err);
     if ((w[0] == GB_OP_COPY_V || w[0] == GB_OP_SWAP_V) &&
         p->slot_dtypes[w[2]] != p->slot_dtypes[w[3]])
         return gb_err_set(err, GB_EINVAL, w[1],

@@ -49,7 +49,7 @@ def raises_itself(node: Node) -> bool:
             return False
         value = constant(node.src[0])
         return value is None or not (math.isfinite(value) and _INT64[0] <= math.trunc(value) < _INT64[1])
-    if op is Op.GET:
+    if op in (Op.GET, Op.GATHER_V):   # an index out of range
         return True
     if op is Op.REDUCE:
         return node.arg in ("argmin", "argmax")

@@ -351,7 +351,8 @@ class _Lowerer(AggregationLowering):
         vector = self.env[e.target.id] if e.target.kind == "var" else self.params[e.target.id]
         if e.neighbor:
             return self.emit(Op.E_GATHER, vector.type, arg=self.edge.capture(vector), loc=loc)
-        return self.emit(Op.GET, e.ty, (vector, self.expr(e.index)), loc=loc)
+        op = Op.GATHER_V if e.ty.shape is Shape.VECTOR else Op.GET
+        return self.emit(op, e.ty, (vector, self.expr(e.index)), loc=loc)
 
 
 def _literal(e: ast.Expr | None) -> int | float | bool | None:

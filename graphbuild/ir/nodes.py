@@ -80,6 +80,7 @@ class Op(enum.Enum):
     # vector -> scalar
     REDUCE = "reduce"          # arg: sum min max count any all argmin argmax
     GET = "get"                # src: (vector, index)
+    GATHER_V = "gather_v"      # x[p]: src (x, p), p a node vector; the vector of x[p[v]]
     SOURCE = "source"          # the source of pass i of a SOURCES loop; arg "all": src=(i,),
                                # arg "sample": src=(i, n, seed) (plan/sources.py)
     # structure

@@ -145,6 +145,9 @@ class _Verifier:
             self.check(len(n.src) == 2 and n.src[0].is_vector and not n.src[1].is_vector
                        and _cls(n.src[1].dtype) == "i" and ty == Type.scalar(n.src[0].dtype),
                        n, "get takes a vector and a scalar int or node index")
+        elif op is Op.GATHER_V:
+            self.check(len(n.src) == 2 and n.src[0].is_vector and n.src[1].type == Type.vector(DType.NODE)
+                       and ty == n.src[0].type, n, "gather_v takes a vector and a node vector")
         elif op is Op.AGG:
             self.agg(n)
         elif op is Op.LOOP:

@@ -161,12 +161,21 @@ class ExprChecker:
             return Type.vector(tt.dtype)
         it = self.expr(index)
         if it.shape is VECTOR:
-            hint = ("inside an aggregation, x[u] reads the neighbor's value" if self.agg is not None
-                    else "an index is one node; a neighbor aggregation reads many")
-            self.fail(index, f"index must be a scalar node or int, got {it}", hint=hint)
+            return self.gather(e, tt, it)
         if it.dtype not in (INT, NODE):
             self.fail(index, f"index must be a node or int, got {it}")
         return Type.scalar(tt.dtype)
+
+    def gather(self, e: ast.Index, tt: Type, it: Type) -> Type:
+        """`x[p]`, p a node vector: for every node v, x at node p[v] (docs/language.md)."""
+        if self.agg is not None:
+            self.fail(e.index, f"index must be a scalar node or int, got {it}",
+                      hint=f"inside an aggregation, x[{self.agg.var}] reads the neighbor's value; "
+                           "compute y = x[p] before the aggregation")
+        if it.dtype is not NODE:
+            self.fail(e.index, f"a vector index must be a node vector, got {it}",
+                      hint="x[p] reads x at each node's p[v]; an int index must be a scalar")
+        return Type.vector(tt.dtype)
 
     def _call(self, e: ast.Call) -> Type:
         name = e.func

@@ -28,7 +28,7 @@ from collections import Counter
 from .liveness import liveness, members
 from .model import Plan
 
-_SLOT_ARGS = {"get": (1,), "copy_v": (0, 1), "swap_v": (0, 1)}
+_SLOT_ARGS = {"get": (1,), "copy_v": (0, 1), "swap_v": (0, 1), "gather_v": (0, 1, 2)}
 # Beyond this many conflict pairs to list, slots are colored by spans (_span_coloring):
 # about 2,000 vectors live at once, whose conflicts alone take a gigabyte.
 MAX_PAIRS = 4_000_000

@@ -133,6 +133,8 @@ def _touching(plan: Plan, ins: Instr) -> dict[int, list[Instr]]:
         return {s: [ins] for s in ins.args[:2]}
     if ins.op == "get":
         return {ins.args[1]: [ins]}
+    if ins.op == "gather_v":
+        return {s: [ins] for s in ins.args[:3]}
     found: dict[int, list[Instr]] = {}
     if ins.op not in ("kernel", "fused"):
         return found

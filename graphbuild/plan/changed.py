@@ -86,7 +86,7 @@ def loop_allows(plan: Plan, pc: int, x: int, e: int) -> bool:
             continue
         if ins.op == "swap_v" and sorted(ins.args[:2]) != sorted([x, e]) and {x, e} & set(ins.args[:2]):
             return False
-        if ins.op == "copy_v" and ins.args[0] in (x, e):
+        if ins.op in ("copy_v", "gather_v") and ins.args[0] in (x, e):
             return False
         if ins.op in ("kernel", "fused"):
             for i in ins.args:

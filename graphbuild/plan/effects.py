@@ -22,7 +22,7 @@ from .model import Instr, Kernel, Plan
 # register operands of top-level instructions: w written, r read (slots and the rest: -)
 _TOP_REGS = {"const": "w-", "mov": "wr", "node_count": "w", "edge_count": "w", "get": "w-r",
              "jump": "-", "jump_if_false": "r-", "check_iter": "r", "kernel": "-", "fused": "--",
-             "copy_v": "--", "swap_v": "--"}
+             "copy_v": "--", "swap_v": "--", "gather_v": "----"}
 CONTROL = frozenset({"jump", "jump_if_false", "check_iter"})
 
 
@@ -101,6 +101,8 @@ def slot_effects(plan: Plan, ins: Instr) -> SlotEffects:
         return SlotEffects({a[0], a[1]}, {a[0], a[1]}, swap=(a[0], a[1]))
     if op == "get":
         return SlotEffects({a[1]}, set())
+    if op == "gather_v":   # reads x at other nodes while it writes: three distinct slots
+        return SlotEffects({a[1], a[2]}, {a[0]}, [({a[0], a[1], a[2]}, set())])
     return SlotEffects(set(), set())
 
 

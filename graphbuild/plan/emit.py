@@ -39,6 +39,13 @@ from .options import DEFAULT, PlanOptions
 from .schedule import Facts, Fused, NodeGroup, fuse_epilogues, schedule
 from .slots import Storage, StorageRef
 
+
+def gather_none(dtype: DType) -> int:
+    """x[p] where p[v] is no_node(): no_node() in a node vector, else 0, 0.0 or false (the
+    executor copies these bits; 0.0 is all zero bits)."""
+    return -1 if dtype is DType.NODE else 0
+
+
 _EDGE_LEAF_MICRO = {Op.E_NBR: "nbr", Op.E_WEIGHT: "weight", Op.E_COMMON: "common"}
 
 _AGG_DIRS = {"in": "in", "out": "out", "both": "both"}
@@ -111,6 +118,9 @@ class Emitter:
             self.instr(n.op.value, [st.reg(n)], n.loc)
         elif n.op is Op.GET:
             self.instr("get", [st.reg(n), st.slot(n.src[0]), st.reg(n.src[1])], n.loc)
+        elif n.op is Op.GATHER_V:   # x[p]: its own instruction, as it reads other nodes' x
+            self.instr("gather_v", [st.slot(n), st.slot(n.src[0]), st.slot(n.src[1]),
+                                    gather_none(n.dtype)], n.loc)
         elif n.op is Op.SOURCE:   # pass i's source: i itself, or the i-th of a seeded sample
             if n.arg == "all":
                 self.instr("mov", [st.reg(n), st.reg(n.src[0])], n.loc)

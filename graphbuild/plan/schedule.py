@@ -5,7 +5,7 @@ Storage: a scalar lives in a register, a vector that anything outside one kernel
 lives in a slot.  Vectors that are cheap to recompute (ir.dataflow.recomputable: graph
 functions such as out_degree(), and one cheap op on them such as `deg == 0`) are redone
 wherever a kernel needs them, so they get a slot only for uses that must read memory: a
-neighbor's value (GATHER), x[s], a loop's initial value, a yielded value (carried, if
+neighbor's value (GATHER), x[s], x[p], a loop's initial value, a yielded value (carried, if
 result, output) and an aggregation's vector default.  A constant gets a register only
 when a top-level instruction reads it; kernels use immediates.
 
@@ -47,7 +47,7 @@ class Facts:
     def slot_needed(self, v: Node) -> bool:
         """Whether a recomputable vector must also be stored."""
         for u in self.users.get(v, ()):
-            if u is YIELDED or u.op in (Op.GET, Op.LOOP):
+            if u is YIELDED or u.op in (Op.GET, Op.GATHER_V, Op.LOOP):
                 return True
             if u.op is Op.AGG and (v is agg_default(u) or v in self.gathered[u]):
                 return True

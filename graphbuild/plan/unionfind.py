@@ -36,7 +36,7 @@ _JUMPS = ("jump", "jump_if_false")
 # the operands of a top-level op that name registers (arithmetic: all of them)
 _REG_ARGS = {"const": (0,), "mov": (0, 1), "node_count": (0,), "edge_count": (0,), "get": (0, 2),
              "jump": (), "jump_if_false": (0,), "check_iter": (0,), "kernel": (), "fused": (),
-             "copy_v": (), "swap_v": ()}
+             "copy_v": (), "swap_v": (), "gather_v": ()}
 
 
 def _target(ins: Instr) -> int:
@@ -44,7 +44,7 @@ def _target(ins: Instr) -> int:
 
 
 def _writes(plan: Plan, ins: Instr, slot: int) -> bool:
-    if ins.op == "copy_v":
+    if ins.op in ("copy_v", "gather_v"):
         return ins.args[0] == slot
     if ins.op == "swap_v":
         return slot in ins.args[:2]

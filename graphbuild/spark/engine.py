@@ -11,13 +11,15 @@ The plan's meaning, lowered without the executor's hints:
 - an edge kernel joins the graph's arcs with the neighbors' columns (gather) and the
   owners' (load), evaluates the value and filter per edge, groups by the owner and
   left-joins the result back, empty neighborhoods taking the default;
-- copy_v/swap_v rename columns; get reads one row.
+- copy_v/swap_v rename columns; get reads one row; gather_v (x[p]) checks p's range
+  (one job) and left-joins state with its own (_idx, x) columns on p.
 Every pass of a loop ends with `state` materialized (persisted), and every
 `checkpoint_interval` passes it is checkpointed to files (checkpoints.py), so the RDD lineage
 stays short too; the run's checkpoint files are removed at the end.
 """
 from __future__ import annotations
 
+import struct
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,6 +149,8 @@ class _Machine:
                     self.kernel(self.plan.kernels[a[1]], ins.loc)
                 elif op == "copy_v":
                     self.copy(a[0], a[1])
+                elif op == "gather_v":
+                    self.gather(a[0], a[1], a[2], a[3], ins.loc)
                 elif op == "swap_v":
                     self.cols[a[0]], self.cols[a[1]] = self.cols.get(a[1]), self.cols.get(a[0])
                     self.cols = {s: c for s, c in self.cols.items() if c is not None}
@@ -178,6 +182,23 @@ class _Machine:
         value = self.slot_val(slot)
         row = self.state.where(F.col("_idx") == index).select(value.col.alias("v")).first()
         return float(row["v"]) if value.kind == "f" else int(row["v"])
+
+    def gather(self, dst: int, x: int, p: int, none: int, loc: int) -> None:
+        """slot dst = x at each node's p (none where p is -1), as the executor's gather_v:
+        an index outside [0, n) is an error naming the first such node, in node order."""
+        n = self.graph.node_count
+        index, value = self.slot_val(p).col, self.slot_val(x)
+        bad = self.state.where((index != -1) & ((index < 0) | (index >= n))).orderBy("_idx").select(
+            index.alias("q"), F.col("_idx")).first()
+        if bad is not None:
+            raise self.error(loc, f"the index vector holds {bad['q']} at node index {bad['_idx']}, "
+                                  f"out of range for a graph of {n} nodes", ErrorKind.RUNTIME)
+        source = self.state.select(F.col("_idx").alias("_gk"), value.col.alias("_gv"))
+        joined = self.state.join(source, index == F.col("_gk"), "left")
+        if value.kind == "f":   # the plan gives a float's bits
+            none = struct.unpack("<d", struct.pack("<q", none))[0]
+        picked = F.when(index == -1, lit(none, value.kind)).otherwise(F.col("_gv"))
+        self.update(joined, {dst: picked}, drop=("_gk", "_gv"))
 
     def copy(self, dst: int, src: int) -> None:
         if src not in self.cols:

@@ -15,7 +15,7 @@ from .aggregate import REDUCTIONS
 from .columns import ELEMENTWISE_OPS
 
 TOP_LEVEL = frozenset({"const", "mov", "node_count", "edge_count", "get", "jump", "jump_if_false",
-                       "check_iter", "kernel", "copy_v", "swap_v", "fused"}) | ELEMENTWISE_OPS
+                       "check_iter", "kernel", "copy_v", "swap_v", "fused", "gather_v"}) | ELEMENTWISE_OPS
 _LEAVES = frozenset({"imm", "bcast", "node_id", "in_deg", "out_deg", "degree", "random", "load"})
 NODE_MICRO = _LEAVES | {"store"} | REDUCTIONS | ELEMENTWISE_OPS
 EDGE_MICRO = _LEAVES | {"gather", "nbr", "weight"} | ELEMENTWISE_OPS
