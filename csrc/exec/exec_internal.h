@@ -284,9 +284,9 @@ typedef struct gb_pool {
     pthread_mutex_t mu;
     pthread_cond_t wake;       /* helpers: a new generation, or shutdown */
     pthread_cond_t done;       /* the caller: running reached 0 */
-    atomic_ullong generation;  /* bumped per job; helpers spin on it briefly, then sleep */
-    atomic_int shutdown;
-    atomic_int running;        /* helpers still in the current job */
+    uint64_t generation;
+    int shutdown;
+    int running;               /* helpers still in the current job */
     gb_task_fn fn;             /* the current job */
     void *arg;
     int64_t nitems;

@@ -10,16 +10,6 @@
  * smallest failure is what one thread would have reported, whatever the timing.  After
  * a failure no new items are claimed.
  *
- * Hand-offs spin before they sleep, as OpenMP runtimes do: a helper polls the generation
- * and the caller polls the running count for up to SPIN_NS before blocking on the condition
- * variable.  A kernel's passes dispatch jobs back to back (BFS: a few per level), so the
- * next job usually arrives while the helper still spins and no futex wake-up (tens of
- * microseconds on a virtual machine, more when its vCPU has halted) sits between two
- * jobs.  The spin is bounded, so an idle pool between gb_run calls or during a long serial
- * step costs at most SPIN_NS of one core per hand-off.  The mutex is still taken to
- * publish a job and by the last helper to finish (a waiter cannot miss either: it checks
- * under the mutex), so a sleeping thread always wakes.
- *
  * Helpers start with every signal blocked, so a Ctrl-C reaches the application's own
  * threads (Python's handler sets gb_run's interrupt flag).  A helper that cannot be
  * started just leaves fewer workers; the pool never fails a run.
@@ -27,57 +17,8 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
-#include <time.h>
 
 #include "exec_internal.h"
-
-#define SPIN_NS 100000   /* 0.1 ms: a few kernel hand-offs' worth, a small cost when idle */
-
-static int64_t now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
-
-/* Polls until done(pool, arg) holds or SPIN_NS pass; returns whether it held. */
-static int spin_until(gb_pool *pool, int (*done)(gb_pool *, uint64_t), uint64_t arg)
-{
-    int64_t deadline = 0;
-    for (int i = 0;; i++) {
-        if (done(pool, arg))
-            return 1;
-        if ((i & 63) == 0) {   /* the clock every 64 polls: a vDSO call, not a syscall */
-            const int64_t t = now_ns();
-            if (deadline == 0)
-                deadline = t + SPIN_NS;
-            else if (t >= deadline)
-                return 0;
-        }
-        cpu_relax();
-    }
-}
-
-static int new_job(gb_pool *pool, uint64_t seen)
-{
-    return atomic_load_explicit(&pool->shutdown, memory_order_acquire) ||
-           atomic_load_explicit(&pool->generation, memory_order_acquire) != seen;
-}
-
-static int helpers_done(gb_pool *pool, uint64_t unused)
-{
-    (void)unused;
-    return atomic_load_explicit(&pool->running, memory_order_acquire) == 0;
-}
 
 /* Runs items until none are left or one has failed; records this worker's failure. */
 static void run_items(gb_pool *pool, int worker)
@@ -107,23 +48,20 @@ static void *helper_main(void *arg)
     const int worker = self->worker;
     uint64_t seen = 0;
 
+    pthread_mutex_lock(&pool->mu);
     for (;;) {
-        if (!spin_until(pool, new_job, seen)) {
-            pthread_mutex_lock(&pool->mu);
-            while (!new_job(pool, seen))
-                pthread_cond_wait(&pool->wake, &pool->mu);
-            pthread_mutex_unlock(&pool->mu);
-        }
-        if (atomic_load_explicit(&pool->shutdown, memory_order_acquire))
+        while (!pool->shutdown && pool->generation == seen)
+            pthread_cond_wait(&pool->wake, &pool->mu);
+        if (pool->shutdown)
             break;
-        seen = atomic_load_explicit(&pool->generation, memory_order_acquire);
+        seen = pool->generation;
+        pthread_mutex_unlock(&pool->mu);
         run_items(pool, worker);
-        if (atomic_fetch_sub_explicit(&pool->running, 1, memory_order_acq_rel) == 1) {
-            pthread_mutex_lock(&pool->mu);   /* the caller may sleep: it checks under mu */
+        pthread_mutex_lock(&pool->mu);
+        if (--pool->running == 0)
             pthread_cond_signal(&pool->done);
-            pthread_mutex_unlock(&pool->mu);
-        }
     }
+    pthread_mutex_unlock(&pool->mu);
     return NULL;
 }
 
@@ -168,7 +106,7 @@ void gb_pool_stop(gb_pool *pool)
     if (!pool->synced)
         return;
     pthread_mutex_lock(&pool->mu);
-    atomic_store_explicit(&pool->shutdown, 1, memory_order_release);
+    pool->shutdown = 1;
     pthread_cond_broadcast(&pool->wake);
     pthread_mutex_unlock(&pool->mu);
     for (int w = 1; w < pool->nthreads; w++)
@@ -194,17 +132,17 @@ gb_status gb_pool_for(gb_pool *pool, int64_t nitems, gb_task_fn fn, void *arg,
     for (int w = 0; w < pool->nthreads; w++)
         pool->fail_item[w] = -1;
     /* One item or one worker: no hand-off, no wake-ups. */
-    if (helpers > 0) {   /* the job's fields above are released with the generation */
-        atomic_store_explicit(&pool->running, helpers, memory_order_relaxed);
+    if (helpers > 0) {
         pthread_mutex_lock(&pool->mu);
-        atomic_fetch_add_explicit(&pool->generation, 1, memory_order_release);
+        pool->running = helpers;
+        pool->generation++;
         pthread_cond_broadcast(&pool->wake);
         pthread_mutex_unlock(&pool->mu);
     }
     run_items(pool, 0);
-    if (helpers > 0 && !spin_until(pool, helpers_done, 0)) {
+    if (helpers > 0) {
         pthread_mutex_lock(&pool->mu);
-        while (!helpers_done(pool, 0))
+        while (pool->running > 0)
             pthread_cond_wait(&pool->done, &pool->mu);
         pthread_mutex_unlock(&pool->mu);
     }
