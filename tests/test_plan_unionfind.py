@@ -141,6 +141,11 @@ def test_a_loop_the_plain_program_stops_at_max_iterations_still_stops():
     on = runtime.execute(compiled("connected_components"), small, max_iterations=5)
     assert on.loops[0]["edge_passes"]["union_find"] == 1
     _same(on, runtime.execute(compiled("connected_components", frontier=False), small, max_iterations=5))
+    # two paths of 30: n passes the limit, the skipped component and the rest do not
+    halves = runtime.Graph.from_edges(60, [(v, v + 1) for v in range(59) if v != 29], None, False)
+    on = runtime.execute(compiled("connected_components"), halves, max_iterations=31)
+    assert on.loops[0]["edge_passes"]["union_find"] == 1
+    assert list(on.columns["comp"]) == [0] * 30 + [30] * 30
     # just above what the path needs: union-find again
     on = runtime.execute(compiled("connected_components"), g, max_iterations=60)
     assert on.loops[0]["edge_passes"]["union_find"] == 1

@@ -14,6 +14,11 @@
  * smallest node_id of its tree and, once every arc is linked, of its component: the
  * labels are the loop's bits whatever the threads, the sampling or the order of links.
  *
+ * The last compression also counts the nodes of the skipped component: the largest
+ * component is that one or a part of the rest, so max(its size, n - its size) bounds the
+ * passes the plain loop would need, with no serial pass over the parents (the exact sizes
+ * are counted only when that bound passes --max-iterations).
+ *
  * The claim (GB_KH_UNION_FIND) is checked at gb_plan_create by afforest_check.c.
  * At run time the pass leaves x and E with the labels and any's register false, as the
  * loop's last pass does; the counter is not advanced, which nothing observes.  The plain
@@ -36,6 +41,8 @@ typedef struct uf_job {
     const gb_items *items;
     int64_t skip;             /* phase 2 skips the nodes whose parent is this root */
     int64_t round;            /* phase 1 links each node's out-arc number `round` */
+    int32_t big;              /* the last compression counts the nodes whose root is big */
+    int64_t big_size;         /* (added to atomically, once per item) */
 } uf_job;
 
 static inline int64_t key_of(const uf_job *j, int64_t v)
@@ -107,6 +114,20 @@ static gb_status compress_item(void *arg, int worker, int64_t item)
     return GB_OK;
 }
 
+/* The last compression, counting the nodes it leaves under root j->big. */
+static gb_status compress_count_item(void *arg, int worker, int64_t item)
+{
+    uf_job *j = arg;
+    int64_t count = 0;
+    (void)worker;
+    for (int64_t v = j->items->bound[item]; v < j->items->bound[item + 1]; v++) {
+        compress(j, v);
+        count += parent(j, v) == j->big;
+    }
+    __atomic_fetch_add(&j->big_size, count, __ATOMIC_RELAXED);
+    return GB_OK;
+}
+
 /* Every other arc of the nodes outside the skipped component. */
 static gb_status finish_item(void *arg, int worker, int64_t item)
 {
@@ -168,14 +189,16 @@ static int64_t frequent_root(const uf_job *j, int64_t n)
 }
 
 /* Whether the plain loop, at pass number first (the counter now), would stay within
- * max_iterations: it needs at most as many passes as the largest component has nodes. */
+ * max_iterations: it needs at most as many passes as the largest component has nodes,
+ * which is big's or at most all the others'. */
 static gb_status within_limit(const uf_job *j, int64_t n, int64_t first, int64_t max_iterations,
                               int *ok)
 {
-    int64_t *size, largest = 0;
-    *ok = first <= max_iterations && n - 1 <= max_iterations - first;
+    int64_t *size, largest = j->big_size > n - j->big_size ? j->big_size : n - j->big_size;
+    *ok = first <= max_iterations && largest - 1 <= max_iterations - first;
     if (*ok)
         return GB_OK;
+    largest = 0;
     if ((size = calloc((size_t)n, sizeof *size)) == NULL)
         return gb_err_set(j->c->err, GB_ENOMEM, -1, "out of memory counting component sizes");
     for (int64_t v = 0; v < n; v++)
@@ -191,7 +214,7 @@ gb_status gb_afforest_pass(gb_ctx *c, const gb_kernel *ke, int64_t max_iteration
 {
     const int64_t n = c->n;
     uf_job j = { c, c->slots[ke->out_slot], c->slots[ke->sp_slot], c->slots[ke->out_slot],
-                 c->perm, &c->edge_items[GB_DIR_OUT], -1, 0 };
+                 c->perm, &c->edge_items[GB_DIR_OUT], -1, 0, 0, 0 };
     const int64_t nitems = j.items->count;
     gb_status st;
     int ok;
@@ -214,8 +237,11 @@ gb_status gb_afforest_pass(gb_ctx *c, const gb_kernel *ke, int64_t max_iteration
     if (gb_interrupted(c))
         return gb_err_set(c->err, GB_EINTR, loc, "interrupted");
     j.skip = frequent_root(&j, n);
-    if ((st = gb_run_items(c, nitems, finish_item, &j)) != GB_OK ||
-        (st = gb_run_items(c, nitems, compress_item, &j)) != GB_OK)
+    if ((st = gb_run_items(c, nitems, finish_item, &j)) != GB_OK)
+        return st;
+    for (j.big = (int32_t)j.skip; j.pi[j.big] != j.big;)   /* its root now: linking is over */
+        j.big = j.pi[j.big];
+    if ((st = gb_run_items(c, nitems, compress_count_item, &j)) != GB_OK)
         return st;
     if (gb_interrupted(c))
         return gb_err_set(c->err, GB_EINTR, loc, "interrupted");

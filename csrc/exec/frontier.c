@@ -30,6 +30,10 @@
 #include "exec_internal.h"
 
 enum { ALPHA = 15, BETA = 18, CHUNK = 2048, LOCAL = 256 };
+/* A push splits its list into about PUSH_ITEMS items per worker (at most CHUNK nodes each)
+ * once the frontier has PUSH_SPLIT arcs: BFS's second level is a hundred-odd nodes whose
+ * arcs are a good part of the graph, which one CHUNK item would leave to one thread. */
+enum { PUSH_ITEMS = 16, PUSH_SPLIT = 1024 };
 
 /* ---- the passes (the claim: frontier_claim.c) ---- */
 
@@ -56,6 +60,7 @@ typedef struct fl_job {
     int64_t nsrc;
     int64_t *dst;                      /* where it appends */
     int64_t ndst, degree;              /* appended / added to atomically */
+    int64_t chunk;                     /* list nodes per push item */
     gb_value store[4];                 /* the folded stores' values this pass */
 } fl_job;
 
@@ -185,11 +190,11 @@ push_chunk(fl_job *j, int64_t i0, int64_t i1, const int ob, const int nb)
 static gb_status push_item(void *arg, int worker, int64_t item)
 {
     fl_job *j = arg;
-    const int64_t i1 = j->nsrc - item * CHUNK < CHUNK ? j->nsrc : (item + 1) * CHUNK;
+    const int64_t i1 = j->nsrc - item * j->chunk < j->chunk ? j->nsrc : (item + 1) * j->chunk;
     (void)worker;
     if (gb_interrupted(j->c))
         return gb_err_set(&j->c->ws[worker].err, GB_EINTR, j->loc, "interrupted");
-#define PUSH(OB, NB) push_chunk(j, item * CHUNK, i1, OB, NB)
+#define PUSH(OB, NB) push_chunk(j, item * j->chunk, i1, OB, NB)
     GB_BY_WIDTHS(j->c->ob, j->c->nb, PUSH);
 #undef PUSH
     return GB_OK;
@@ -409,8 +414,12 @@ gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
             (s = scan(&j, ke->out_slot, st->next, &j.ndst, &j.degree)) != GB_OK)
             return s;
     } else {
-        j.src = st->list, j.nsrc = st->count;
-        if ((s = gb_run_items(c, chunks(j.nsrc), push_item, &j)) != GB_OK)
+        j.src = st->list, j.nsrc = st->count, j.chunk = CHUNK;
+        if (st->degree >= PUSH_SPLIT && c->nworkers > 1) {
+            j.chunk = j.nsrc / ((int64_t)c->nworkers * PUSH_ITEMS);
+            j.chunk = j.chunk < 1 ? 1 : j.chunk > CHUNK ? CHUNK : j.chunk;
+        }
+        if ((s = gb_run_items(c, (j.nsrc + j.chunk - 1) / j.chunk, push_item, &j)) != GB_OK)
             return s;
         if (ke->fl_nstores >= 0) {   /* the claimed nodes are E's true nodes */
             t = st->touched, st->touched = st->next, st->next = t;
