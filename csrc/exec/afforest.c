@@ -62,9 +62,11 @@ static void link(const uf_job *j, int64_t u, int64_t v)
     while (p1 != p2) {
         const int32_t high = key_of(j, p1) > key_of(j, p2) ? p1 : p2;
         const int32_t low = high == p1 ? p2 : p1;
-        int32_t seen = high;
-        if (__atomic_compare_exchange_n(&j->pi[high], &seen, low, 0, __ATOMIC_ACQ_REL,
-                                        __ATOMIC_ACQUIRE))
+        /* read before the compare-and-swap: a high that is no longer a root (the common
+         * case once trees grow) costs a shared read, not a locked write to a hot line */
+        int32_t seen = parent(j, high);
+        if (seen == high && __atomic_compare_exchange_n(&j->pi[high], &seen, low, 0,
+                                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
             return;
         if (seen == low)
             return;
