@@ -396,6 +396,14 @@ static inline void gb_list_flush(int64_t *list, int64_t *count, int64_t *buf, in
     *len = 0;
 }
 
+/* The nodes [*v0, *v1) of node item `item` (node_items counts whole blocks; the last is cut at n). */
+static inline void gb_node_item_range(const gb_ctx *c, int64_t item, int64_t *v0, int64_t *v1)
+{
+    *v0 = c->node_items.bound[item] * GB_NODE_BLOCK;
+    *v1 = c->node_items.bound[item + 1] * GB_NODE_BLOCK < c->n
+              ? c->node_items.bound[item + 1] * GB_NODE_BLOCK : c->n;
+}
+
 /* An atomic read: another thread raises the flag while workers poll it. */
 static inline int gb_interrupted(const gb_ctx *c)
 {

@@ -95,13 +95,12 @@ static gb_status scan_item(void *arg, int worker, int64_t item)
 {
     fl_job *j = arg;
     gb_ctx *c = j->c;
-    const int64_t v0 = c->node_items.bound[item] * GB_NODE_BLOCK;
-    const int64_t v1 = c->node_items.bound[item + 1] * GB_NODE_BLOCK < c->n
-                           ? c->node_items.bound[item + 1] * GB_NODE_BLOCK : c->n;
+    int64_t v0, v1;
     const uint8_t *x = (const uint8_t *)j->src;
     int64_t count = 0, degree = 0;
 
     (void)worker;
+    gb_node_item_range(c, item, &v0, &v1);
     for (int64_t v = v0; v < v1; v++) {
         if (!x[v])
             continue;

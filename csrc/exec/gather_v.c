@@ -29,10 +29,9 @@ static gb_status gather_item(void *arg, int worker, int64_t item)
 {
     gather_job *j = arg;
     gb_ctx *c = j->c;
-    const int64_t v0 = c->node_items.bound[item] * GB_NODE_BLOCK;
-    const int64_t v1 = c->node_items.bound[item + 1] * GB_NODE_BLOCK < c->n
-                           ? c->node_items.bound[item + 1] * GB_NODE_BLOCK : c->n;
+    int64_t v0, v1;
 
+    gb_node_item_range(c, item, &v0, &v1);
     for (int64_t v = v0; v < v1; v++) {
         int64_t q = j->p[v], at;
         if (q == -1) {
