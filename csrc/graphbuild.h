@@ -331,6 +331,13 @@ typedef enum gb_op {
                                vector), imm d where slot c [v] is -1 (no node); GB_EINDEX
                                on any other value outside [0, n).  a is neither b nor c, c holds
                                nodes, a has b's dtype (gather_v.c) */
+    GB_OP_SOURCES = 15,     /* the head of a loop over sources (`for s in sources()`), closed by
+                               a JUMP back to it at pc d - 1: r[a] += 1, and if r[a] >= r[b]
+                               pc = d (GB_EVALUE unless 0 <= r[a] and r[b] <= n).  c: the
+                               parallel claim (regions.c): 0, or the batch of sources run side
+                               by side, each with its own registers and slots, accumulators
+                               folded in source order; a claimed loop leaves the registers and
+                               slots its body writes, but rI and the accumulators, zero */
 
     /* -- arithmetic, both levels: dst, x[, y[, z]] -- */
     GB_OP_ADD_I = 20, GB_OP_SUB_I = 21, GB_OP_MUL_I = 22,
@@ -498,6 +505,9 @@ void gb_plan_destroy(gb_plan *p);
  * (min, max, any, all, mode, count over gathered values) incrementally: copies of their inputs
  * and results between passes, and the marks of the nodes to recompute. */
 int64_t gb_plan_incremental_bytes(const gb_plan *p, int64_t n);
+/* Bytes gb_run with `threads` workers allocates, on a graph of n nodes, for the loop over
+ * sources that needs the most when it runs its passes side by side (0: none does). */
+int64_t gb_plan_sources_bytes(const gb_plan *p, int64_t n, int threads);
 /* Bytes gb_run allocates at most for p's common micro-ops on an undirected graph of n nodes
  * and `edges` edges (no duplicates) with `threads` workers: the intersect shape's oriented
  * copy, degree order and counts, or the generic micro-ops' sorted adjacency (intersect.c).

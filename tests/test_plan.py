@@ -28,7 +28,7 @@ OPCODES = set(re.findall(r"GB_OP_([A-Z0-9_]+)\s*=", HEADER)) - {"LAST"}
 # k kernel, - unused (must be 0)
 TOP = {"const": "ri", "mov": "rr", "node_count": "r", "edge_count": "r", "get": "rsr", "jump": "@",
        "jump_if_false": "r@", "check_iter": "r", "kernel": "k", "fused": "kk", "copy_v": "ss", "swap_v": "ss",
-       "sample": "rrrr", "gather_v": "sssi"}
+       "sample": "rrrr", "gather_v": "sssi", "sources": "rri@"}
 MICRO = {"load": "Ts", "gather": "Ts", "bcast": "Tr", "imm": "Ti", "random": "Tr", "store": "-st",
          "node_id": "T", "nbr": "T", "weight": "T", "common": "T", "in_deg": "T", "out_deg": "T",
          "degree": "T"}

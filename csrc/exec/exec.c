@@ -70,7 +70,7 @@ nomem:
 /* Scratch for up to `threads` workers, the reduction partials, the pool and the work
  * items.  Only worker 0's scratch is required: a helper whose scratch or thread
  * cannot be had is left out, which changes the speed, never the results. */
-static gb_status start_workers(gb_ctx *c, int threads)
+gb_status gb_start_workers(gb_ctx *c, int threads)
 {
     const gb_plan *p = c->p;
     int64_t max_nbhd = p->has_mode ? gb_max_neighborhood(c) : 0;
@@ -104,7 +104,7 @@ nomem:
 }
 
 /* Undoes start_workers, whatever part of it ran: the helpers are joined first. */
-static void stop_workers(gb_ctx *c)
+void gb_stop_workers(gb_ctx *c)
 {
     gb_pool_stop(&c->pool);
     gb_items_free(c);
@@ -149,13 +149,14 @@ static inline void count(int64_t *counts, int64_t pc, int i)
         counts[pc * GB_COUNTS_PER_INSTR + i]++;
 }
 
-static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count, int64_t *counts)
+gb_status gb_interpret(gb_ctx *c, int64_t pc, int64_t stop)
 {
     const gb_plan *p = c->p;
     gb_value *r = c->regs;
-    int64_t pc = 0;
+    const int64_t max_iterations = c->max_iterations, edge_count = c->edge_count;
+    int64_t *counts = c->counts;
 
-    while (pc < p->ninstr) {
+    while (pc < stop) {
         const int64_t *w = p->code + pc * GB_INSTR_WIDTH;
         const int64_t loc = w[1];
         gb_status st;
@@ -204,6 +205,13 @@ static gb_status interpret(gb_ctx *c, int64_t max_iterations, int64_t edge_count
                 return gb_err_set(c->err, GB_EITER, loc, "while loop exceeded %lld iterations",
                                   (long long)max_iterations);
             break;
+        case GB_OP_SOURCES: {
+            int64_t next;
+            if ((st = gb_sources_step(c, pc, &next)) != GB_OK)
+                return st;
+            pc = next;
+            continue;
+        }
         case GB_OP_SAMPLE:
             if (r[w[4]].i < 1 || r[w[3]].i < 0 || r[w[3]].i >= r[w[4]].i)
                 return gb_err_set(c->err, GB_EVALUE, loc, "source %lld of a sample of %lld nodes "
@@ -366,15 +374,19 @@ gb_status gb_run(const gb_plan *p, const gb_graph *g, gb_value *regs, void **slo
     if (shared)
         threads = 1;
     c.dense_nodes = shared || (opts != NULL && opts->full_passes);
-    st = start_workers(&c, threads);
+    c.max_iterations = max_iterations;
+    c.edge_count = gb_graph_edge_count(g);
+    c.counts = opts != NULL ? opts->counts : NULL;
+    c.incr_enabled = !shared && !(opts != NULL && opts->full_passes);
+    st = gb_start_workers(&c, threads);
     if (st == GB_OK)
-        st = gb_incr_start(&c, !shared && !(opts != NULL && opts->full_passes));
+        st = gb_incr_start(&c, c.incr_enabled);
     if (st == GB_OK)
         st = gb_tri_start(&c);
     if (st == GB_OK)
-        st = interpret(&c, max_iterations, gb_graph_edge_count(g), opts != NULL ? opts->counts : NULL);
+        st = gb_interpret(&c, 0, p->ninstr);
     gb_incr_free(&c);
     gb_tri_free(&c);
-    stop_workers(&c);
+    gb_stop_workers(&c);
     return st;
 }

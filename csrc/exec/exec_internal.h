@@ -30,6 +30,8 @@
  *   frontier.c frontier lists: BFS-like steps pushed from a node list or pulled bottom-up
  *   frontier_claim.c  their claim checked, and the node kernel's stores folded
  *   intersect.c    common neighbors: sorted adjacency, triangles found once each
+ *   regions.c  loops over sources (GB_OP_SOURCES): the parallel claim checked, and run
+ *              a batch of sources at a time, one per worker
  */
 #ifndef EXEC_INTERNAL_H
 #define EXEC_INTERNAL_H
@@ -183,6 +185,8 @@ struct gb_plan {
     int specialize;
     int64_t min_item_work;
     int incremental;           /* incremental passes for kernels marked incr */
+    struct gb_region *regions; /* regions.c: one per SOURCES instruction */
+    int64_t nregions;
 };
 
 /* The default least work per item: a few microseconds, so hand-off costs stay small. */
@@ -356,6 +360,10 @@ typedef struct gb_ctx {
     /* backward jumps taken so far and the pc of the last (changed.c: consecutive passes) */
     int64_t back_jumps, back_from;
     struct gb_tri *tri;                /* intersect.c: sorted adjacency, triangle counts */
+    /* gb_run's options, for interpreters started inside it (regions.c) */
+    int64_t max_iterations, edge_count;
+    int64_t *counts;
+    int incr_enabled;
 } gb_ctx;
 
 /* exec_items.c: fills c's work items for c->nworkers workers; GB_ENOMEM on failure. */
@@ -624,6 +632,34 @@ int64_t gb_sample_source(int64_t i, int64_t n, int64_t seed);
 gb_status gb_gather_v(gb_ctx *c, const int64_t *w);
 /* plan.c: GB_OP_GATHER_V's operands are consistent (distinct slots, dtypes, immediate). */
 gb_status gb_gather_v_check(const gb_plan *p, int64_t pc, const int64_t *w, gb_error *err);
+
+/* ---- regions.c: loops over sources ---- */
+
+/* A SOURCES instruction's loop: its body is [head + 1, exit - 2], exit - 1 the JUMP back.
+ * With a parallel claim (batch > 0): the slots and registers the body writes other than
+ * the index and the accumulators (zeroed when the loop ends), and the accumulators: a
+ * slot only one node kernel touches, as slot = slot + x (add_op, x first or second). */
+typedef struct gb_region {
+    int64_t head, exit, index, count, batch;
+    int64_t *priv_slots, npriv_slots, *priv_regs, npriv_regs;
+    int64_t *acc_slots, nacc, *acc_ops;
+    int *acc_x_first;
+} gb_region;
+
+/* At gb_plan_create (after gb_loops_check): checks every SOURCES instruction's loop and
+ * parallel claim, filling p->regions. */
+gb_status gb_regions_check(gb_plan *p, gb_error *err);
+void gb_regions_free(gb_plan *p);
+/* The SOURCES instruction at pc: the next source, or the loop runs (or ends); *next_pc:
+ * where to continue. */
+gb_status gb_sources_step(gb_ctx *c, int64_t pc, int64_t *next_pc);
+/* Bytes a run with `threads` workers allocates for parallel source loops on n nodes. */
+int64_t gb_regions_bytes(const gb_plan *p, int64_t n, int threads);
+/* exec.c: interprets instructions [pc, stop) of c's plan (stop: ninstr for the whole plan). */
+gb_status gb_interpret(gb_ctx *c, int64_t pc, int64_t stop);
+/* exec.c: scratch, partials, pool and items for `threads` workers, and their undoing. */
+gb_status gb_start_workers(gb_ctx *c, int threads);
+void gb_stop_workers(gb_ctx *c);
 
 /* ---- sort.c ---- */
 

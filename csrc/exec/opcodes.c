@@ -28,6 +28,7 @@ static const gb_op_info OPS[GB_OP_LAST] = {
     [GB_OP_COPY_V] = { "copy_v", GB_WHERE_TOP, { GB_ARG_SLOT, GB_ARG_SLOT } },
     [GB_OP_SWAP_V] = { "swap_v", GB_WHERE_TOP, { GB_ARG_SLOT, GB_ARG_SLOT } },
     [GB_OP_GATHER_V] = { "gather_v", GB_WHERE_TOP, { GB_ARG_SLOT, GB_ARG_SLOT, GB_ARG_SLOT, GB_ARG_IMM } },
+    [GB_OP_SOURCES] = { "sources", GB_WHERE_TOP, { GB_ARG_REG, GB_ARG_REG, GB_ARG_IMM, GB_ARG_TARGET } },
     [GB_OP_FUSED] = { "fused", GB_WHERE_TOP, { GB_ARG_KERNEL, GB_ARG_KERNEL, GB_ARG_NONE, GB_ARG_IMM } },
 
     [GB_OP_ADD_I] = ARITH("add_i", 2), [GB_OP_SUB_I] = ARITH("sub_i", 2),

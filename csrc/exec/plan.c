@@ -192,6 +192,11 @@ int64_t gb_plan_incremental_bytes(const gb_plan *p, int64_t n)
     return p != NULL && p->incremental && n > 0 ? gb_incr_bytes(p, n) : 0;
 }
 
+int64_t gb_plan_sources_bytes(const gb_plan *p, int64_t n, int threads)
+{
+    return p != NULL ? gb_regions_bytes(p, n, threads) : 0;
+}
+
 void gb_plan_destroy(gb_plan *p)
 {
     if (p == NULL)
@@ -203,6 +208,7 @@ void gb_plan_destroy(gb_plan *p)
     free(p->mflags);
     free(p->level_len);
     free(p->red_base);
+    gb_regions_free(p);
     free(p);
 }
 
@@ -259,7 +265,7 @@ gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
     for (int64_t pc = 0; pc < p->ninstr; pc++)
         if ((st = validate_instr(p, pc, koffsets, err)) != GB_OK)
             goto fail;
-    if ((st = gb_loops_check(p, err)) != GB_OK)
+    if ((st = gb_loops_check(p, err)) != GB_OK || (st = gb_regions_check(p, err)) != GB_OK)
         goto fail;
     if ((st = gb_changed_check(p, err)) != GB_OK || (st = gb_afforest_check(p, err)) != GB_OK)
         goto fail;

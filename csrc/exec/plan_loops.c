@@ -15,6 +15,9 @@
  *   - the count is bounded on every pass: a CHECK_ITER c (at most max_iterations passes),
  *     or LT_I b, c, n with JUMP_IF_FALSE b leaving the loop right after it and n not
  *     written in the body (at most n passes; c < n <= INT64_MAX cannot wrap).
+ *   - or it is a loop over sources: t is a SOURCES instruction whose exit is j + 1 (its
+ *     index rises on every pass to a bound of at most n; regions.c checks that the body
+ *     writes neither).
  * A plan with any other backward jump is rejected, so it cannot loop until Ctrl-C.
  */
 #include <stdlib.h>
@@ -101,6 +104,8 @@ static int every_pass(const gb_plan *p, const loop *loops, int64_t nloops, const
 /* NULL if loop l is bounded (see the top of the file), else what is missing. */
 static const char *bounded(const gb_plan *p, const loop *loops, int64_t nloops, const loop *l)
 {
+    if (instr(p, l->head)[0] == GB_OP_SOURCES && instr(p, l->head)[5] == l->tail + 1)
+        return NULL;
     for (int64_t a = l->head; a <= l->tail; a++) {
         const int64_t *w = instr(p, a);
         int64_t c = w[2];

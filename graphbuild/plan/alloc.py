@@ -339,6 +339,6 @@ def _drop_self_moves(plan: Plan) -> None:
     for ins in code:
         if ins.op == "jump":
             ins.args[0] = new_index[ins.args[0]]
-        elif ins.op == "jump_if_false":
-            ins.args[1] = new_index[ins.args[1]]
+        elif ins.op in ("jump_if_false", "sources"):
+            ins.args[-1] = new_index[ins.args[-1]]
     plan.code = code

@@ -20,6 +20,7 @@ from .unionfind import claim_union_find
 from .ordered import claim_ordered
 from .frontier import claim_frontier
 from .demand import claim_demand
+from .sources_claim import claim_sources
 from .buffers import count_moves, memory_stats
 from .claims import claim, kernel_forms, loop_forms
 from .emit import Emitter
@@ -102,6 +103,7 @@ def _finish(fn: Function, plan: Plan, options: PlanOptions) -> Plan:
     claim_delta_step(plan)
     claim_ordered(plan, options.frontier)
     claim_frontier(plan, options.frontier)
+    claim_sources(plan, options.parallel_sources)
     live_slots, live_bytes = max_live(plan)
     levels = op_levels(plan)
     edge_passes, node_passes = passes_per_iteration(plan)

@@ -22,8 +22,8 @@ from .model import Instr, Kernel, Plan
 # register operands of top-level instructions: w written, r read (slots and the rest: -)
 _TOP_REGS = {"const": "w-", "mov": "wr", "node_count": "w", "edge_count": "w", "get": "w-r",
              "jump": "-", "jump_if_false": "r-", "check_iter": "r", "kernel": "-", "fused": "--",
-             "copy_v": "--", "swap_v": "--", "gather_v": "----"}
-CONTROL = frozenset({"jump", "jump_if_false", "check_iter"})
+             "copy_v": "--", "swap_v": "--", "gather_v": "----", "sources": "br--"}
+CONTROL = frozenset({"jump", "jump_if_false", "check_iter", "sources"})
 
 
 @dataclass
@@ -116,8 +116,8 @@ def register_effects(plan: Plan, ins: Instr) -> tuple[set[int], set[int]]:
     kinds = _TOP_REGS.get(ins.op)
     if kinds is None:  # arithmetic: dst, then operands
         return set(ins.args[1:]), {ins.args[0]}
-    reads = {x for k, x in zip(kinds, ins.args) if k == "r"}
-    writes = {x for k, x in zip(kinds, ins.args) if k == "w"}
+    reads = {x for k, x in zip(kinds, ins.args) if k in "rb"}   # b: read and written
+    writes = {x for k, x in zip(kinds, ins.args) if k in "wb"}
     return reads, writes
 
 
@@ -125,6 +125,6 @@ def successors(plan: Plan, pc: int) -> list[int]:
     ins = plan.code[pc]
     if ins.op == "jump":
         return [ins.args[0]]
-    if ins.op == "jump_if_false":
-        return [pc + 1, ins.args[1]]
+    if ins.op in ("jump_if_false", "sources"):
+        return [pc + 1, ins.args[-1]]
     return [pc + 1]

@@ -69,6 +69,8 @@ class Emitter:
         # each `for s in ...` loop: its line and source set ("all" or "sample"), for the
         # plan's summary and for engines that refuse such loops (spark/support.py)
         self.source_loops: list[dict] = []
+        # nodes not emitted: a loop over sources' index step (its SOURCES instruction steps it)
+        self.skip: set[Node] = set()
 
     # ---- basics ----------------------------------------------------------------
 
@@ -111,6 +113,8 @@ class Emitter:
 
     def step(self, n: Node) -> None:
         st = self.storage
+        if n in self.skip:
+            return
         if n.op is Op.CONST:
             value = int(n.arg) if isinstance(n.arg, bool) else n.arg
             self.instr("const", [st.reg(n), value], n.loc)
@@ -232,9 +236,8 @@ class Emitter:
     def loop(self, n: Node) -> None:
         st, loc = self.storage, n.loc
         if n.arg is LoopKind.SOURCES:
-            sampled = any(m.op is Op.SOURCE and m.arg == "sample" for m in walk(n.regions[-1]))
-            self.source_loops.append({"line": loc.line, "col": loc.col,
-                                      "sources": "sample" if sampled else "all"})
+            self.sources_loop(n)
+            return
         inits = loop_inits(n)
         carried = [st.fresh(init) for init in inits]
         for region in n.regions:
@@ -271,6 +274,36 @@ class Emitter:
             self.parallel_copy(pairs, inside, loc)
             self.instr("jump", [head], loc)
         self.patch(exit_jump, len(self.code))
+
+    def sources_loop(self, n: Node) -> None:
+        """`for s in ...`:  const i, -1;  head: sources i, count, 0, @exit;  body;  jump head.
+        The SOURCES instruction steps the index, so the body's `i + 1` is not emitted; the
+        batch (the parallel claim) is decided on the final plan (sources_claim.py)."""
+        st, loc = self.storage, n.loc
+        body = n.regions[-1]
+        sampled = any(m.op is Op.SOURCE and m.arg == "sample" for m in walk(body))
+        self.source_loops.append({"line": loc.line, "col": loc.col,
+                                  "sources": "sample" if sampled else "all"})
+        inits = loop_inits(n)
+        carried = [st.fresh(init) for init in inits]
+        for a, ref in zip(body.args, carried):
+            st.bind(a, ref)
+        for r in self.facts.results.get(n, []):
+            st.bind(r, carried[r.arg])
+        for ref, init in zip(carried[1:], inits[1:]):
+            self.move(ref, st.where(init), loc)
+        index = carried[0][1]
+        self.instr("const", [index, -1], loc)
+        head = len(self.code)
+        sources = self.instr("sources", [index, st.reg(loop_count(n)), 0, -1], loc)
+        step = body.yields[0]
+        self.skip.add(step)
+        self.skip.update(s for s in step.src if s.op is Op.CONST and
+                         set(self.facts.users.get(s, ())) <= {step})
+        self.block(body)
+        self.parallel_copy(list(zip(carried[1:], body.yields[1:len(inits)])), set(walk(body)), loc)
+        self.instr("jump", [head], loc)
+        self.patch(sources, len(self.code))
 
     def if_(self, n: Node) -> None:
         st, loc = self.storage, n.loc

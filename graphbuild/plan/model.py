@@ -50,7 +50,8 @@ PLAN_FORMAT_VERSION = 7
 #    GB_OP_SAMPLE (the sources of `for s in sample(k, seed)`);
 #    GB_KH_UNION_FIND = 2 (the pair's loop runs as delta-stepping).
 # 6: GB_OP_GATHER_V (x[p], a node vector's gather).
-EXECUTOR_ABI = 6
+# 7: GB_OP_SOURCES (a loop over sources, and its parallel claim).
+EXECUTOR_ABI = 7
 
 Arg = int | float  # a register, slot, temp, kernel or jump index, or an immediate
 

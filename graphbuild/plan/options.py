@@ -19,12 +19,13 @@ class PlanOptions:
     fuse_epilogue: bool = FUSED_OP  # a node kernel run per block right after an aggregation
     reuse_slots: bool = True        # slots from live ranges, in-place updates, no extra copies
     frontier: bool = True           # edge passes recompute only around changed inputs, and push
+    parallel_sources: bool = True   # a loop over sources runs its passes side by side
 
     @staticmethod
     def for_level(level: int) -> "PlanOptions":
         """-O0: one kernel per op, one slot per value, full passes; -O1 and up: everything."""
         if level <= 0:
-            return PlanOptions(False, False, False, False, False)
+            return PlanOptions(False, False, False, False, False, False)
         return PlanOptions()
 
 

@@ -27,6 +27,8 @@ _JUMPS = ("jump", "jump_if_false")
 
 
 def _kind(plan: Plan, first: int, back: int, exit_pc: int | None) -> str:
+    if plan.code[first].op == "sources":
+        return "sources"
     if plan.code[back].op == "jump_if_false":
         return "repeat_until"
     follows = plan.code[exit_pc + 2].op if exit_pc is not None and exit_pc + 2 < back else ""
