@@ -46,7 +46,7 @@ def _backward(f: Frame, level: np.ndarray, sigma: np.ndarray, depth: int) -> np.
     while d > 1:
         d = d - 1
         on = _kept(f.out_nbrs, level[f.out_nbrs.u] == d + 1)
-        delta = np.where(level == d, f.sum(on, sigma[on.v] * ((1.0 + delta[on.u]) / sigma[on.u])), delta)
+        delta = np.where(level == d, sigma * f.sum(on, (1.0 + delta[on.u]) / sigma[on.u]), delta)
     return delta
 
 
@@ -68,7 +68,7 @@ def betweenness(f: Frame):
         d = depth - 1
         while d > 1:
             d = d - 1
-            dep = sum(sigma * ((1.0 + delta[u]) / sigma[u]) for u in out_nbrs if level[u] == d + 1)
+            dep = sigma * sum((1.0 + delta[u]) / sigma[u] for u in out_nbrs if level[u] == d + 1)
             delta = where(level == d, dep, delta)
         bc = bc + delta
     scale = 1.0
@@ -108,7 +108,7 @@ def betweenness_sample(f: Frame, k=64, seed=0):
         d = depth - 1
         while d > 1:
             d = d - 1
-            dep = sum(sigma * ((1.0 + delta[u]) / sigma[u]) for u in out_nbrs if level[u] == d + 1)
+            dep = sigma * sum((1.0 + delta[u]) / sigma[u] for u in out_nbrs if level[u] == d + 1)
             delta = where(level == d, dep, delta)
         bc = bc + delta
         sampled = sampled + int(node_id() == s)
