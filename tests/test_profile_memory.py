@@ -36,7 +36,7 @@ def test_the_planned_peak_is_the_minimum_and_the_timeline_reaches_it(name):
     assert max(p["bytes"] for p in r["timeline"]) == r["peak_bytes"]
     assert r["pool_bytes"] >= r["peak_bytes"]
     parts = ("baseline_rss_bytes", "graph_bytes", "pool_bytes", "scratch_bytes", "incremental_bytes",
-             "common_bytes")
+             "sources_bytes", "common_bytes")
     assert r["predicted_rss_bytes"] == sum(r[k] for k in parts)
     # no load peak given: the first load is the run itself, with its result columns
     assert r["load_peak_bytes"] == 0

@@ -133,6 +133,8 @@ def show(r: dict[str, Any]) -> None:
         ("graph", r["graph_bytes"], "The CSR, the weights and the id map."),
         ("executor scratch", r["scratch_bytes"], f"Scratch space of {_count(r['threads'], 'worker')}."),
         ("incremental passes", r["incremental_bytes"], "Inputs and results kept between passes."),
+        ("sources side by side", r["sources_bytes"],
+         "Each worker's own slots and kernel state, and a batch of passes' accumulator values."),
         ("common neighbors", r["common_bytes"], "common(u)'s sorted adjacency and triangle counts."),
         ("process before the graph", r["baseline_rss_bytes"], "The interpreter, graphbuild and the plan."),
         ("predicted peak RSS", r["predicted_rss_bytes"],

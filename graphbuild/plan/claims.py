@@ -210,5 +210,7 @@ def loop_forms(plan: Plan) -> list[dict]:
                     "active_kernels": guarded, "changed_kernels": carried,
                     "union_find_kernels": union_find, "list_kernels": listed,
                     "push": any(plan.kernels[i].directions == "pull+push" for i in edge),
-                    "ordered": ordered_form(plan, first, pc)})
+                    "ordered": ordered_form(plan, first, pc),
+                    # a loop over sources: how many passes run side by side (0: one at a time)
+                    "parallel_batch": plan.code[first].args[2] if plan.code[first].op == "sources" else 0})
     return out

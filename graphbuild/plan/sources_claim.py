@@ -26,10 +26,13 @@ BATCH = 16
 
 
 def claim_sources(plan: Plan, enabled: bool = True) -> None:
-    """Set the batch of every loop over sources whose body allows it (0 otherwise)."""
-    for pc, ins in enumerate(plan.code):
-        if ins.op == "sources":
-            ins.args[2] = BATCH if enabled and _allowed(plan, pc) else 0
+    """Set the batch of every loop over sources whose body allows it (0 otherwise), and
+    record it in the plan's summary of its loops over sources."""
+    heads = [pc for pc, ins in enumerate(plan.code) if ins.op == "sources"]
+    for pc, summary in zip(heads, plan.stats.get("source_loops", [None] * len(heads))):
+        plan.code[pc].args[2] = BATCH if enabled and _allowed(plan, pc) else 0
+        if summary is not None:
+            summary["parallel_batch"] = plan.code[pc].args[2]
 
 
 def _reads_writes(plan: Plan, pc: int) -> tuple[set, set]:

@@ -1,8 +1,8 @@
 """What a run of a plan takes in memory, from the plan and the graph's counts alone.
 
-    rss = baseline + graph + buffers + scratch + incremental + common     (the run)
-    first load = baseline + max(load peak, graph + buffers + scratch + incremental + common
-                                           + results)
+    rss = baseline + graph + buffers + scratch + incremental + sources + common     (the run)
+    first load = baseline + max(load peak, graph + buffers + scratch + incremental + sources
+                                           + common + results)
 
 need_bytes is that figure less the baseline, for a first load or a cached graph: the one
 computation the memory guard checks (profile/guard.py) and `--predict` reports.
@@ -27,6 +27,10 @@ values (profile-memory runs the plan without that step).
   (relabel_peak_bytes);
 - incremental: copies the executor keeps between passes of a selective edge aggregation
   (csrc/exec/incremental.c), sized by C itself (gb_plan_incremental_bytes);
+- sources: a loop over sources whose passes run side by side (csrc/exec/sources_run.c): every
+  worker but the first its own copy of the slots the loop's body writes, every worker its own
+  incremental copies and kernel scratch, and a batch of passes' accumulator values (n each),
+  sized by C (gb_plan_sources_bytes) but for the scratch, counted here as for one thread;
 - common: what common(u) needs for a run (csrc/exec/intersect.c, gb_plan_common_bytes): the
   intersect shape's degree order, oriented copy (each edge once, int32), its sort buffers
   and the triangle counts, or the generic micro-ops' sorted adjacency (every arc);
@@ -126,7 +130,7 @@ def run_bytes(plan: Plan, nodes: int, threads: int, *, edges: int, results: bool
     """What a run adds to the loaded graph: the pool, the scratch, the incremental copies,
     common(u)'s adjacency and (results) the columns `run` turns into Python values."""
     total = (buffer_bytes(plan, nodes) + scratch_bytes(plan, nodes, threads) + incremental_bytes(plan, nodes)
-             + common_bytes(plan, nodes, edges, threads))
+             + sources_bytes(plan, nodes, threads) + common_bytes(plan, nodes, edges, threads))
     return total + (results_bytes(plan, nodes) if results else 0)
 
 
@@ -168,6 +172,12 @@ def scratch_bytes(plan: Plan, nodes: int, threads: int) -> int:
 def incremental_bytes(plan: Plan, nodes: int) -> int:
     from ..runtime.executor import Executable   # the C plan knows which kernels qualify
     return Executable(plan).incremental_bytes(nodes)
+
+
+def sources_bytes(plan: Plan, nodes: int, threads: int) -> int:
+    from ..runtime.executor import Executable
+    own = Executable(plan).sources_bytes(nodes, threads)
+    return own + threads * scratch_bytes(plan, nodes, 1) if own else 0
 
 
 def common_bytes(plan: Plan, nodes: int, edges: int, threads: int) -> int:

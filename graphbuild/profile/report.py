@@ -40,6 +40,7 @@ def build_report(plan: Plan, *, nodes: int, edges: int, directed: bool, weighted
         "pool_bytes": model.buffer_bytes(plan, nodes),
         "scratch_bytes": model.scratch_bytes(plan, nodes, threads),
         "incremental_bytes": model.incremental_bytes(plan, nodes),
+        "sources_bytes": model.sources_bytes(plan, nodes, threads),
         "common_bytes": model.common_bytes(plan, nodes, edges, threads),
     }
     predicted = sum(parts.values())

@@ -136,6 +136,11 @@ class Executable:
         """What a run on `nodes` nodes allocates to run edge passes incrementally."""
         return lib.gb_plan_incremental_bytes(self._handle, nodes)
 
+    def sources_bytes(self, nodes: int, threads: int) -> int:
+        """What a run with `threads` workers allocates for the loop over sources that takes the
+        most when its passes run side by side (csrc/exec/sources_run.c), kernel scratch aside."""
+        return lib.gb_plan_sources_bytes(self._handle, nodes, threads)
+
     def common_bytes(self, nodes: int, edges: int, threads: int) -> int:
         """Bytes a run allocates for common(u): the intersect shape's oriented copy and
         counts, or the generic micro-ops' sorted adjacency (csrc/exec/intersect.c)."""
