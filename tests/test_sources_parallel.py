@@ -3,7 +3,7 @@
 - the shipped programs that loop over sources (betweenness, its sampled form, closeness,
   harmonic) claim it, and give the same bits on 1, 2, 3 and 16 threads as their plans with
   the claim taken out, on every zoo graph;
-- a program with an int and a float accumulator claims it
+- a program with int and float accumulators, vectors and scalars, claims it
   and gives the same bits for every thread count, matching a Python reference;
 - a pass that fails stops the run with the error one thread reports;
 - the per-loop report counts the loop's passes the same way for every thread count;
@@ -33,10 +33,12 @@ SHIPPED = {"betweenness": {}, "betweenness_sample": {"k": 3, "seed": 7}, "closen
            "harmonic": {}}
 THREADS = (1, 2, 3, 16)
 
-TWO_ACCUMULATORS = """\
+ACCUMULATORS = """\
 algorithm reach(k: int = 6):
     reached = fill(0)
     far = fill(0.0)
+    total = 0
+    spread = 0.5
     for s in sample(k, 3):
         level = where(node_id() == s, 0, -1)
         frontier = node_id() == s
@@ -47,7 +49,9 @@ algorithm reach(k: int = 6):
             level = where(frontier, depth, level)
         reached = reached + where(level >= 0, 1, 0)
         far = far + where(depth > 2, float(level) * 0.5, 0.0)
-    return reached, far
+        total = total + count(level >= 0)
+        spread = spread + float(depth) / 3.0
+    return reached, far, total, spread
 """
 
 FAILING = """\
@@ -74,7 +78,8 @@ def build(g: ZooGraph) -> runtime.Graph:
 def bits(result) -> dict:
     def key(x):
         return struct.pack("<d", x) if isinstance(x, float) else x
-    return {name: [key(x) for x in col] for name, col in result.columns.items()}
+    return {**{name: [key(x) for x in col] for name, col in result.columns.items()},
+            **{name: key(x) for name, x in result.values.items()}}
 
 
 def batches(plan) -> list[int]:
@@ -112,32 +117,36 @@ def test_the_optimizer_off_claims_nothing():
     assert batches(plan) == [0]
 
 
-def _reach_reference(g: nx.Graph | nx.DiGraph, nodes: list, k: int) -> tuple[list, list]:
+def _reach_reference(g: nx.Graph | nx.DiGraph, nodes: list, k: int) -> tuple[list, list, int, float]:
     # v joins when one of its out-neighbors is in the frontier: distances to s
     g = g.reverse() if g.is_directed() else g
     index = {v: i for i, v in enumerate(nodes)}
-    reached, far = [0] * len(nodes), [0.0] * len(nodes)
+    reached, far, total, spread = [0] * len(nodes), [0.0] * len(nodes), 0, 0.5
     for s in sample_sources(len(nodes), k, 3):
         dist = nx.single_source_shortest_path_length(g, nodes[s])
         depth = max(dist.values()) + 1
+        total += len(dist)
+        spread += float(depth) / 3.0
         for v in nodes:
             reached[index[v]] += v in dist
             if depth > 2:
                 far[index[v]] += float(dist.get(v, -1)) * 0.5
-    return reached, far
+    return reached, far, total, spread
 
 
 @pytest.mark.parametrize("g", ZOO, ids=lambda g: g.name)
-def test_an_int_and_a_float_accumulator(g):
-    plan = compile_text(TWO_ACCUMULATORS, "reach.gdsl").plan
+def test_int_and_float_accumulators_vectors_and_scalars(g):
+    plan = compile_text(ACCUMULATORS, "reach.gdsl").plan
     assert batches(plan) == [BATCH]
     graph = build(g)
     results = {t: runtime.execute(plan, graph, {"k": 6}, threads=t) for t in THREADS}
     assert all(bits(r) == bits(results[1]) for r in results.values())
     assert bits(runtime.execute(unclaimed(plan), graph, {"k": 6}, threads=2)) == bits(results[1])
-    reached, far = _reach_reference(to_networkx(g), list(g.nodes), 6)
+    reached, far, total, spread = _reach_reference(to_networkx(g), list(g.nodes), 6)
     assert results[2].columns["reached"] == reached
     assert results[2].columns["far"] == pytest.approx(far)
+    assert results[2].values["total"] == total
+    assert results[2].values["spread"] == spread   # the same additions in the same order
 
 
 def test_a_failing_pass_reports_what_one_thread_reports():

@@ -638,12 +638,15 @@ gb_status gb_gather_v_check(const gb_plan *p, int64_t pc, const int64_t *w, gb_e
 /* A SOURCES instruction's loop: its body is [head + 1, exit - 2], exit - 1 the JUMP back.
  * With a parallel claim (batch > 0): the slots and registers the body writes other than
  * the index and the accumulators (zeroed when the loop ends), and the accumulators: a
- * slot only one node kernel touches, as slot = slot + x (add_op, x first or second). */
+ * slot only one node kernel touches, as slot = slot + x (add_op, x first or second), and
+ * a register read only by one ADD t, r, x and written only by one MOV r, t. */
 typedef struct gb_region {
     int64_t head, exit, index, count, batch;
     int64_t *priv_slots, npriv_slots, *priv_regs, npriv_regs;
     int64_t *acc_slots, nacc, *acc_ops;
     int *acc_x_first;
+    int64_t *racc, nracc, *racc_ops;
+    int *racc_x_first;
 } gb_region;
 
 /* At gb_plan_create (after gb_loops_check): checks every SOURCES instruction's loop and

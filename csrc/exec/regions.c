@@ -7,7 +7,9 @@
  * and, when the plan shows that independence, claims it with batch > 0.  The claim holds
  * when (checked here at gb_plan_create, by a must-be-written analysis over the body):
  *   - every register the body reads is one it does not write, or the index i, or one it
- *     wrote earlier in the same pass on every path;
+ *     wrote earlier in the same pass on every path, or an accumulator: a register r that one
+ *     ADD t, r, x (either order) reads and one MOV r, t writes, both on every pass (in no
+ *     loop nested in the body, jumped over by nothing), t written and read nowhere else;
  *   - every slot the body reads is the same, or an accumulator: a float or int slot that
  *     exactly one node KERNEL of the body touches, outside any loop nested in the body, as
  *     load a -> t;  t' = add(t, x) (either order);  store a = t', with t and t' used
@@ -19,7 +21,8 @@
  * workers the loop runs `batch` passes at a time, one per worker at a time, each worker
  * with its own registers, slots and kernel state running its kernels single-threaded;
  * each pass's x goes to a buffer of its own (the kernel runs on a buffer holding the
- * add's identity, -0.0 or 0, so it stores x itself), and after the batch the buffers are
+ * add's identity, -0.0 or 0, so it stores x itself; a register accumulator starts each pass
+ * at the identity and ends it holding x), and after the batch the buffers are
  * added into the accumulator in source order, with the kernel's operand order: the same
  * additions in the same order as one thread, so the bits are the same for any thread
  * count.  A claimed loop leaves the registers and slots its body writes (the index and
@@ -248,6 +251,67 @@ static gb_status check_acc(const gb_plan *p, gb_region *g, int64_t a, uint64_t *
     return GB_OK;
 }
 
+/* Whether pc runs exactly once on every pass of g's body: no loop nested in the body holds
+ * it and no jump before it lands after it. */
+static int every_pass(const gb_plan *p, const gb_region *g, int64_t pc)
+{
+    for (int64_t q = g->head + 1; q < g->exit - 1; q++) {
+        const int64_t *w = instr(p, q);
+        int64_t t[1];
+        if (w[0] == GB_OP_SOURCES && q <= pc && pc < w[5])
+            return 0;
+        if (targets(w, t) && ((t[0] <= q && t[0] <= pc && pc <= q) || (q < pc && t[0] > pc)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Register r is an accumulator of region g (see the top of the file). */
+static gb_status check_racc(const gb_plan *p, gb_region *g, int64_t r, uint64_t *scratch,
+                            int64_t words, gb_error *err)
+{
+    int64_t add = -1, mov = -1, t;
+    for (int64_t pc = g->head + 1; pc < g->exit - 1; pc++) {
+        const int64_t *w = instr(p, pc);
+        memset(scratch, 0, (size_t)words * sizeof *scratch);
+        effects(p, pc, 0, set_bit, scratch);
+        if (has_bit(scratch, r)) {
+            if (add >= 0 || (w[0] != GB_OP_ADD_F && w[0] != GB_OP_ADD_I) || (w[3] == r) == (w[4] == r))
+                return rfail(err, p, g, "claims parallel passes but a register is read before "
+                             "the body writes it", r);
+            add = pc;
+        }
+        memset(scratch, 0, (size_t)words * sizeof *scratch);
+        effects(p, pc, 1, set_bit, scratch);
+        if (has_bit(scratch, r)) {
+            if (mov >= 0 || w[0] != GB_OP_MOV)
+                return rfail(err, p, g, "claims an accumulator register written other than by "
+                             "one mov", r);
+            mov = pc;
+        }
+    }
+    if (add < 0 || mov < 0 || mov < add || !every_pass(p, g, add) || !every_pass(p, g, mov))
+        return rfail(err, p, g, "claims an accumulator register not added to once on every "
+                     "pass", r);
+    t = instr(p, add)[2];
+    if (t == r || instr(p, mov)[3] != t)
+        return rfail(err, p, g, "claims an accumulator register not set from its add", r);
+    for (int64_t pc = g->head + 1; pc < g->exit - 1; pc++) {
+        if (pc == add || pc == mov)
+            continue;
+        memset(scratch, 0, (size_t)words * sizeof *scratch);
+        effects(p, pc, 0, set_bit, scratch);
+        effects(p, pc, 1, set_bit, scratch);
+        if (has_bit(scratch, t))
+            return rfail(err, p, g, "claims an accumulator register whose sum is used elsewhere", r);
+    }
+    g->racc[g->nracc] = r;
+    g->racc_ops[g->nracc] = instr(p, add)[0];
+    g->racc_x_first[g->nracc] = instr(p, add)[4] == r;
+    g->nracc++;
+    return GB_OK;
+}
+
 /* ---- the claim: a must-be-written analysis over the body ---- */
 
 static gb_status check_claim(gb_plan *p, gb_region *g, gb_error *err)
@@ -277,8 +341,11 @@ static gb_status check_claim(gb_plan *p, gb_region *g, gb_error *err)
     g->acc_slots = malloc((size_t)(p->nslots > 0 ? p->nslots : 1) * sizeof *g->acc_slots);
     g->acc_ops = malloc((size_t)(p->nslots > 0 ? p->nslots : 1) * sizeof *g->acc_ops);
     g->acc_x_first = malloc((size_t)(p->nslots > 0 ? p->nslots : 1) * sizeof *g->acc_x_first);
+    g->racc = malloc((size_t)(p->nregs > 0 ? p->nregs : 1) * sizeof *g->racc);
+    g->racc_ops = malloc((size_t)(p->nregs > 0 ? p->nregs : 1) * sizeof *g->racc_ops);
+    g->racc_x_first = malloc((size_t)(p->nregs > 0 ? p->nregs : 1) * sizeof *g->racc_x_first);
     if (!in || !out || !written || !reads || !g->priv_slots || !g->priv_regs || !g->acc_slots ||
-        !g->acc_ops || !g->acc_x_first) {
+        !g->acc_ops || !g->acc_x_first || !g->racc || !g->racc_ops || !g->racc_x_first) {
         st = gb_err_set(err, GB_ENOMEM, -1, "out of memory checking a loop over sources");
         goto done;
     }
@@ -313,7 +380,7 @@ static gb_status check_claim(gb_plan *p, gb_region *g, gb_error *err)
             }
         }
     }
-    g->nacc = 0;
+    g->nacc = g->nracc = 0;
     for (int64_t i = 0; i < len && st == GB_OK; i++) {
         memset(reads, 0, (size_t)words * sizeof *reads);
         effects(p, b0 + i, 0, set_bit, reads);
@@ -322,9 +389,11 @@ static gb_status check_claim(gb_plan *p, gb_region *g, gb_error *err)
             if (!has_bit(reads, bit) || has_bit(in + i * words, bit) || !has_bit(written, bit))
                 continue;
             if (bit < R) {
-                st = rfail(err, p, g, "claims parallel passes but a register is read before "
-                           "the body writes it", bit);
-                break;
+                for (int64_t q = 0; q < g->nracc; q++)
+                    dup |= g->racc[q] == bit;
+                if (!dup)
+                    st = check_racc(p, g, bit, out, words, err);
+                continue;
             }
             for (int64_t q = 0; q < g->nacc; q++)
                 dup |= g->acc_slots[q] == bit - R;
@@ -339,7 +408,9 @@ static gb_status check_claim(gb_plan *p, gb_region *g, gb_error *err)
             continue;
         for (int64_t q = 0; q < g->nacc; q++)
             acc |= g->acc_slots[q] == bit - R;
-        if (bit < R)
+        for (int64_t q = 0; q < g->nracc; q++)
+            acc |= g->racc[q] == bit;
+        if (bit < R && !acc)
             g->priv_regs[g->npriv_regs++] = bit;
         else if (!acc)
             g->priv_slots[g->npriv_slots++] = bit - R;
@@ -422,6 +493,9 @@ void gb_regions_free(gb_plan *p)
         free(g->acc_slots);
         free(g->acc_ops);
         free(g->acc_x_first);
+        free(g->racc);
+        free(g->racc_ops);
+        free(g->racc_x_first);
     }
     free(p->regions);
 }

@@ -132,6 +132,7 @@ typedef struct src_job {
     src_worker *workers;
     int64_t first;             /* the batch's first source index */
     void **bufs;               /* bufs[a * batch + q]: accumulator a's x for pass first + q */
+    gb_value *rbufs;           /* rbufs[a * batch + q]: register accumulator a's x */
     int64_t batch, npass;
 } src_job;
 
@@ -154,9 +155,17 @@ static gb_status pass_task(void *arg, int worker, int64_t item)
                 memset(buf, 0, (size_t)x->n * sizeof(int64_t));
             x->slots[g->acc_slots[a]] = buf;
         }
+        for (int64_t a = 0; a < g->nracc; a++) {
+            if (g->racc_ops[a] == GB_OP_ADD_F)
+                x->regs[g->racc[a]].f = -0.0;
+            else
+                x->regs[g->racc[a]].i = 0;
+        }
         x->regs[g->index].i = j->first + item;
         x->back_jumps++, x->back_from = g->exit - 1;   /* as the closing jump would */
         st = gb_interpret(x, g->head + 1, g->exit - 1);
+        for (int64_t a = 0; a < g->nracc && st == GB_OK; a++)
+            j->rbufs[a * j->batch + item] = x->regs[g->racc[a]];
     }
     if (st != GB_OK)
         j->c->ws[worker].err = j->workers[worker].err;
@@ -199,6 +208,22 @@ static gb_status fold_task(void *arg, int worker, int64_t item)
     return GB_OK;
 }
 
+/* The register accumulators += each of npass passes' x, in source order. */
+static void fold_registers(gb_ctx *c, const gb_region *g, const gb_value *rbufs, int64_t batch,
+                           int64_t npass)
+{
+    for (int64_t a = 0; a < g->nracc; a++) {
+        gb_value *acc = &c->regs[g->racc[a]];
+        for (int64_t q = 0; q < npass; q++) {
+            gb_value x = rbufs[a * batch + q];
+            if (g->racc_ops[a] == GB_OP_ADD_F)
+                acc->f = g->racc_x_first[a] ? x.f + acc->f : acc->f + x.f;
+            else
+                acc->i = (int64_t)((uint64_t)acc->i + (uint64_t)x.i);
+        }
+    }
+}
+
 /* Passes first .. count - 1 of claimed loop g on c's workers. */
 static gb_status run_parallel(gb_ctx *c, const gb_region *g, int64_t first, int64_t count)
 {
@@ -207,9 +232,10 @@ static gb_status run_parallel(gb_ctx *c, const gb_region *g, int64_t first, int6
     const int64_t batch = g->batch < count - first ? g->batch : count - first;
     src_worker *workers = calloc((size_t)nw, sizeof *workers);
     void **bufs = calloc((size_t)(g->nacc * batch > 0 ? g->nacc * batch : 1), sizeof *bufs);
+    gb_value *rbufs = calloc((size_t)(g->nracc * batch > 0 ? g->nracc * batch : 1), sizeof *rbufs);
     gb_status st = GB_OK;
 
-    if (workers == NULL || bufs == NULL) {
+    if (workers == NULL || bufs == NULL || rbufs == NULL) {
         st = gb_err_set(c->err, GB_ENOMEM, -1, "out of memory for a loop over sources");
         goto done;
     }
@@ -223,13 +249,14 @@ static gb_status run_parallel(gb_ctx *c, const gb_region *g, int64_t first, int6
     for (int w = 0; w < nw && st == GB_OK; w++)
         st = worker_init(c, g, &workers[w], w);
     for (int64_t at = first; at < count && st == GB_OK; at += batch) {
-        src_job job = { c, g, workers, at, bufs, batch, count - at < batch ? count - at : batch };
+        src_job job = { c, g, workers, at, bufs, rbufs, batch, count - at < batch ? count - at : batch };
         int64_t fail = -1;
         int fail_worker = 0;
         gb_status pst = gb_pool_for(&c->pool, job.npass, pass_task, &job, &fail, &fail_worker);
         fold_job fold = { c, g, bufs, batch, pst == GB_OK ? job.npass : fail };
         if (fold.npass > 0 && (st = gb_run_items(c, c->node_items.count, fold_task, &fold)) != GB_OK)
             break;
+        fold_registers(c, g, rbufs, batch, fold.npass);
         if (pst != GB_OK) {
             if (c->err != NULL)
                 *c->err = c->ws[fail_worker].err;
@@ -251,6 +278,7 @@ done:
         free(bufs[i]);
     free(workers);
     free(bufs);
+    free(rbufs);
     return st;
 }
 

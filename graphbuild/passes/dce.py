@@ -12,7 +12,7 @@ aggregation's captures that its edge graph no longer reads.
 from __future__ import annotations
 
 from ..ir.dataflow import may_raise, reads
-from ..ir.nodes import EDGE_LEAVES, Block, Function, Node, Op, agg_captures, keep_results, result_count
+from ..ir.nodes import EDGE_LEAVES, Block, Function, LoopKind, Node, Op, agg_captures, keep_results, result_count
 
 
 def dce(fn: Function) -> Function:
@@ -60,6 +60,8 @@ def _region_op(n: Node, owned: list[Node], live: set[Node]) -> list[Node] | None
     used = {r.arg for r in owned if r in live}
     if n.op is Op.LOOP:
         used = _needed_carried(n, used)
+        if n.arg is LoopKind.SOURCES and (used or may_raise(n)):
+            used = _needed_carried(n, used | {0})   # the pass index: plan/emit.py steps it
     if not used and not may_raise(n):
         return None
     keep = sorted(used)

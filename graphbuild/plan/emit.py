@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..ir.dataflow import recomputable
+from ..ir.dataflow import YIELDED, recomputable
 from ..ir.nodes import (
     Block,
     Function,
@@ -101,6 +101,9 @@ class Emitter:
     # ---- blocks ----------------------------------------------------------------
 
     def block(self, block: Block) -> None:
+        for n in block.nodes:
+            if n.op is Op.LOOP and n.arg is LoopKind.SOURCES:
+                self.skip |= self.index_steps(n)
         for step in fuse_epilogues(schedule(block, self.facts, self.options), self.options, self.apart):
             if isinstance(step, NodeGroup):
                 self.instr("kernel", [self.node_kernel(step.members)], step.members[0].loc)
@@ -275,6 +278,17 @@ class Emitter:
             self.instr("jump", [head], loc)
         self.patch(exit_jump, len(self.code))
 
+    def index_steps(self, n: Node) -> set[Node]:
+        """What a loop over sources' SOURCES instruction does itself: the pass index's step
+        `i + 1`, and the constants 0 and 1 when nothing else uses them (licm may have
+        hoisted the 1 out of the loop, so the block holding the loop skips them too)."""
+        step, init = n.regions[-1].yields[0], loop_inits(n)[0]
+        if set(self.facts.users.get(step, ())) - {YIELDED}:
+            return set()   # `i + 1` computed for the program too (a common subexpression)
+        consts = [c for c in (*step.src, init) if c.op is Op.CONST
+                  and set(self.facts.users.get(c, ())) <= {step, n}]
+        return {step, *consts}
+
     def sources_loop(self, n: Node) -> None:
         """`for s in ...`:  const i, -1;  head: sources i, count, 0, @exit;  body;  jump head.
         The SOURCES instruction steps the index, so the body's `i + 1` is not emitted; the
@@ -296,10 +310,6 @@ class Emitter:
         self.instr("const", [index, -1], loc)
         head = len(self.code)
         sources = self.instr("sources", [index, st.reg(loop_count(n)), 0, -1], loc)
-        step = body.yields[0]
-        self.skip.add(step)
-        self.skip.update(s for s in step.src if s.op is Op.CONST and
-                         set(self.facts.users.get(s, ())) <= {step})
         self.block(body)
         self.parallel_copy(list(zip(carried[1:], body.yields[1:len(inits)])), set(walk(body)), loc)
         self.instr("jump", [head], loc)

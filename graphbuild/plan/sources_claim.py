@@ -6,7 +6,9 @@ and the claim is its batch: how many passes may run side by side, each on a work
 own, their accumulators folded in source order (bitwise the one-thread order).  The
 compiler claims it when the final plan shows what C re-proves:
 - every register the body reads is written earlier in the same pass on every path, or not
-  written in the body at all (the index counts as written at the head);
+  written in the body at all (the index counts as written at the head), or is a scalar
+  accumulator: read only by one  add t, r, x,  written only by one  mov r, t,  both run once
+  on every pass, t used nowhere else;
 - every slot likewise, except accumulators: a slot that one node kernel of the body touches,
   outside any loop nested in it, only as  load a -> t;  t' = add(t, x);  store a = t';
 - no kernel in the body counts common neighbors, and no loop over sources inside it is
@@ -78,7 +80,7 @@ def _allowed(plan: Plan, head: int) -> bool:
         for x in effects[pc][0]:
             if x in before[pc] or x not in written:
                 continue
-            if x[0] == "r" or not _accumulator(plan, head, end, x[1], effects):
+            if not (_register_accumulator if x[0] == "r" else _accumulator)(plan, head, end, x[1], effects):
                 return False
             accumulators.add(x[1])
     return True
@@ -96,6 +98,36 @@ def _accumulator(plan: Plan, head: int, end: int, slot: int, effects: dict) -> b
         if ins.op == "sources" and pc <= at < ins.args[-1]:
             return False
     return _add_form(plan, plan.kernels[plan.code[at].args[0]], slot)
+
+
+def _every_pass(plan: Plan, head: int, end: int, at: int) -> bool:
+    """at runs once on every pass: in no loop nested in the body, jumped over by nothing."""
+    for pc in range(head + 1, end):
+        ins = plan.code[pc]
+        if ins.op == "sources" and pc <= at < ins.args[-1]:
+            return False
+        if ins.op in ("jump", "jump_if_false", "sources"):
+            t = ins.args[-1]
+            if (t <= pc and t <= at <= pc) or (pc < at < t):
+                return False
+    return True
+
+
+def _register_accumulator(plan: Plan, head: int, end: int, reg: int, effects: dict) -> bool:
+    x = ("r", reg)
+    readers = [pc for pc, (r, _) in effects.items() if x in r]
+    writers = [pc for pc, (_, w) in effects.items() if x in w]
+    if len(readers) != 1 or len(writers) != 1:
+        return False
+    add, mov = plan.code[readers[0]], plan.code[writers[0]]
+    if (add.op not in ("add_f", "add_i") or (add.args[1] == reg) == (add.args[2] == reg)
+            or mov.op != "mov" or mov.args[1] != add.args[0] or add.args[0] == reg
+            or readers[0] > writers[0]):
+        return False
+    if not all(_every_pass(plan, head, end, pc) for pc in (readers[0], writers[0])):
+        return False
+    t = ("r", add.args[0])
+    return all(t not in r | w for pc, (r, w) in effects.items() if pc not in (readers[0], writers[0]))
 
 
 def _add_form(plan: Plan, k: Kernel, slot: int) -> bool:

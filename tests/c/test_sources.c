@@ -12,7 +12,7 @@
 enum { N = 3000, PASSES = 40 };
 
 /* Plan pieces, so the refusal tests can assemble variants. */
-enum { R_INDEX, R_COUNT, R_COEF, R_FLAG, NREGS };
+enum { R_INDEX, R_COUNT, R_COEF, R_FLAG, R_TOT, R_SUM, NREGS };
 enum { ACC, IACC, X, E };
 
 typedef struct variant {
@@ -22,6 +22,7 @@ typedef struct variant {
     int acc_mul;         /* the accumulator kernel multiplies */
     int jump_out;        /* a jump from the body to the loop's exit */
     int open_end;        /* no jump back closes the loop */
+    int tot_skipped;     /* a jump over the register accumulator's mov */
     int64_t count;       /* the bound */
 } variant;
 
@@ -74,6 +75,12 @@ static void build(tplan *t, const variant *v)
     ins(t, GB_OP_KERNEL, -1, ke, 0, 0, 1);
     ins(t, GB_OP_KERNEL, -1, ka, 0, 0, 1);
     ins(t, GB_OP_KERNEL, -1, ki, 0, 0, 1);
+    ins(t, GB_OP_ADD_I, -1, R_SUM, R_TOT, R_INDEX, 0);   /* tot = tot + index */
+    if (v->tot_skipped) {
+        ins(t, GB_OP_CONST, -1, R_FLAG, 0, 0, 0);
+        ins(t, GB_OP_JUMP_IF_FALSE, -1, R_FLAG, t->ncode / GB_INSTR_WIDTH + 2, 0, 0);
+    }
+    ins(t, GB_OP_MOV, -1, R_TOT, R_SUM, 0, 0);
     if (kt >= 0)
         ins(t, GB_OP_KERNEL, -1, kt, 0, 0, 1);
     if (v->open_end)
@@ -99,7 +106,7 @@ static gb_graph *ring(void)
 
 static void test_runs(gb_graph *g, int64_t batch, int threads)
 {
-    variant v = { batch, 0, 0, 0, 0, 0, PASSES };
+    variant v = { batch, 0, 0, 0, 0, 0, 0, PASSES };
     tplan *t = malloc(sizeof *t);
     gb_plan *p = NULL;
     gb_error err;
@@ -114,6 +121,7 @@ static void test_runs(gb_graph *g, int64_t batch, int threads)
     CHECK_EQ_I(tp_create_raw(t, &p, &err), GB_OK);
     slots = slots_new(t->nslots, N);
     memset(regs, 0, sizeof regs);
+    regs[R_TOT].i = 7;
     for (int64_t u = 0; u < N; u++) {
         ((double *)slots[ACC])[u] = 0.5;
         ((int64_t *)slots[IACC])[u] = u;
@@ -132,6 +140,9 @@ static void test_runs(gb_graph *g, int64_t batch, int threads)
         }
     }
     CHECK_EQ_I(regs[R_INDEX].i, PASSES);
+    CHECK_EQ_I(regs[R_TOT].i, 7 + PASSES * (PASSES - 1) / 2);
+    if (batch > 0)
+        CHECK_EQ_I(regs[R_SUM].i, 0);
     if (batch > 0)
         CHECK_EQ_F(regs[R_COEF].f, 0.0);
     else
@@ -169,8 +180,10 @@ static void refused(const variant *v, const char *what)
 
 static void test_refusals(void)
 {
-    variant v = { 16, 0, 0, 0, 0, 0, PASSES };
-    v.batch = 5000;
+    variant v = { 16, 0, 0, 0, 0, 0, 0, PASSES };
+    v.tot_skipped = 1;
+    refused(&v, "not added to once on every pass");
+    v.tot_skipped = 0, v.batch = 5000;
     refused(&v, "claims a batch out of range");
     v.batch = 16, v.coef_late = 1;
     refused(&v, "a register is read before the body writes it");
