@@ -265,7 +265,7 @@ gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
     for (int64_t pc = 0; pc < p->ninstr; pc++)
         if ((st = validate_instr(p, pc, koffsets, err)) != GB_OK)
             goto fail;
-    if ((st = gb_loops_check(p, err)) != GB_OK || (st = gb_regions_check(p, err)) != GB_OK)
+    if ((st = gb_loops_check(p, err)) != GB_OK)
         goto fail;
     if ((st = gb_changed_check(p, err)) != GB_OK || (st = gb_afforest_check(p, err)) != GB_OK)
         goto fail;
@@ -275,7 +275,7 @@ gb_status gb_plan_create(const int64_t *code, int64_t ncode_words,
         goto fail;
     if ((st = gb_peel_check(p, err)) != GB_OK)
         goto fail;
-    if ((st = gb_claims_levels(p, err)) != GB_OK)
+    if ((st = gb_claims_levels(p, err)) != GB_OK || (st = gb_regions_check(p, err)) != GB_OK)
         goto fail;
     free(koffsets);
     *out = p;
