@@ -12,7 +12,8 @@ aggregation's captures that its edge graph no longer reads.
 from __future__ import annotations
 
 from ..ir.dataflow import may_raise, reads
-from ..ir.nodes import EDGE_LEAVES, Block, Function, LoopKind, Node, Op, agg_captures, keep_results, result_count
+from ..ir.nodes import (EDGE_LEAVES, Block, Function, LoopKind, Node, Op, agg_captures, keep_results,
+                        result_count)
 
 
 def dce(fn: Function) -> Function:

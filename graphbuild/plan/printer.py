@@ -15,8 +15,8 @@ from .source import own_source
 
 _TOP_ARGS = {
     "const": "ri", "mov": "rr", "node_count": "r", "edge_count": "r", "get": "rsr", "jump": "@",
-    "jump_if_false": "r@", "sources": "rri@", "check_iter": "r", "kernel": "k", "fused": "kk", "copy_v": "ss", "swap_v": "ss",
-    "gather_v": "sssi",
+    "jump_if_false": "r@", "check_iter": "r", "kernel": "k", "fused": "kk", "copy_v": "ss", "swap_v": "ss",
+    "gather_v": "sssi", "sources": "rri@",
 }
 _MICRO_ARGS = {
     "load": "ts", "gather": "ts", "bcast": "tr", "imm": "ti", "random": "tr", "store": "-st",

@@ -139,29 +139,29 @@ def _add_form(plan: Plan, k: Kernel, slot: int) -> bool:
     if len(loads) != 1 or len(stores) != 1:
         return False
     t, t2 = loads[0].args[0], stores[0].args[2]
-    adds = [m for m in k.micro if m.op not in ("store",) and not m.op.startswith("red_")
-            and m.args and m.args[0] == t2]
-    if t == t2 or len(adds) != 1 or adds[0].op not in ("add_f", "add_i"):
+    adds = [m for m in k.micro if _micro_writes(m) == t2]
+    want = {"float": "add_f", "int": "add_i"}.get(plan.slots[slot])
+    if t == t2 or len(adds) != 1 or adds[0].op != want:
         return False
     add = adds[0]
     if (add.args[1] == t) == (add.args[2] == t):
         return False
-    if add.op != ("add_f" if plan.slots[slot] == "float" else "add_i" if plan.slots[slot] == "int" else ""):
-        return False
     for m in k.micro:
         reads = _micro_reads(m)
-        if m is not loads[0] and m.op not in ("store",) and not m.op.startswith("red_") and m.args and m.args[0] == t:
-            return False
-        if (m is not add and t in reads) or (m is not stores[0] and t2 in reads):
+        if (m is not loads[0] and _micro_writes(m) == t) or (m is not add and t in reads) \
+                or (m is not stores[0] and t2 in reads):
             return False
     return True
 
 
+def _micro_writes(m) -> int | None:
+    """The temp micro-op m writes (stores and reductions write none)."""
+    return None if m.op == "store" or m.op.startswith("red_") or not m.args else m.args[0]
+
+
 def _micro_reads(m) -> list:
     """The temps micro-op m reads."""
-    if m.op == "store":
-        return [m.args[2]]
-    if m.op.startswith("red_"):
+    if m.op == "store" or m.op.startswith("red_"):
         return [m.args[2]]
     if m.op in ("load", "gather", "bcast", "imm", "node_id", "nbr", "weight", "in_deg", "out_deg",
                 "degree", "random", "common"):
