@@ -10,6 +10,9 @@
  *               each node's arcs in input order: graphbuild's `--layout degree`).
  *   orig_t      the tuned loop (below) on the input CSR: what the kernel gains without a layout.
  *   deg_t       the tuned loop on the degree layout.
+ *   deg_fine    deg with schedule(dynamic, 256): the degree layout's first chunk of 16384 nodes
+ *               holds about half the arcs; are small chunks (not the rest of the tuned loop)
+ *               what balances it?  (_fine applies to orig, deg, deg_sort.)
  *   deg_sort_t  deg_t with each node's in-neighbors sorted by source position (deg_sort: the
  *               plain loop on that CSR; orig_sort_t: the tuned loop on the input CSR sorted).
  *   deg_segS    deg_sort_t cut into source ranges of S nodes (CSR segmenting, Zhang et al. 2017):
@@ -43,8 +46,8 @@
 
 #define DAMPING 0.85
 
-/* ---- pagerank.c's loop, verbatim but for the types ---- */
-static double pr_plain(const csr_graph *g, int iterations, double *scores, double *contrib)
+/* ---- pagerank.c's loop, verbatim but for the types and the chunk (16384 there) ---- */
+static double pr_plain(const csr_graph *g, int iterations, int chunk, double *scores, double *contrib)
 {
     const int64_t n = g->n;
     const double teleport = (1.0 - DAMPING) / (double)n;
@@ -66,7 +69,7 @@ static double pr_plain(const csr_graph *g, int iterations, double *scores, doubl
         }
         const double base = teleport + DAMPING * dangling / (double)n;
         error = 0.0;
-#pragma omp parallel for reduction(+ : error) schedule(dynamic, 16384)
+#pragma omp parallel for reduction(+ : error) schedule(dynamic, chunk)
         for (int64_t u = 0; u < n; u++) {
             double incoming = 0.0;
             for (int64_t e = g->offsets[u]; e < g->offsets[u + 1]; e++)
@@ -370,6 +373,7 @@ static int copy_sorted(const csr_graph *g, csr_graph *out)
 typedef struct {
     char name[32];
     int kind;            /* 0 plain, 1 tuned */
+    int fine;            /* plain with chunks of 256 nodes */
     int degree, sorted, acc4, f32;
     int64_t seg;
     const csr_graph *g;  /* plain */
@@ -390,6 +394,11 @@ static int parse_variant(const char *name, variant *v)
     strcpy(base, name);
     for (;;) {
         size_t len = strlen(base);
+        if (len > 5 && strcmp(base + len - 5, "_fine") == 0) {
+            v->fine = 1;
+            base[len - 5] = '\0';
+            continue;
+        }
         if (len > 3 && strcmp(base + len - 3, "_a4") == 0) {
             v->acc4 = 1;
             base[len - 3] = '\0';
@@ -404,6 +413,8 @@ static int parse_variant(const char *name, variant *v)
     v->sorted = strstr(base, "_sort") != NULL || strncmp(base, "deg_seg", 7) == 0;
     if (strcmp(base, "orig") == 0 || strcmp(base, "deg") == 0 || strcmp(base, "deg_sort") == 0)
         return !v->acc4 && !v->f32;
+    if (v->fine)
+        return 0;
     v->kind = 1;
     if (strcmp(base, "orig_t") == 0 || strcmp(base, "orig_sort_t") == 0 ||
         strcmp(base, "deg_t") == 0 || strcmp(base, "deg_sort_t") == 0)
@@ -491,7 +502,7 @@ int main(int argc, char **argv)
             variant *v = &vs[(j + r) % nv];   /* rotate the order each round */
             double start = omp_get_wtime();
             if (v->kind == 0)
-                pr_plain(v->g, (int)iterations, scores, contrib);
+                pr_plain(v->g, (int)iterations, v->fine ? 256 : 16384, scores, contrib);
             else if (v->f32)
                 pr_tuned_f(&v->t, (int)iterations, v->acc4, scores, (float *)cb[0], (float *)cb[1],
                            v->seg ? acc : NULL, part);
