@@ -124,6 +124,13 @@ bench-layout: native
 bench-layout-algos: native
 	$(PYTHON) bench/layout_algos.py --threads 2
 
+# How far a hand-written pull PageRank gets against the GAP-style loop on the input graph
+# (layout, tuned loop, sorted in-neighbors, segments; bench/baseline/pagerank_layout.c), in
+# turns in one process; bench/results/layout_best.md (a few minutes).
+.PHONY: bench-layout-best
+bench-layout-best: native
+	$(PYTHON) bench/layout_best.py --graphs kron:20 --threads 2
+
 # ---- graph input (bench/io.py) ----
 .PHONY: bench-io bench-memory
 
