@@ -283,16 +283,17 @@ typedef struct gb_pool {
     int nthreads;              /* workers, the caller included */
     int synced;                /* mu and the conds exist (nthreads > 1 is possible) */
     pthread_mutex_t mu;
-    pthread_cond_t wake;       /* helpers: a new generation, or shutdown */
-    pthread_cond_t done;       /* the caller: running reached 0 */
-    uint64_t generation;
-    int shutdown;
-    int running;               /* helpers still in the current job */
-    gb_task_fn fn;             /* the current job */
+    pthread_cond_t wake;       /* helpers: a new job, or shutdown */
+    pthread_cond_t done;       /* the caller: an item finished */
+    /* the job word: generation, a closed bit, the next item to claim (pool.c) */
+    atomic_ullong job;
+    atomic_llong finished;     /* claims of the current job run to the end */
+    atomic_int sleepers;       /* helpers waiting on wake */
+    atomic_int waiting;        /* the caller waits on done */
+    atomic_int shutdown;
+    gb_task_fn fn;             /* the current job, read only by a worker holding a claim */
     void *arg;
     int64_t nitems;
-    atomic_llong next;         /* the next unclaimed item */
-    atomic_int stop;           /* an item failed: claim no more */
     int64_t fail_item[GB_POOL_MAX_THREADS];
     gb_status fail_status[GB_POOL_MAX_THREADS];
     gb_pool_helper helpers[GB_POOL_MAX_THREADS];
