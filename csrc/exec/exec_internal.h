@@ -157,6 +157,9 @@ typedef struct gb_kernel {
     int fl_nstores;
     int64_t fl_store_slot[4], fl_store_reg[4];   /* reg -1: the immediate */
     gb_value fl_store_imm[4];
+    /* frontier.c: stores folded and nothing else in the loop writes S, so a bitmap of the
+     * nodes where S == c, once built, stays right when the claims update it */
+    int fl_unseen;
 } gb_kernel;
 
 struct gb_plan {
@@ -527,6 +530,8 @@ typedef struct gb_incr {
     int bottom_up;
     uint8_t *blocks;
     uint64_t *bits;            /* X's list as a bitmap, for bottom-up passes */
+    uint64_t *unseen;          /* in bits' allocation: the nodes where S == c (fl_unseen) */
+    int unseen_ok;             /* unseen is built and kept since */
 } gb_incr;
 
 /* Bytes gb_run allocates for incremental passes on a graph of n nodes. */
