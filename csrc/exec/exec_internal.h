@@ -529,9 +529,12 @@ typedef struct gb_incr {
     int64_t ecount, prev_count, unexplored;
     int bottom_up;
     uint8_t *blocks;
-    uint64_t *bits;            /* X's list as a bitmap, for bottom-up passes */
-    uint64_t *unseen;          /* in bits' allocation: the nodes where S == c (fl_unseen) */
-    int unseen_ok;             /* unseen is built and kept since */
+    uint64_t *bits;            /* bitmaps for bottom-up passes (frontier.c) */
+    /* in bits' allocation: X's bitmap and the next one (swapped after a bottom-up pass,
+     * which writes E's claimed nodes there; front_ok: front is X's list), and the nodes
+     * where S == c (fl_unseen; unseen_ok: built and kept since) */
+    uint64_t *front, *nfront, *unseen;
+    int front_ok, unseen_ok;
 } gb_incr;
 
 /* Bytes gb_run allocates for incremental passes on a graph of n nodes. */

@@ -19,7 +19,8 @@
  *     blocks holding a claimed node (active.c's block runner, over E's true nodes);
  *   - bottom-up otherwise, until the frontier has fewer than n / BETA nodes and shrinks:
  *     the demand pull with early exit (demand.c) fused with the node kernel, as before;
- *     with folded stores each demanded node looks for a neighbor in a bitmap of X.  When
+ *     with folded stores each demanded node looks for a neighbor in a bitmap of X (built
+ *     from the list at the switch; a bottom-up pass writes the next one).  When
  *     nothing else in the loop writes S (fl_unseen), the first such pass also builds a
  *     bitmap of the nodes where S == c (unseen), which every later claim keeps, so later
  *     passes read it instead of S, while the lists are carried.
@@ -48,8 +49,10 @@ int gb_frontier_alloc(gb_ctx *c, gb_incr *st)
     st->next = malloc(n * sizeof(int64_t));
     st->touched = malloc(n * sizeof(int64_t));
     st->blocks = calloc((size_t)(c->nblocks > 0 ? c->nblocks : 1), 1);
-    st->bits = malloc((n + 63) / 64 * 2 * sizeof(uint64_t));   /* bits, then unseen */
-    st->unseen = st->bits ? st->bits + (n + 63) / 64 : NULL;
+    st->bits = malloc((n + 63) / 64 * 3 * sizeof(uint64_t));   /* front, nfront, unseen */
+    st->front = st->bits;
+    st->nfront = st->bits ? st->bits + (n + 63) / 64 : NULL;
+    st->unseen = st->bits ? st->bits + (n + 63) / 64 * 2 : NULL;
     return st->list && st->next && st->touched && st->blocks && st->bits;
 }
 
@@ -295,7 +298,7 @@ static gb_status bits_item(void *arg, int worker, int64_t item)
     const int64_t i1 = j->nsrc - item * CHUNK < CHUNK ? j->nsrc : (item + 1) * CHUNK;
     (void)worker;
     for (int64_t i = item * CHUNK; i < i1; i++)
-        __atomic_fetch_or(&j->st->bits[j->src[i] >> 6], 1ull << (j->src[i] & 63), __ATOMIC_RELAXED);
+        __atomic_fetch_or(&j->st->front[j->src[i] >> 6], 1ull << (j->src[i] & 63), __ATOMIC_RELAXED);
     return GB_OK;
 }
 
@@ -311,8 +314,8 @@ claim_range(fl_job *j, int64_t v0, int64_t v1, const int ob, const int nb)
     const gb_kernel *k = j->ke;
     const int dirs[2] = { k->dir == GB_DIR_IN ? GB_DIR_IN : GB_DIR_OUT, GB_DIR_IN };
     const int nr = k->dir == GB_DIR_BOTH && c->directed ? 2 : 1;
-    const uint64_t *bits = j->st->bits;
-    uint64_t *unseen = j->st->unseen;
+    const uint64_t *bits = j->st->front;
+    uint64_t *unseen = j->st->unseen, *nfront = j->st->nfront;
     uint8_t *e = c->slots[k->out_slot];
     /* S at v: only v's own claim writes it in this pass, so plain loads */
     const int s_bool = c->p->slot_dtypes[k->demand_slot] == GB_BOOL;
@@ -356,6 +359,8 @@ claim_range(fl_job *j, int64_t v0, int64_t v1, const int ob, const int nb)
             if (len == LOCAL)
                 gb_list_flush(j->st->touched, &j->ndst, buf, &len);
         }
+        if (hits)   /* the next pass's X */
+            __atomic_fetch_or(&nfront[base >> 6], hits, __ATOMIC_RELAXED);
         if (j->clears)
             todo &= ~hits;
         if (j->unseen && j->clears && hits)
@@ -428,6 +433,7 @@ gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
         st->bottom_up = 0;
         st->prev_count = st->count;
         st->unseen_ok = 0;
+        st->front_ok = 0;
     }
     st->carry = 0;
     /* Beamer's rule: pull once the frontier's arcs pass the unexplored ones / ALPHA, push
@@ -455,12 +461,21 @@ gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
             return s;
     }
     if (st->bottom_up && ke->fl_nstores >= 0) {
-        memset(st->bits, 0, (size_t)(c->n + 63) / 64 * sizeof(uint64_t) * (j.build ? 2 : 1));
-        j.src = st->list, j.nsrc = st->count;
-        if ((s = gb_run_items(c, chunks(j.nsrc), bits_item, &j)) != GB_OK ||
-            (s = gb_run_items(c, c->edge_items[ke->dir].count, claim_item, &j)) != GB_OK)
+        const size_t words = (size_t)(c->n + 63) / 64 * sizeof(uint64_t);
+        uint64_t *f;
+        if (!st->front_ok) {   /* after a bottom-up pass X's bitmap is there already */
+            memset(st->front, 0, words);
+            j.src = st->list, j.nsrc = st->count;
+            if ((s = gb_run_items(c, chunks(j.nsrc), bits_item, &j)) != GB_OK)
+                return s;
+        }
+        memset(st->nfront, 0, words);
+        if (j.build)
+            memset(st->unseen, 0, words);
+        if ((s = gb_run_items(c, c->edge_items[ke->dir].count, claim_item, &j)) != GB_OK)
             return s;
         t = st->touched, st->touched = st->next, st->next = t;
+        f = st->front, st->front = st->nfront, st->nfront = f;
         st->unseen_ok |= j.build;
     } else if (st->bottom_up) {   /* gb_incr_range pulls at demanded nodes only */
         if ((s = gb_run_items(c, c->fused_items[ke->dir].count, pull_item, &j)) != GB_OK ||
@@ -486,7 +501,9 @@ gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
                 return s;
         }
     }
-    /* E's new true nodes become X's after the loop's swap; X's become E's stale ones */
+    /* E's new true nodes become X's after the loop's swap; X's become E's stale ones
+     * (and X's bitmap is front's when a bottom-up claim pass wrote it) */
+    st->front_ok = st->bottom_up && ke->fl_nstores >= 0;
     t = st->list, st->list = st->next, st->next = t;
     st->ecount = st->count;
     st->count = j.ndst;
