@@ -159,6 +159,9 @@ typedef struct gb_kernel {
     int fl_nstores;
     int64_t fl_store_slot[4], fl_store_reg[4];   /* reg -1: the immediate */
     gb_value fl_store_imm[4];
+    /* frontier.c: stores folded and nothing else in the loop writes S, so a bitmap of the
+     * nodes where S == c, once built, stays right when the claims update it */
+    int fl_unseen;
 } gb_kernel;
 
 struct gb_plan {
@@ -287,16 +290,17 @@ typedef struct gb_pool {
     int nthreads;              /* workers, the caller included */
     int synced;                /* mu and the conds exist (nthreads > 1 is possible) */
     pthread_mutex_t mu;
-    pthread_cond_t wake;       /* helpers: a new generation, or shutdown */
-    pthread_cond_t done;       /* the caller: running reached 0 */
-    uint64_t generation;
-    int shutdown;
-    int running;               /* helpers still in the current job */
-    gb_task_fn fn;             /* the current job */
+    pthread_cond_t wake;       /* helpers: a new job, or shutdown */
+    pthread_cond_t done;       /* the caller: an item finished */
+    /* the job word: generation, a closed bit, the next item to claim (pool.c) */
+    atomic_ullong job;
+    atomic_llong finished;     /* claims of the current job run to the end */
+    atomic_int sleepers;       /* helpers waiting on wake */
+    atomic_int waiting;        /* the caller waits on done */
+    atomic_int shutdown;
+    gb_task_fn fn;             /* the current job, read only by a worker holding a claim */
     void *arg;
     int64_t nitems;
-    atomic_llong next;         /* the next unclaimed item */
-    atomic_int stop;           /* an item failed: claim no more */
     int64_t fail_item[GB_POOL_MAX_THREADS];
     gb_status fail_status[GB_POOL_MAX_THREADS];
     gb_pool_helper helpers[GB_POOL_MAX_THREADS];
@@ -533,7 +537,12 @@ typedef struct gb_incr {
     int64_t ecount, prev_count, unexplored;
     int bottom_up;
     uint8_t *blocks;
-    uint64_t *bits;            /* X's list as a bitmap, for bottom-up passes */
+    uint64_t *bits;            /* bitmaps for bottom-up passes (frontier.c) */
+    /* in bits' allocation: X's bitmap and the next one (swapped after a bottom-up pass,
+     * which writes E's claimed nodes there; front_ok: front is X's list), and the nodes
+     * where S == c (fl_unseen; unseen_ok: built and kept since) */
+    uint64_t *front, *nfront, *unseen;
+    int front_ok, unseen_ok;
 } gb_incr;
 
 /* Bytes gb_run allocates for incremental passes on a graph of n nodes. */

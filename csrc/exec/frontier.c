@@ -18,7 +18,12 @@
  *     nodes set is the same for any thread count), and the node kernel runs only on the
  *     blocks holding a claimed node (active.c's block runner, over E's true nodes);
  *   - bottom-up otherwise, until the frontier has fewer than n / BETA nodes and shrinks:
- *     the demand pull with early exit (demand.c) fused with the node kernel, as before.
+ *     the demand pull with early exit (demand.c) fused with the node kernel, as before;
+ *     with folded stores each demanded node looks for a neighbor in a bitmap of X (built
+ *     from the list at the switch; a bottom-up pass writes the next one).  When
+ *     nothing else in the loop writes S (fl_unseen), the first such pass also builds a
+ *     bitmap of the nodes where S == c (unseen), which every later claim keeps, so later
+ *     passes read it instead of S, while the lists are carried.
  * Either way the pair writes every slot as a full pass would (E at undemanded nodes is
  * cleared or left, which the demand claim allows), and E's true nodes are listed for the
  * next pass.  A node kernel earlier in the same loop whose active set is X (BFS's
@@ -44,7 +49,10 @@ int gb_frontier_alloc(gb_ctx *c, gb_incr *st)
     st->next = malloc(n * sizeof(int64_t));
     st->touched = malloc(n * sizeof(int64_t));
     st->blocks = calloc((size_t)(c->nblocks > 0 ? c->nblocks : 1), 1);
-    st->bits = malloc((n + 63) / 64 * sizeof(uint64_t));
+    st->bits = malloc((n + 63) / 64 * 3 * sizeof(uint64_t));   /* front, nfront, unseen */
+    st->front = st->bits;
+    st->nfront = st->bits ? st->bits + (n + 63) / 64 : NULL;
+    st->unseen = st->bits ? st->bits + (n + 63) / 64 * 2 : NULL;
     return st->list && st->next && st->touched && st->blocks && st->bits;
 }
 
@@ -61,6 +69,9 @@ typedef struct fl_job {
     int64_t *dst;                      /* where it appends */
     int64_t ndst, degree;              /* appended / added to atomically */
     int64_t chunk;                     /* list nodes per push item */
+    uint64_t *unseen;                  /* kept: read it for S == c; else NULL */
+    int build;                         /* a bottom-up pass fills unseen (zeroed before) */
+    int clears;                        /* a claim makes S != c */
     gb_value store[4];                 /* the folded stores' values this pass */
 } fl_job;
 
@@ -85,6 +96,11 @@ static inline int demanded(const gb_ctx *c, const gb_kernel *k, int64_t v)
                : __atomic_load_n((const int64_t *)s + v, __ATOMIC_RELAXED) == k->demand_value;
 }
 
+static inline int unseen_at(const uint64_t *unseen, int64_t v)
+{
+    return __atomic_load_n(&unseen[v >> 6], __ATOMIC_RELAXED) >> (v & 63) & 1;
+}
+
 static int64_t chunks(int64_t count)
 {
     return (count + CHUNK - 1) / CHUNK;
@@ -102,6 +118,12 @@ static gb_status scan_item(void *arg, int worker, int64_t item)
     (void)worker;
     gb_node_item_range(c, item, &v0, &v1);
     for (int64_t v = v0; v < v1; v++) {
+        uint64_t eight;
+        /* mostly false (BFS's first pass: one true node): skip 8 at a time */
+        if (v + 8 <= v1 && (memcpy(&eight, x + v, 8), eight == 0)) {
+            v += 7;
+            continue;
+        }
         if (!x[v])
             continue;
         c->changed[v0 + count++] = v;
@@ -168,9 +190,12 @@ push_chunk(fl_job *j, int64_t i0, int64_t i1, const int ob, const int nb)
             const int64_t end = gb_idx_get(off, ob, u + 1);
             for (int64_t a = gb_idx_get(off, ob, u); a < end; a++) {
                 const int64_t v = gb_idx_get(adj, nb, a);
-                if (__atomic_load_n(&e[v], __ATOMIC_RELAXED) || !demanded(c, j->ke, v) ||
+                if (__atomic_load_n(&e[v], __ATOMIC_RELAXED) ||
+                    !(j->unseen ? unseen_at(j->unseen, v) : demanded(c, j->ke, v)) ||
                     __atomic_exchange_n(&e[v], 1, __ATOMIC_RELAXED))
                     continue;
+                if (j->unseen && j->clears)
+                    __atomic_fetch_and(&j->unseen[v >> 6], ~(1ull << (v & 63)), __ATOMIC_RELAXED);
                 if (j->ke->fl_nstores >= 0)
                     apply_stores(j, v);
                 else
@@ -273,12 +298,15 @@ static gb_status bits_item(void *arg, int worker, int64_t item)
     const int64_t i1 = j->nsrc - item * CHUNK < CHUNK ? j->nsrc : (item + 1) * CHUNK;
     (void)worker;
     for (int64_t i = item * CHUNK; i < i1; i++)
-        __atomic_fetch_or(&j->st->bits[j->src[i] >> 6], 1ull << (j->src[i] & 63), __ATOMIC_RELAXED);
+        __atomic_fetch_or(&j->st->front[j->src[i] >> 6], 1ull << (j->src[i] & 63), __ATOMIC_RELAXED);
     return GB_OK;
 }
 
 /* Bottom-up with folded stores: each demanded node of the item looks for a neighbor in X
- * (demand.c's directions), stopping at the first; E is 0 everywhere before. */
+ * (demand.c's directions), stopping at the first; E is 0 everywhere before.  The demanded
+ * nodes come 64 at a time, from unseen when it is kept (one bit per node instead of S's
+ * 8 bytes, and a word of visited nodes skipped at once), else from S, building unseen
+ * when asked.  A word may straddle two items: its bits change by atomic and/or. */
 static inline __attribute__((always_inline)) void
 claim_range(fl_job *j, int64_t v0, int64_t v1, const int ob, const int nb)
 {
@@ -286,7 +314,8 @@ claim_range(fl_job *j, int64_t v0, int64_t v1, const int ob, const int nb)
     const gb_kernel *k = j->ke;
     const int dirs[2] = { k->dir == GB_DIR_IN ? GB_DIR_IN : GB_DIR_OUT, GB_DIR_IN };
     const int nr = k->dir == GB_DIR_BOTH && c->directed ? 2 : 1;
-    const uint64_t *bits = j->st->bits;
+    const uint64_t *bits = j->st->front;
+    uint64_t *unseen = j->st->unseen, *nfront = j->st->nfront;
     uint8_t *e = c->slots[k->out_slot];
     /* S at v: only v's own claim writes it in this pass, so plain loads */
     const int s_bool = c->p->slot_dtypes[k->demand_slot] == GB_BOOL;
@@ -295,29 +324,49 @@ claim_range(fl_job *j, int64_t v0, int64_t v1, const int ob, const int nb)
     int64_t buf[LOCAL], degree = 0;
     int len = 0;
 
-    for (int64_t v = v0; v < v1; v++) {
-        int hit = 0;
-        if (s_bool ? s8[v] != (want != 0) : s64[v] != want)
-            continue;
-        for (int q = 0; q < nr && !hit; q++) {
-            const void *off = c->off[dirs[q]], *adj = c->adj[dirs[q]];
-            const int64_t end = gb_idx_get(off, ob, v + 1);
-            for (int64_t a = gb_idx_get(off, ob, v); a < end; a++) {
-                const int64_t u = gb_idx_get(adj, nb, a);
-                if (bits[u >> 6] >> (u & 63) & 1) {
-                    hit = 1;
-                    break;
+    for (int64_t base = v0 & ~(int64_t)63; base < v1; base += 64) {
+        const int lo = v0 > base ? (int)(v0 - base) : 0;
+        const int hi = v1 - base < 64 ? (int)(v1 - base) : 64;
+        const uint64_t range = (hi == 64 ? ~0ull : (1ull << hi) - 1) & ~((1ull << lo) - 1);
+        uint64_t todo = 0, hits = 0;
+        if (j->unseen)
+            todo = __atomic_load_n(&unseen[base >> 6], __ATOMIC_RELAXED) & range;
+        else
+            for (int b = lo; b < hi; b++)
+                todo |= (uint64_t)(s_bool ? s8[base + b] == (want != 0) : s64[base + b] == want)
+                        << b;
+        for (uint64_t t = todo; t != 0; t &= t - 1) {
+            const int64_t v = base + __builtin_ctzll(t);
+            int hit = 0;
+            for (int q = 0; q < nr && !hit; q++) {
+                const void *off = c->off[dirs[q]], *adj = c->adj[dirs[q]];
+                const int64_t end = gb_idx_get(off, ob, v + 1);
+                for (int64_t a = gb_idx_get(off, ob, v); a < end; a++) {
+                    const int64_t u = gb_idx_get(adj, nb, a);
+                    if (bits[u >> 6] >> (u & 63) & 1) {
+                        hit = 1;
+                        break;
+                    }
                 }
             }
+            if (!hit)
+                continue;
+            hits |= 1ull << (v - base);
+            e[v] = 1;
+            apply_stores(j, v);
+            degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
+            buf[len++] = v;
+            if (len == LOCAL)
+                gb_list_flush(j->st->touched, &j->ndst, buf, &len);
         }
-        if (!hit)
-            continue;
-        e[v] = 1;
-        apply_stores(j, v);
-        degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
-        buf[len++] = v;
-        if (len == LOCAL)
-            gb_list_flush(j->st->touched, &j->ndst, buf, &len);
+        if (hits)   /* the next pass's X */
+            __atomic_fetch_or(&nfront[base >> 6], hits, __ATOMIC_RELAXED);
+        if (j->clears)
+            todo &= ~hits;
+        if (j->unseen && j->clears && hits)
+            __atomic_fetch_and(&unseen[base >> 6], ~hits, __ATOMIC_RELAXED);
+        else if (j->build && todo)
+            __atomic_fetch_or(&unseen[base >> 6], todo, __ATOMIC_RELAXED);
     }
     gb_list_flush(j->st->touched, &j->ndst, buf, &len);
     __atomic_fetch_add(&j->degree, degree, __ATOMIC_RELAXED);
@@ -383,6 +432,8 @@ gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
             st->unexplored += gb_ctx_off(c, j.dirs[q], c->n);
         st->bottom_up = 0;
         st->prev_count = st->count;
+        st->unseen_ok = 0;
+        st->front_ok = 0;
     }
     st->carry = 0;
     /* Beamer's rule: pull once the frontier's arcs pass the unexplored ones / ALPHA, push
@@ -392,8 +443,17 @@ gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
     else if (st->count < c->n / BETA && st->count < st->prev_count)
         st->bottom_up = 0;
     st->prev_count = st->count;
-    for (int i = 0; i < ke->fl_nstores; i++)
+    for (int i = 0; i < ke->fl_nstores; i++) {
         j.store[i] = ke->fl_store_reg[i] >= 0 ? c->regs[ke->fl_store_reg[i]] : ke->fl_store_imm[i];
+        if (ke->fl_store_slot[i] == ke->demand_slot)   /* as demanded() and apply_stores see it */
+            j.clears = c->p->slot_dtypes[ke->demand_slot] == GB_BOOL
+                           ? (j.store[i].i != 0) != (ke->demand_value != 0)
+                           : j.store[i].i != ke->demand_value;
+    }
+    if (ke->fl_unseen && st->unseen_ok)
+        j.unseen = st->unseen;
+    /* the first bottom-up pass reads S whole anyway: it builds unseen on the way */
+    j.build = ke->fl_unseen && !st->unseen_ok && st->bottom_up;
     gb_incr_frontier_ran(st, !st->bottom_up);
     if (ke->fl_nstores >= 0 || !st->bottom_up) {   /* E = 0 at its stale nodes first */
         j.src = st->next, j.nsrc = st->ecount;
@@ -401,12 +461,22 @@ gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
             return s;
     }
     if (st->bottom_up && ke->fl_nstores >= 0) {
-        memset(st->bits, 0, (size_t)(c->n + 63) / 64 * sizeof(uint64_t));
-        j.src = st->list, j.nsrc = st->count;
-        if ((s = gb_run_items(c, chunks(j.nsrc), bits_item, &j)) != GB_OK ||
-            (s = gb_run_items(c, c->edge_items[ke->dir].count, claim_item, &j)) != GB_OK)
+        const size_t words = (size_t)(c->n + 63) / 64 * sizeof(uint64_t);
+        uint64_t *f;
+        if (!st->front_ok) {   /* after a bottom-up pass X's bitmap is there already */
+            memset(st->front, 0, words);
+            j.src = st->list, j.nsrc = st->count;
+            if ((s = gb_run_items(c, chunks(j.nsrc), bits_item, &j)) != GB_OK)
+                return s;
+        }
+        memset(st->nfront, 0, words);
+        if (j.build)
+            memset(st->unseen, 0, words);
+        if ((s = gb_run_items(c, c->edge_items[ke->dir].count, claim_item, &j)) != GB_OK)
             return s;
         t = st->touched, st->touched = st->next, st->next = t;
+        f = st->front, st->front = st->nfront, st->nfront = f;
+        st->unseen_ok |= j.build;
     } else if (st->bottom_up) {   /* gb_incr_range pulls at demanded nodes only */
         if ((s = gb_run_items(c, c->fused_items[ke->dir].count, pull_item, &j)) != GB_OK ||
             (s = gb_combine_reductions(c, kn, red_base, instr_loc)) != GB_OK ||
@@ -431,7 +501,9 @@ gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
                 return s;
         }
     }
-    /* E's new true nodes become X's after the loop's swap; X's become E's stale ones */
+    /* E's new true nodes become X's after the loop's swap; X's become E's stale ones
+     * (and X's bitmap is front's when a bottom-up claim pass wrote it) */
+    st->front_ok = st->bottom_up && ke->fl_nstores >= 0;
     t = st->list, st->list = st->next, st->next = t;
     st->ecount = st->count;
     st->count = j.ndst;

@@ -145,6 +145,8 @@ gb_status gb_frontier_check(gb_plan *p, gb_error *err)
                               "kernel %lld: the plan claims frontier lists, which its FUSED "
                               "pair or loop does not allow", (long long)kidx);
         fold_stores(p, ke, &p->kernels[w[3]]);
+        ke->fl_unseen = ke->fl_nstores >= 0 &&
+                        gb_loop_allows(p, at, ke->demand_slot, ke->demand_slot) >= 0;
         /* node kernels between the loop's head and the pair guarded by X use X's list */
         w = p->code + ke->ch_tail * GB_INSTR_WIDTH;
         head = w[0] == GB_OP_JUMP ? w[2] : w[3];
