@@ -30,8 +30,9 @@
  *   frontier.c frontier lists: BFS-like steps pushed from a node list or pulled bottom-up
  *   frontier_claim.c  their claim checked, and the node kernel's stores folded
  *   intersect.c    common neighbors: sorted adjacency, triangles found once each
- *   regions.c  loops over sources (GB_OP_SOURCES): the parallel claim checked, and run
- *              a batch of sources at a time, one per worker
+ *   regions.c  loops over sources (GB_OP_SOURCES): the shape and parallel claim checked
+ *   sources_run.c  a claimed loop run a batch of sources at a time, one per worker
+ *   plan_effects.c what a top-level instruction reads, writes and jumps to
  */
 #ifndef EXEC_INTERNAL_H
 #define EXEC_INTERNAL_H
@@ -658,6 +659,13 @@ typedef struct gb_region {
     int *racc_x_first;
 } gb_region;
 
+/* plan_effects.c: calls fn on each register (as bit r) and slot (as bit nregs + s) the
+ * top-level instruction at pc reads (write 0) or writes (write 1); a FUSED pair's node
+ * kernel's read of its edge kernel's result is not a read.  gb_instr_target: the jump
+ * target of w (a SOURCES instruction: its exit) in *out; returns whether it has one. */
+typedef void (*gb_effect_fn)(void *arg, int64_t bit);
+void gb_instr_effects(const gb_plan *p, int64_t pc, int write, gb_effect_fn fn, void *arg);
+int gb_instr_target(const int64_t *w, int64_t out[1]);
 /* At gb_plan_create (after gb_loops_check): checks every SOURCES instruction's loop and
  * parallel claim, filling p->regions. */
 gb_status gb_regions_check(gb_plan *p, gb_error *err);

@@ -40,111 +40,9 @@
 
 static const int64_t *instr(const gb_plan *p, int64_t pc) { return p->code + pc * GB_INSTR_WIDTH; }
 
-
-/* ---- what an instruction reads and writes: registers r as bit r, slots s as nregs + s ---- */
-
-typedef void (*effect_fn)(void *arg, int64_t bit);
-
-static void kernel_effects(const gb_plan *p, const gb_kernel *k, int write, int64_t skip_slot,
-                           effect_fn fn, void *arg)
-{
-    const int64_t R = p->nregs;
-    for (int64_t m = 0; m < k->nmicro; m++) {
-        const int64_t *u = k->micro + m * GB_INSTR_WIDTH;
-        if (!write && (u[0] == GB_OP_LOAD || u[0] == GB_OP_GATHER) && u[3] != skip_slot)
-            fn(arg, R + u[3]);
-        else if (!write && (u[0] == GB_OP_BCAST || u[0] == GB_OP_RANDOM))
-            fn(arg, u[3]);
-        else if (write && u[0] == GB_OP_STORE)
-            fn(arg, R + u[3]);
-        else if (write && u[0] >= GB_OP_RED_SUM_I && u[0] <= GB_OP_RED_ARGMAX_F)
-            fn(arg, u[3]);
-    }
-    if (k->domain != GB_DOMAIN_EDGE)
-        return;
-    if (write)
-        fn(arg, R + k->out_slot);
-    else if (k->default_kind == GB_DEFAULT_SLOT)
-        fn(arg, R + k->default_index);
-    else if (k->default_kind == GB_DEFAULT_REG)
-        fn(arg, k->default_index);
-}
-
-/* Calls fn on each register and slot the top-level instruction at pc reads (write 0) or
- * writes (write 1).  A FUSED pair's node kernel reads the edge kernel's result after it
- * is written: not a read of what came before. */
-static void effects(const gb_plan *p, int64_t pc, int write, effect_fn fn, void *arg)
-{
-    const int64_t *w = instr(p, pc);
-    const int64_t R = p->nregs;
-    const gb_op_info *info;
-    switch (w[0]) {
-    case GB_OP_CONST: case GB_OP_NODE_COUNT: case GB_OP_EDGE_COUNT:
-        if (write)
-            fn(arg, w[2]);
-        return;
-    case GB_OP_MOV:
-        fn(arg, write ? w[2] : w[3]);
-        return;
-    case GB_OP_GET:
-        if (write)
-            fn(arg, w[2]);
-        else
-            fn(arg, R + w[3]), fn(arg, w[4]);
-        return;
-    case GB_OP_JUMP:
-        return;
-    case GB_OP_JUMP_IF_FALSE: case GB_OP_CHECK_ITER:
-        if (!write)
-            fn(arg, w[2]);
-        return;
-    case GB_OP_SOURCES:
-        fn(arg, w[2]);
-        if (!write)
-            fn(arg, w[3]);
-        return;
-    case GB_OP_COPY_V:
-        fn(arg, R + (write ? w[2] : w[3]));
-        return;
-    case GB_OP_SWAP_V:
-        fn(arg, R + w[2]), fn(arg, R + w[3]);
-        return;
-    case GB_OP_GATHER_V:
-        if (write)
-            fn(arg, R + w[2]);
-        else
-            fn(arg, R + w[3]), fn(arg, R + w[4]);
-        return;
-    case GB_OP_KERNEL:
-        kernel_effects(p, &p->kernels[w[2]], write, -1, fn, arg);
-        return;
-    case GB_OP_FUSED:
-        kernel_effects(p, &p->kernels[w[2]], write, -1, fn, arg);
-        kernel_effects(p, &p->kernels[w[3]], write, p->kernels[w[2]].out_slot, fn, arg);
-        return;
-    default:   /* arithmetic and SAMPLE: dst, then values */
-        info = gb_op_lookup(w[0]);
-        for (int i = 0; info != NULL && i < 4; i++)
-            if ((write && info->args[i] == GB_ARG_DST) || (!write && info->args[i] == GB_ARG_VAL))
-                fn(arg, w[2 + i]);
-        return;
-    }
-}
-
+/* Bit sets over registers and slots, as gb_instr_effects numbers them. */
 static void set_bit(void *arg, int64_t bit) { ((uint64_t *)arg)[bit >> 6] |= 1ull << (bit & 63); }
 static int has_bit(const uint64_t *b, int64_t bit) { return (int)((b[bit >> 6] >> (bit & 63)) & 1); }
-
-/* The jump targets of the instruction at pc (SOURCES: its exit); returns how many. */
-static int targets(const int64_t *w, int64_t out[1])
-{
-    if (w[0] == GB_OP_JUMP)
-        return out[0] = w[2], 1;
-    if (w[0] == GB_OP_JUMP_IF_FALSE)
-        return out[0] = w[3], 1;
-    if (w[0] == GB_OP_SOURCES)
-        return out[0] = w[5], 1;
-    return 0;
-}
 
 static gb_status rfail(gb_error *err, const gb_plan *p, const gb_region *g, const char *what,
                        int64_t v)
@@ -224,8 +122,8 @@ static gb_status check_acc(const gb_plan *p, gb_region *g, int64_t a, uint64_t *
     for (int64_t pc = g->head + 1; pc < g->exit - 1; pc++) {
         int refs;
         memset(scratch, 0, (size_t)words * sizeof *scratch);
-        effects(p, pc, 0, set_bit, scratch);
-        effects(p, pc, 1, set_bit, scratch);
+        gb_instr_effects(p, pc, 0, set_bit, scratch);
+        gb_instr_effects(p, pc, 1, set_bit, scratch);
         refs = has_bit(scratch, R + a);
         if (refs && (at >= 0 || instr(p, pc)[0] != GB_OP_KERNEL))
             return rfail(err, p, g, "claims an accumulator slot that more than one node kernel "
@@ -235,7 +133,7 @@ static gb_status check_acc(const gb_plan *p, gb_region *g, int64_t a, uint64_t *
     }
     for (int64_t pc = g->head + 1; pc < g->exit - 1; pc++) {
         int64_t t[1];
-        if (targets(instr(p, pc), t) && instr(p, pc)[0] != GB_OP_SOURCES && t[0] <= pc &&
+        if (gb_instr_target(instr(p, pc), t) && instr(p, pc)[0] != GB_OP_SOURCES && t[0] <= pc &&
             t[0] <= at && at <= pc)
             return rfail(err, p, g, "claims an accumulator added to inside a nested loop", a);
         if (instr(p, pc)[0] == GB_OP_SOURCES && pc <= at && at < instr(p, pc)[5])
@@ -260,7 +158,7 @@ static int every_pass(const gb_plan *p, const gb_region *g, int64_t pc)
         int64_t t[1];
         if (w[0] == GB_OP_SOURCES && q <= pc && pc < w[5])
             return 0;
-        if (targets(w, t) && ((t[0] <= q && t[0] <= pc && pc <= q) || (q < pc && t[0] > pc)))
+        if (gb_instr_target(w, t) && ((t[0] <= q && t[0] <= pc && pc <= q) || (q < pc && t[0] > pc)))
             return 0;
     }
     return 1;
@@ -274,7 +172,7 @@ static gb_status check_racc(const gb_plan *p, gb_region *g, int64_t r, uint64_t 
     for (int64_t pc = g->head + 1; pc < g->exit - 1; pc++) {
         const int64_t *w = instr(p, pc);
         memset(scratch, 0, (size_t)words * sizeof *scratch);
-        effects(p, pc, 0, set_bit, scratch);
+        gb_instr_effects(p, pc, 0, set_bit, scratch);
         if (has_bit(scratch, r)) {
             if (add >= 0 || (w[0] != GB_OP_ADD_F && w[0] != GB_OP_ADD_I) || (w[3] == r) == (w[4] == r))
                 return rfail(err, p, g, "claims parallel passes but a register is read before "
@@ -282,7 +180,7 @@ static gb_status check_racc(const gb_plan *p, gb_region *g, int64_t r, uint64_t 
             add = pc;
         }
         memset(scratch, 0, (size_t)words * sizeof *scratch);
-        effects(p, pc, 1, set_bit, scratch);
+        gb_instr_effects(p, pc, 1, set_bit, scratch);
         if (has_bit(scratch, r)) {
             if (mov >= 0 || w[0] != GB_OP_MOV)
                 return rfail(err, p, g, "claims an accumulator register written other than by "
@@ -300,8 +198,8 @@ static gb_status check_racc(const gb_plan *p, gb_region *g, int64_t r, uint64_t 
         if (pc == add || pc == mov)
             continue;
         memset(scratch, 0, (size_t)words * sizeof *scratch);
-        effects(p, pc, 0, set_bit, scratch);
-        effects(p, pc, 1, set_bit, scratch);
+        gb_instr_effects(p, pc, 0, set_bit, scratch);
+        gb_instr_effects(p, pc, 1, set_bit, scratch);
         if (has_bit(scratch, t))
             return rfail(err, p, g, "claims an accumulator register whose sum is used elsewhere", r);
     }
@@ -350,7 +248,7 @@ static gb_status check_claim(gb_plan *p, gb_region *g, gb_error *err)
         goto done;
     }
     for (int64_t pc = b0; pc < g->exit - 1; pc++)
-        effects(p, pc, 1, set_bit, written);
+        gb_instr_effects(p, pc, 1, set_bit, written);
     /* in[i]: what every path from the body's start to b0 + i has written (top: all) */
     memset(in, 0xff, (size_t)(len * words) * sizeof *in);
     if (len > 0) {
@@ -364,10 +262,10 @@ static gb_status check_claim(gb_plan *p, gb_region *g, gb_error *err)
             int64_t succ[2], t[1];
             int ns = 0;
             memcpy(out, in + i * words, (size_t)words * sizeof *out);
-            effects(p, b0 + i, 1, set_bit, out);
+            gb_instr_effects(p, b0 + i, 1, set_bit, out);
             if (w[0] != GB_OP_JUMP)
                 succ[ns++] = b0 + i + 1;
-            if (targets(w, t))
+            if (gb_instr_target(w, t))
                 succ[ns++] = t[0];
             for (int q = 0; q < ns; q++) {
                 uint64_t *dst;
@@ -383,7 +281,7 @@ static gb_status check_claim(gb_plan *p, gb_region *g, gb_error *err)
     g->nacc = g->nracc = 0;
     for (int64_t i = 0; i < len && st == GB_OK; i++) {
         memset(reads, 0, (size_t)words * sizeof *reads);
-        effects(p, b0 + i, 0, set_bit, reads);
+        gb_instr_effects(p, b0 + i, 0, set_bit, reads);
         for (int64_t bit = 0; bit < nbits && st == GB_OK; bit++) {
             int dup = 0;
             if (!has_bit(reads, bit) || has_bit(in + i * words, bit) || !has_bit(written, bit))
@@ -445,7 +343,7 @@ static gb_status check_region(gb_plan *p, gb_region *g, gb_error *err)
     for (int64_t pc = g->head + 1; pc < g->exit - 1; pc++) {
         int64_t t[1];
         const int64_t *v = instr(p, pc);
-        if (targets(v, t) && (t[0] <= g->head || t[0] > g->exit - 1))
+        if (gb_instr_target(v, t) && (t[0] <= g->head || t[0] > g->exit - 1))
             return rfail(err, p, g, "has a jump out of its body at instruction", pc);
         if (v[0] == GB_OP_SOURCES && v[5] > g->exit - 1)
             return rfail(err, p, g, "overlaps the loop over sources at instruction", pc);
@@ -454,7 +352,7 @@ static gb_status check_region(gb_plan *p, gb_region *g, gb_error *err)
     if ((bits = calloc((size_t)((p->nregs + p->nslots + 63) / 64 + 1), sizeof *bits)) == NULL)
         return gb_err_set(err, GB_ENOMEM, -1, "out of memory checking a loop over sources");
     for (int64_t pc = g->head + 1; pc < g->exit - 1; pc++)
-        effects(p, pc, 1, set_bit, bits);
+        gb_instr_effects(p, pc, 1, set_bit, bits);
     hit = has_bit(bits, g->index) || has_bit(bits, g->count);
     free(bits);
     if (hit)
