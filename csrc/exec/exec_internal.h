@@ -28,6 +28,7 @@
  *   afforest_check.c  that claim checked against the plan (and delta-stepping's)
  *   deltastep.c  min-plus (Bellman-Ford) loops run as delta-stepping
  *   frontier.c frontier lists: BFS-like steps pushed from a node list or pulled bottom-up
+ *   frontier_pull.c   their bottom-up passes (frontier_internal.h: what the two share)
  *   frontier_claim.c  their claim checked, and the node kernel's stores folded
  *   intersect.c    common neighbors: sorted adjacency, triangles found once each
  *   regions.c  loops over sources (GB_OP_SOURCES): the shape and parallel claim checked

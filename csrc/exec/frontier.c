@@ -32,15 +32,9 @@
  */
 #include <stdlib.h>
 
-#include "exec_internal.h"
+#include "frontier_internal.h"
 
-enum { ALPHA = 15, BETA = 18, CHUNK = 2048, LOCAL = 256 };
-/* A push splits its list into about PUSH_ITEMS items per worker (at most CHUNK nodes each)
- * once the frontier has PUSH_SPLIT arcs: BFS's second level is a hundred-odd nodes whose
- * arcs are a good part of the graph, which one CHUNK item would leave to one thread. */
-enum { PUSH_ITEMS = 16, PUSH_SPLIT = 1024 };
-
-/* ---- the passes (the claim: frontier_claim.c) ---- */
+/* ---- the passes (the claim: frontier_claim.c; bottom-up: frontier_pull.c) ---- */
 
 int gb_frontier_alloc(gb_ctx *c, gb_incr *st)
 {
@@ -56,38 +50,6 @@ int gb_frontier_alloc(gb_ctx *c, gb_incr *st)
     return st->list && st->next && st->touched && st->blocks && st->bits;
 }
 
-/* ---- the passes ---- */
-
-typedef struct fl_job {
-    gb_ctx *c;
-    const gb_kernel *ke, *kn;
-    gb_incr *st;
-    int ndirs, dirs[2];
-    int64_t red_base, loc;
-    const int64_t *src;                /* the list a chunked step walks */
-    int64_t nsrc;
-    int64_t *dst;                      /* where it appends */
-    int64_t ndst, degree;              /* appended / added to atomically */
-    int64_t chunk;                     /* list nodes per push item */
-    uint64_t *unseen;                  /* kept: read it for S == c; else NULL */
-    int build;                         /* a bottom-up pass fills unseen (zeroed before) */
-    int clears;                        /* a claim makes S != c */
-    gb_value store[4];                 /* the folded stores' values this pass */
-} fl_job;
-
-/* A claimed node takes the folded stores (atomic: pushes read S meanwhile). */
-static inline void apply_stores(const fl_job *j, int64_t v)
-{
-    const gb_kernel *k = j->ke;
-    for (int i = 0; i < k->fl_nstores; i++) {
-        void *slot = j->c->slots[k->fl_store_slot[i]];
-        if (j->c->p->slot_dtypes[k->fl_store_slot[i]] == GB_BOOL)
-            __atomic_store_n((uint8_t *)slot + v, (uint8_t)(j->store[i].i != 0), __ATOMIC_RELAXED);
-        else
-            __atomic_store_n((int64_t *)slot + v, j->store[i].i, __ATOMIC_RELAXED);
-    }
-}
-
 static inline int demanded(const gb_ctx *c, const gb_kernel *k, int64_t v)
 {
     const void *s = c->slots[k->demand_slot];
@@ -99,11 +61,6 @@ static inline int demanded(const gb_ctx *c, const gb_kernel *k, int64_t v)
 static inline int unseen_at(const uint64_t *unseen, int64_t v)
 {
     return __atomic_load_n(&unseen[v >> 6], __ATOMIC_RELAXED) >> (v & 63) & 1;
-}
-
-static int64_t chunks(int64_t count)
-{
-    return (count + CHUNK - 1) / CHUNK;
 }
 
 /* Per node item: the true nodes of bool slot src into c->changed, with their arcs. */
@@ -291,112 +248,6 @@ static gb_status keep_item(void *arg, int worker, int64_t item)
     return GB_OK;
 }
 
-/* X's list into the bitmap (cleared before). */
-static gb_status bits_item(void *arg, int worker, int64_t item)
-{
-    fl_job *j = arg;
-    const int64_t i1 = j->nsrc - item * CHUNK < CHUNK ? j->nsrc : (item + 1) * CHUNK;
-    (void)worker;
-    for (int64_t i = item * CHUNK; i < i1; i++)
-        __atomic_fetch_or(&j->st->front[j->src[i] >> 6], 1ull << (j->src[i] & 63), __ATOMIC_RELAXED);
-    return GB_OK;
-}
-
-/* Bottom-up with folded stores: each demanded node of the item looks for a neighbor in X
- * (demand.c's directions), stopping at the first; E is 0 everywhere before.  The demanded
- * nodes come 64 at a time, from unseen when it is kept (one bit per node instead of S's
- * 8 bytes, and a word of visited nodes skipped at once), else from S, building unseen
- * when asked.  A word may straddle two items: its bits change by atomic and/or. */
-static inline __attribute__((always_inline)) void
-claim_range(fl_job *j, int64_t v0, int64_t v1, const int ob, const int nb)
-{
-    gb_ctx *c = j->c;
-    const gb_kernel *k = j->ke;
-    const int dirs[2] = { k->dir == GB_DIR_IN ? GB_DIR_IN : GB_DIR_OUT, GB_DIR_IN };
-    const int nr = k->dir == GB_DIR_BOTH && c->directed ? 2 : 1;
-    const uint64_t *bits = j->st->front;
-    uint64_t *unseen = j->st->unseen, *nfront = j->st->nfront;
-    uint8_t *e = c->slots[k->out_slot];
-    /* S at v: only v's own claim writes it in this pass, so plain loads */
-    const int s_bool = c->p->slot_dtypes[k->demand_slot] == GB_BOOL;
-    const uint8_t *s8 = c->slots[k->demand_slot];
-    const int64_t *s64 = c->slots[k->demand_slot], want = k->demand_value;
-    int64_t buf[LOCAL], degree = 0;
-    int len = 0;
-
-    for (int64_t base = v0 & ~(int64_t)63; base < v1; base += 64) {
-        const int lo = v0 > base ? (int)(v0 - base) : 0;
-        const int hi = v1 - base < 64 ? (int)(v1 - base) : 64;
-        const uint64_t range = (hi == 64 ? ~0ull : (1ull << hi) - 1) & ~((1ull << lo) - 1);
-        uint64_t todo = 0, hits = 0;
-        if (j->unseen)
-            todo = __atomic_load_n(&unseen[base >> 6], __ATOMIC_RELAXED) & range;
-        else
-            for (int b = lo; b < hi; b++)
-                todo |= (uint64_t)(s_bool ? s8[base + b] == (want != 0) : s64[base + b] == want)
-                        << b;
-        for (uint64_t t = todo; t != 0; t &= t - 1) {
-            const int64_t v = base + __builtin_ctzll(t);
-            int hit = 0;
-            for (int q = 0; q < nr && !hit; q++) {
-                const void *off = c->off[dirs[q]], *adj = c->adj[dirs[q]];
-                const int64_t end = gb_idx_get(off, ob, v + 1);
-                for (int64_t a = gb_idx_get(off, ob, v); a < end; a++) {
-                    const int64_t u = gb_idx_get(adj, nb, a);
-                    if (bits[u >> 6] >> (u & 63) & 1) {
-                        hit = 1;
-                        break;
-                    }
-                }
-            }
-            if (!hit)
-                continue;
-            hits |= 1ull << (v - base);
-            e[v] = 1;
-            apply_stores(j, v);
-            degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
-            buf[len++] = v;
-            if (len == LOCAL)
-                gb_list_flush(j->st->touched, &j->ndst, buf, &len);
-        }
-        if (hits)   /* the next pass's X */
-            __atomic_fetch_or(&nfront[base >> 6], hits, __ATOMIC_RELAXED);
-        if (j->clears)
-            todo &= ~hits;
-        if (j->unseen && j->clears && hits)
-            __atomic_fetch_and(&unseen[base >> 6], ~hits, __ATOMIC_RELAXED);
-        else if (j->build && todo)
-            __atomic_fetch_or(&unseen[base >> 6], todo, __ATOMIC_RELAXED);
-    }
-    gb_list_flush(j->st->touched, &j->ndst, buf, &len);
-    __atomic_fetch_add(&j->degree, degree, __ATOMIC_RELAXED);
-}
-
-static gb_status claim_item(void *arg, int worker, int64_t item)
-{
-    fl_job *j = arg;
-    const gb_items *items = &j->c->edge_items[j->ke->dir];
-    const int64_t v1 = items->bound[item + 1];
-    (void)worker;
-    for (int64_t a = items->bound[item]; a < v1; a += 4096) {
-        const int64_t b = v1 - a < 4096 ? v1 : a + 4096;
-        if (gb_interrupted(j->c))
-            return gb_err_set(&j->c->ws[worker].err, GB_EINTR, j->loc, "interrupted");
-#define CLAIM(OB, NB) claim_range(j, a, b, OB, NB)
-        GB_BY_WIDTHS(j->c->ob, j->c->nb, CLAIM);
-#undef CLAIM
-    }
-    return GB_OK;
-}
-
-static gb_status pull_item(void *arg, int worker, int64_t item)
-{
-    fl_job *j = arg;
-    const gb_items *items = &j->c->fused_items[j->ke->dir];
-    return gb_fused_blocks(j->c, j->ke, j->kn, &j->c->ws[worker], items->bound[item],
-                           items->bound[item + 1], j->red_base, j->loc);
-}
-
 static int lists_valid(const gb_ctx *c, const gb_kernel *ke, const gb_incr *st)
 {
     return st->carry && c->back_jumps == st->back_seen + 1 && c->back_from == ke->ch_tail &&
@@ -466,19 +317,19 @@ gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
         if (!st->front_ok) {   /* after a bottom-up pass X's bitmap is there already */
             memset(st->front, 0, words);
             j.src = st->list, j.nsrc = st->count;
-            if ((s = gb_run_items(c, chunks(j.nsrc), bits_item, &j)) != GB_OK)
+            if ((s = gb_run_items(c, chunks(j.nsrc), gb_fl_bits_item, &j)) != GB_OK)
                 return s;
         }
         memset(st->nfront, 0, words);
         if (j.build)
             memset(st->unseen, 0, words);
-        if ((s = gb_run_items(c, c->edge_items[ke->dir].count, claim_item, &j)) != GB_OK)
+        if ((s = gb_run_items(c, c->edge_items[ke->dir].count, gb_fl_claim_item, &j)) != GB_OK)
             return s;
         t = st->touched, st->touched = st->next, st->next = t;
         f = st->front, st->front = st->nfront, st->nfront = f;
         st->unseen_ok |= j.build;
     } else if (st->bottom_up) {   /* gb_incr_range pulls at demanded nodes only */
-        if ((s = gb_run_items(c, c->fused_items[ke->dir].count, pull_item, &j)) != GB_OK ||
+        if ((s = gb_run_items(c, c->fused_items[ke->dir].count, gb_fl_pull_item, &j)) != GB_OK ||
             (s = gb_combine_reductions(c, kn, red_base, instr_loc)) != GB_OK ||
             (s = scan(&j, ke->out_slot, st->next, &j.ndst, &j.degree)) != GB_OK)
             return s;

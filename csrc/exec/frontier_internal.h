@@ -1,0 +1,59 @@
+/*
+ * frontier_internal.h — what frontier.c (the passes' driver and the top-down push) and
+ * frontier_pull.c (the bottom-up claim) share.
+ */
+#ifndef FRONTIER_INTERNAL_H
+#define FRONTIER_INTERNAL_H
+
+#include "exec_internal.h"
+
+enum { ALPHA = 15, BETA = 18, CHUNK = 2048, LOCAL = 256 };
+/* A push splits its list into about PUSH_ITEMS items per worker (at most CHUNK nodes each)
+ * once the frontier has PUSH_SPLIT arcs: BFS's second level is a hundred-odd nodes whose
+ * arcs are a good part of the graph, which one CHUNK item would leave to one thread. */
+enum { PUSH_ITEMS = 16, PUSH_SPLIT = 1024 };
+
+/* One pass's job, handed to every work item. */
+typedef struct fl_job {
+    gb_ctx *c;
+    const gb_kernel *ke, *kn;
+    gb_incr *st;
+    int ndirs, dirs[2];
+    int64_t red_base, loc;
+    const int64_t *src;                /* the list a chunked step walks */
+    int64_t nsrc;
+    int64_t *dst;                      /* where it appends */
+    int64_t ndst, degree;              /* appended / added to atomically */
+    int64_t chunk;                     /* list nodes per push item */
+    uint64_t *unseen;                  /* kept: read it for S == c; else NULL */
+    int build;                         /* a bottom-up pass fills unseen (zeroed before) */
+    int clears;                        /* a claim makes S != c */
+    gb_value store[4];                 /* the folded stores' values this pass */
+} fl_job;
+
+/* A claimed node takes the folded stores (atomic: pushes read S meanwhile). */
+static inline void apply_stores(const fl_job *j, int64_t v)
+{
+    const gb_kernel *k = j->ke;
+    for (int i = 0; i < k->fl_nstores; i++) {
+        void *slot = j->c->slots[k->fl_store_slot[i]];
+        if (j->c->p->slot_dtypes[k->fl_store_slot[i]] == GB_BOOL)
+            __atomic_store_n((uint8_t *)slot + v, (uint8_t)(j->store[i].i != 0), __ATOMIC_RELAXED);
+        else
+            __atomic_store_n((int64_t *)slot + v, j->store[i].i, __ATOMIC_RELAXED);
+    }
+}
+
+static inline int64_t chunks(int64_t count)
+{
+    return (count + CHUNK - 1) / CHUNK;
+}
+
+/* frontier_pull.c: X's list into the front bitmap (per CHUNK of the list); bottom-up with
+ * folded stores (per edge item); bottom-up as the demand pull fused with the node kernel
+ * (per fused item). */
+gb_status gb_fl_bits_item(void *arg, int worker, int64_t item);
+gb_status gb_fl_claim_item(void *arg, int worker, int64_t item);
+gb_status gb_fl_pull_item(void *arg, int worker, int64_t item);
+
+#endif
