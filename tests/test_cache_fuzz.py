@@ -78,6 +78,8 @@ def mutate(plan: dict, rng: random.Random, ops: list[str]) -> dict:
     for _ in range(rng.choice((1, 1, 1, 2, 3))):
         kind = rng.randrange(8)
         instrs = [i for i in _containers(plan, []) if isinstance(i, dict) and "op" in i]
+        # an earlier mutation may have dropped or retyped an instruction's operands
+        with_args = [i for i in instrs if isinstance(i.get("args"), list)]
         if kind == 0:                                  # a number anywhere
             numeric = [(c, k) for c, k in _leaves(plan)
                        if isinstance(c[k], (int, float)) and not isinstance(c[k], bool)]
@@ -86,10 +88,11 @@ def mutate(plan: dict, rng: random.Random, ops: list[str]) -> dict:
                 c[k] = rng.choice(INTERESTING + [c[k] + 1, c[k] - 1, -c[k]])
         elif kind == 1 and instrs:                     # an op name
             rng.choice(instrs)["op"] = rng.choice(ops + GARBAGE_OPS)
-        elif kind == 2 and instrs:                     # an operand: slot, register, temp or jump index
-            ins = rng.choice(instrs)
+        elif kind == 2 and with_args:                  # an operand: slot, register, temp or jump index
+            ins = rng.choice(with_args)
             if ins["args"]:
-                top = max(len(plan["slots"]), len(plan["registers"]), len(plan["code"])) + 3
+                tables = [plan.get(k) for k in ("slots", "registers", "code")]
+                top = max([len(t) for t in tables if isinstance(t, list)], default=0) + 3
                 ins["args"][rng.randrange(len(ins["args"]))] = rng.randint(-2, top)
         elif kind == 3:                                # drop a field
             dicts = [c for c in _containers(plan, []) if isinstance(c, dict) and c]
@@ -118,8 +121,8 @@ def mutate(plan: dict, rng: random.Random, ops: list[str]) -> dict:
             if named:
                 c, k = rng.choice(named)
                 c[k] = rng.choice(NAMES[k] if k in NAMES else NAMES["slots"])
-        elif instrs:                                   # too few or too many operands
-            ins = rng.choice(instrs)
+        elif with_args:                                # too few or too many operands
+            ins = rng.choice(with_args)
             if rng.random() < 0.5 and ins["args"]:
                 ins["args"].pop()
             else:

@@ -106,11 +106,11 @@ algorithm broken(k: int = 0):
 """
 
 
-def crafted_plan(tmp_path, source_path: str | None = None, edit=None) -> pathlib.Path:
-    """FAILING compiled to a plan file, its source_path replaced and edit(plan) applied,
+def crafted_plan(tmp_path, source_path: str | None = None, edit=None, text: str = FAILING) -> pathlib.Path:
+    """text (FAILING unless given) compiled to a plan file, its source_path replaced and edit(plan) applied,
     re-checksummed as anyone editing a plan file can."""
     program = tmp_path / "broken.gdsl"
-    program.write_text(FAILING)
+    program.write_text(text)
     plan_file = tmp_path / "broken.json"
     env = {**os.environ, "PYTHONPATH": PACKAGE_PARENT}
     made = subprocess.run(gb_command("compile", str(program), "--no-cache", "-o", str(plan_file)),
@@ -182,6 +182,19 @@ def test_a_loop_without_an_iteration_check_is_rejected_before_it_runs(tmp_path, 
     result = run_plan(crafted_plan(tmp_path, edit=edit), cache)
     assert result.returncode == 65, result.stderr
     assert "invalid plan" in result.stderr and "without an iteration check" in result.stderr
+
+
+def _float_kernel_operand(body: dict) -> None:
+    """-0.0 passes as the integer 0 in C, but Python indexed its kernel list with it after the run."""
+    ins = next(i for i in body["code"] if i["op"] in ("kernel", "fused"))
+    ins["args"][0] = -0.0
+
+
+def test_an_index_operand_written_as_a_float_is_refused(tmp_path, cache):
+    text = "algorithm degrees():\n    d = sum(1 for u in in_nbrs)\n    return d\n"
+    result = run_plan(crafted_plan(tmp_path, edit=_float_kernel_operand, text=text), cache)
+    assert result.returncode == 65, result.stderr
+    assert "not a valid plan: malformed instruction" in result.stderr
 
 
 def test_a_graph_blob_grown_to_64_gib_is_refused_from_its_header(cache, tmp_path):

@@ -217,6 +217,12 @@ def _int64(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and -2**63 <= v < 2**63
 
 
+def _immediate(op: str, index: int) -> bool:
+    """Whether an operand may be a float: only the value of `const` and of the micro-op `imm`.
+    Every other operand is a register, slot, temp, kernel or jump index."""
+    return index == 1 and op in ("const", "imm")
+
+
 def _demand_outputs_stored(plan: "Plan") -> bool:
     outs = {o.index for o in plan.outputs if o.kind == "vector"}
     nk = len(plan.kernels)
@@ -251,7 +257,9 @@ def _check_fields(plan: "Plan") -> None:
     micro = [m for k in plan.kernels for m in (k.micro if isinstance(k.micro, list) else [None])]
     for ins in plan.code + micro:
         expect(isinstance(ins, Instr) and isinstance(ins.op, str) and _int64(ins.loc)
-               and isinstance(ins.args, list) and all(_int64(a) or isinstance(a, float) for a in ins.args),
+               and isinstance(ins.args, list)
+               and all(_int64(a) or (isinstance(a, float) and _immediate(ins.op, i))
+                       for i, a in enumerate(ins.args)),
                f"malformed instruction {ins!r}")
     for k in plan.kernels:
         numbers = (k.ntemps, k.loc, k.out_slot, k.value_temp, k.filter_temp, k.default_index)
