@@ -452,7 +452,9 @@ typedef enum gb_shape {
     GB_SHAPE_PLUS_WEIGHT = 3,  /* [gather a S, weight b, add_f t a b]: AGG(S[u] + w), float S */
     GB_SHAPE_TIMES_WEIGHT = 4, /* [gather a S, weight b, mul_f t a b]: sum(S[u] * w), float S */
     GB_SHAPE_COUNT = 5,        /* [imm t c], count: (c != 0) * degree */
-    GB_SHAPE_INTERSECT = 6     /* [common t], int sum, no default: twice v's triangles */
+    GB_SHAPE_INTERSECT = 6,    /* [common t], int sum, no default: twice v's triangles */
+    GB_SHAPE_ACTIVE_SIZE = 7   /* a node kernel of loads of its active slot G and any/count
+                                  reductions of them: results from G's listed true nodes */
 } gb_shape;
 
 /* How an edge kernel's pass may run: pull (each node reads its neighbors) and, for min

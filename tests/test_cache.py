@@ -117,7 +117,7 @@ def test_key_components_are_length_prefixed():
 # them without a new EXECUTOR_ABI would let old cached plans reach an executor that reads
 # them differently.
 ABI_FINGERPRINTS = {1: "63093dff", 2: "a11183d3", 3: "d1a60679", 4: "2229fd72", 5: "e179fdba", 6: "0f544f0e",
-                    7: "bfb3b286"}
+                    7: "bfb3b286", 8: "bfb3b286"}
 _ABI_ENUMS = ("gb_dir", "gb_layout", "gb_op", "gb_kernel_field", "gb_domain", "gb_agg", "gb_default",
               "gb_dtype")
 

@@ -180,3 +180,53 @@ algorithm bfs_filtered(source: node = 0):
             a = runtime.execute(plan, g, {"source": 1}, threads=threads)
             b = runtime.execute(_listless(plan), g, {"source": 1}, threads=threads)
             assert repr(a.columns["level"]) == repr(b.columns["level"])
+
+
+# count(frontier) over the listed frontier (bfs has any): results from the list's length
+COUNTING = """
+algorithm bfs_counting(source: node = 0):
+    level = where(node_id() == source, 0, -1)
+    frontier = node_id() == source
+    depth = 0
+    while count(frontier) > 0:
+        depth = depth + 1
+        frontier = any(frontier[u] for u in in_nbrs) and level == -1
+        level = where(frontier, depth, level)
+    return level, depth
+"""
+
+
+def _sized(plan) -> list[int]:
+    return [i for i, k in enumerate(plan.kernels) if k.shape == "active_size"]
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_any_or_count_of_the_listed_frontier_comes_from_its_length(threads):
+    plan = compile_source(COUNTING, "bfs_counting.gdsl", None, 1)
+    sized = _sized(plan)
+    reductions = sorted(m.op for i in sized for m in plan.kernels[i].micro if m.op.startswith("red_"))
+    assert reductions == ["red_count"], reductions
+    assert [k.frontier_list for k in plan.kernels if k.domain == "edge"] == [True]
+    assert _sized(compiled("bfs")) and not _sized(compile_source(COUNTING, "c.gdsl", None, 0))
+    unclaimed = copy.deepcopy(plan)
+    for i in sized:
+        unclaimed.kernels[i].shape = "generic"
+    for _name, g, ref, _n in GRAPHS:
+        a = runtime.execute(plan, g, {"source": 1}, threads=threads)
+        for other in (unclaimed, _listless(plan)):
+            b = runtime.execute(other, g, {"source": 1}, threads=threads)
+            assert repr(a.columns["level"]) == repr(b.columns["level"]) and a.values == b.values
+        assert a.values["depth"] == max(nx.single_source_shortest_path_length(ref, 1).values()) + 1
+
+
+def test_results_from_the_active_sets_size_are_refused_where_the_kernel_does_more():
+    plan = compiled("bfs")   # the step's node kernel stores: its results are not the size's
+    next(k for k in plan.kernels if k.domain == "node" and k.active_slot >= 0
+         and any(m.op == "store" for m in k.micro)).shape = "active_size"
+    _refused(plan, "results from its active set's size")
+    plan = compiled("bfs")   # without an active set there is no size to take
+    next(k for k in plan.kernels if k.shape == "active_size").active_slot = -1
+    _refused(plan, "results from its active set's size")
+    plan = compiled("bfs")   # an edge kernel never takes it
+    next(k for k in plan.kernels if k.domain == "edge").shape = "active_size"
+    _refused(plan, "results from its active set's size")

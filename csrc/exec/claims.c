@@ -16,6 +16,7 @@
 
 static const char *const SHAPE_NAMES[] = {
     "generic", "gather", "gather_if", "plus_weight", "times_weight", "count", "intersect",
+    "active_size",
 };
 
 /* ---- the shape the micro-ops compute ---- */
@@ -156,6 +157,27 @@ void gb_claims_allowed(const gb_plan *p, int64_t kidx, int64_t out[4])
     }
 }
 
+/* Whether node kernel k (its active slot G already checked) only loads G and reduces those
+ * loads by any or count: at G's true nodes every load is 1, so each result depends only on
+ * how many there are. */
+static int counts_active_set(const gb_kernel *k)
+{
+    int loaded[GB_MAX_TEMPS] = { 0 }, reductions = 0;
+    if (k->active < 0)
+        return 0;
+    for (int64_t j = 0; j < k->nmicro; j++) {
+        const int64_t *w = k->micro + j * GB_INSTR_WIDTH;
+        if (w[0] == GB_OP_LOAD && w[3] == k->active && w[2] >= 0 && w[2] < GB_MAX_TEMPS)
+            loaded[w[2]] = 1;
+        else if ((w[0] == GB_OP_RED_ANY || w[0] == GB_OP_RED_COUNT) && w[4] >= 0 &&
+                 w[4] < GB_MAX_TEMPS && loaded[w[4]])
+            reductions++;
+        else
+            return 0;
+    }
+    return reductions > 0;
+}
+
 static gb_status cfail(gb_error *err, int64_t kidx, int64_t loc, const char *what, int64_t value)
 {
     return gb_err_set(err, GB_EINVAL, loc,
@@ -175,11 +197,16 @@ gb_status gb_claims_kernel(gb_plan *p, int64_t kidx, const int64_t *h, gb_error 
     if ((st = gb_active_check(p, kidx, h[GB_KH_ACTIVE], err)) != GB_OK)
         return st;
     if (k->domain != GB_DOMAIN_EDGE) {
-        if (shape != 0 || dirs != 0 || frontier != 0 || incr != 0)
+        if (shape == GB_SHAPE_ACTIVE_SIZE && !counts_active_set(k))
+            return cfail(err, kidx, k->loc, "results from its active set's size", shape);
+        if ((shape != 0 && shape != GB_SHAPE_ACTIVE_SIZE) || dirs != 0 || frontier != 0 || incr != 0)
             return cfail(err, kidx, k->loc, "an edge kernel's form for a node kernel",
                          shape | dirs | frontier | incr);
+        k->special = (int)shape;
         return gb_changed_kernel(p, kidx, h, err);
     }
+    if (shape == GB_SHAPE_ACTIVE_SIZE)   /* a node kernel's: an edge kernel has no active set */
+        return cfail(err, kidx, k->loc, "results from its active set's size", shape);
     if (shape < GB_SHAPE_GENERIC || shape > GB_SHAPE_INTERSECT)
         return cfail(err, kidx, k->loc, "an unknown shape", shape);
     actual = shape_of(p, k, sp);

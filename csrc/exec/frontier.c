@@ -16,7 +16,9 @@
  *     cleared at its listed nodes, each node of X's list pushes along its arcs and claims
  *     each demanded node v with an atomic exchange of E[v] (any is order-free: the set of
  *     nodes set is the same for any thread count), and the node kernel runs only on the
- *     blocks holding a claimed node (active.c's block runner, over E's true nodes);
+ *     blocks holding a claimed node (active.c's block runner, over E's true nodes); with
+ *     unseen (below) the claim takes v's bit there instead, a bitmap in cache where S and E
+ *     are not, and a push over many arcs builds unseen first;
  *   - bottom-up otherwise, until the frontier has fewer than n / BETA nodes and shrinks:
  *     the demand pull with early exit (demand.c) fused with the node kernel, as before;
  *     with folded stores each demanded node looks for a neighbor in a bitmap of X (built
@@ -109,6 +111,29 @@ static gb_status scan(fl_job *j, int64_t slot, int64_t *out, int64_t *count, int
     return GB_OK;
 }
 
+/* Per node item: unseen's words, a bit where S == c (items are whole blocks, so whole words). */
+static gb_status unseen_item(void *arg, int worker, int64_t item)
+{
+    fl_job *j = arg;
+    const gb_ctx *c = j->c;
+    const gb_kernel *k = j->ke;
+    const int s_bool = c->p->slot_dtypes[k->demand_slot] == GB_BOOL;
+    const uint8_t *s8 = c->slots[k->demand_slot];
+    const int64_t *s64 = c->slots[k->demand_slot], want = k->demand_value;
+    int64_t v0, v1;
+
+    (void)worker;
+    gb_node_item_range(c, item, &v0, &v1);
+    for (int64_t base = v0; base < v1; base += 64) {
+        const int hi = v1 - base < 64 ? (int)(v1 - base) : 64;
+        uint64_t word = 0;
+        for (int b = 0; b < hi; b++)
+            word |= (uint64_t)(s_bool ? s8[base + b] == (want != 0) : s64[base + b] == want) << b;
+        j->st->unseen[base >> 6] = word;
+    }
+    return GB_OK;
+}
+
 /* E = 0 at the stale list's nodes; or (with mark) a flag per block of the listed nodes. */
 static gb_status clear_item(void *arg, int worker, int64_t item)
 {
@@ -131,12 +156,36 @@ static gb_status mark_item(void *arg, int worker, int64_t item)
     return GB_OK;
 }
 
-/* X's listed nodes push: each demanded neighbor whose E this pass sets is listed once. */
+/* The claimed nodes of buf take E (when the claim did not set it), the folded stores or their
+ * block's flag, and are listed.  Done a buffer at a time after the claims: a locked claim
+ * waits for every store before it, so stores between claims would each cost a miss. */
+static void settle(fl_job *j, int64_t *buf, int *len, int set_e, int64_t *degree)
+{
+    gb_ctx *c = j->c;
+    uint8_t *e = c->slots[j->ke->out_slot];
+    for (int i = 0; i < *len; i++) {
+        const int64_t v = buf[i];
+        if (set_e)
+            __atomic_store_n(&e[v], 1, __ATOMIC_RELAXED);
+        if (j->ke->fl_nstores >= 0)
+            apply_stores(j, v);
+        else
+            __atomic_store_n(&j->st->blocks[v / GB_NODE_BLOCK], 1, __ATOMIC_RELAXED);
+        *degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
+    }
+    gb_list_flush(j->st->touched, &j->ndst, buf, len);
+}
+
+/* X's listed nodes push: each demanded neighbor is claimed by one of them and listed once.
+ * With unseen kept and cleared by a claim, its bit is S == c and not claimed yet (E is 0 at
+ * the start), so the claim takes the bit; else E's byte, read S or unseen first. */
 static inline __attribute__((always_inline)) void
 push_chunk(fl_job *j, int64_t i0, int64_t i1, const int ob, const int nb)
 {
     gb_ctx *c = j->c;
     uint8_t *e = c->slots[j->ke->out_slot];
+    uint64_t *unseen = j->unseen;
+    const int by_bit = unseen != NULL && j->clears;
     int64_t buf[LOCAL], degree = 0;
     int len = 0;
 
@@ -147,24 +196,24 @@ push_chunk(fl_job *j, int64_t i0, int64_t i1, const int ob, const int nb)
             const int64_t end = gb_idx_get(off, ob, u + 1);
             for (int64_t a = gb_idx_get(off, ob, u); a < end; a++) {
                 const int64_t v = gb_idx_get(adj, nb, a);
-                if (__atomic_load_n(&e[v], __ATOMIC_RELAXED) ||
-                    !(j->unseen ? unseen_at(j->unseen, v) : demanded(c, j->ke, v)) ||
-                    __atomic_exchange_n(&e[v], 1, __ATOMIC_RELAXED))
-                    continue;
-                if (j->unseen && j->clears)
-                    __atomic_fetch_and(&j->unseen[v >> 6], ~(1ull << (v & 63)), __ATOMIC_RELAXED);
-                if (j->ke->fl_nstores >= 0)
-                    apply_stores(j, v);
-                else
-                    __atomic_store_n(&j->st->blocks[v / GB_NODE_BLOCK], 1, __ATOMIC_RELAXED);
-                degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
+                if (by_bit) {
+                    uint64_t *w = &unseen[v >> 6], bit = 1ull << (v & 63);
+                    if (!(__atomic_load_n(w, __ATOMIC_RELAXED) & bit) ||
+                        !(__atomic_fetch_and(w, ~bit, __ATOMIC_RELAXED) & bit))
+                        continue;
+                } else {
+                    if (__atomic_load_n(&e[v], __ATOMIC_RELAXED) ||
+                        !(unseen ? unseen_at(unseen, v) : demanded(c, j->ke, v)) ||
+                        __atomic_exchange_n(&e[v], 1, __ATOMIC_RELAXED))
+                        continue;
+                }
                 buf[len++] = v;
                 if (len == LOCAL)
-                    gb_list_flush(j->st->touched, &j->ndst, buf, &len);
+                    settle(j, buf, &len, by_bit, &degree);
             }
         }
     }
-    gb_list_flush(j->st->touched, &j->ndst, buf, &len);
+    settle(j, buf, &len, by_bit, &degree);
     __atomic_fetch_add(&j->degree, degree, __ATOMIC_RELAXED);
 }
 
@@ -334,6 +383,13 @@ gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
             (s = scan(&j, ke->out_slot, st->next, &j.ndst, &j.degree)) != GB_OK)
             return s;
     } else {
+        if (ke->fl_unseen && !st->unseen_ok && j.clears && st->degree >= c->n / UNSEEN_PUSH) {
+            /* a push over this many arcs checks unseen's bits (in cache) instead of S */
+            if ((s = gb_run_items(c, c->node_items.count, unseen_item, &j)) != GB_OK)
+                return s;
+            st->unseen_ok = 1;
+            j.unseen = st->unseen;
+        }
         j.src = st->list, j.nsrc = st->count, j.chunk = CHUNK;
         if (st->degree >= PUSH_SPLIT && c->nworkers > 1) {
             j.chunk = j.nsrc / ((int64_t)c->nworkers * PUSH_ITEMS);
@@ -369,6 +425,23 @@ gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
     return GB_OK;
 }
 
+/* Node kernel k's partials when it claims results from its active set's size (claims.c):
+ * X's true nodes are the `count` listed, at each of which every load is 1, so block 0 holds
+ * any's (count > 0) or count's (count) whole result and every other block the identity 0. */
+static void sized_partials(gb_ctx *c, const gb_kernel *k, int64_t red_base, int64_t count)
+{
+    int64_t ri = red_base;
+    for (int64_t j = 0; j < k->nmicro; j++) {
+        const int64_t *w = k->micro + j * GB_INSTR_WIDTH;
+        gb_value *part = c->partials + ri * c->nblocks;
+        if (w[0] != GB_OP_RED_ANY && w[0] != GB_OP_RED_COUNT)
+            continue;
+        memset(part, 0, (size_t)c->nblocks * sizeof *part);
+        part[0].i = w[0] == GB_OP_RED_ANY ? count > 0 : count;
+        ri++;
+    }
+}
+
 gb_status gb_frontier_node(gb_ctx *c, const gb_kernel *k, int64_t red_base, int64_t instr_loc,
                            int *done)
 {
@@ -380,6 +453,11 @@ gb_status gb_frontier_node(gb_ctx *c, const gb_kernel *k, int64_t red_base, int6
     *done = 0;
     if (st == NULL || c->dense_nodes || !lists_valid(c, ke, st))
         return GB_OK;
+    if (k->special == GB_SHAPE_ACTIVE_SIZE && c->p->specialize && c->nblocks > 0) {
+        sized_partials(c, k, red_base, st->count);
+        *done = 1;
+        return gb_combine_reductions(c, k, red_base, instr_loc);
+    }
     job_init(&j, c, ke, k, st, red_base, instr_loc);
     j.src = st->list, j.nsrc = st->count;
     if ((s = gb_run_items(c, chunks(j.nsrc), mark_item, &j)) != GB_OK ||

@@ -12,6 +12,9 @@ enum { ALPHA = 15, BETA = 18, CHUNK = 2048, LOCAL = 256 };
  * once the frontier has PUSH_SPLIT arcs: BFS's second level is a hundred-odd nodes whose
  * arcs are a good part of the graph, which one CHUNK item would leave to one thread. */
 enum { PUSH_ITEMS = 16, PUSH_SPLIT = 1024 };
+/* A push over at least n / UNSEEN_PUSH arcs first builds unseen (one read of S), when it is
+ * kept (fl_unseen) and a claim clears it: n/8 bytes of bits stay in cache where S does not. */
+enum { UNSEEN_PUSH = 4 };
 
 /* One pass's job, handed to every work item. */
 typedef struct fl_job {

@@ -15,6 +15,10 @@ The rule is a symbolic run of the micro-ops under "G[v] is 0": a temp is 0, 1, t
 value slot s holds at v (cur s), or unknown.  C runs the same rule on the claim
 (csrc/exec/active.c) and refuses a guard it does not prove; a kernel may always claim
 none (every node).
+
+A guarded kernel that only reduces loads of G by any or count (BFS's `any(frontier)`)
+claims shape `active_size`: where the executor lists G's true nodes (frontier lists) it
+takes the results from the list's length instead of running a pass.
 """
 from __future__ import annotations
 
@@ -91,6 +95,25 @@ def find_guard(plan: Plan, k: Kernel) -> int:
     return -1
 
 
+def counts_its_active_set(k: Kernel) -> bool:
+    """Whether node kernel k only loads its active slot G and reduces those loads by any or
+    count: at G's true nodes each load is 1, so each result is a function of how many they
+    are (any: some; count: that many) and a run that lists them needs no pass."""
+    if k.domain != "node" or k.active_slot < 0:
+        return False
+    loaded, reductions = set(), 0
+    for m in k.micro:
+        if m.op == "load" and m.args[1] == k.active_slot:
+            loaded.add(m.args[0])
+        elif m.op in ("red_any", "red_count") and m.args[2] in loaded:
+            reductions += 1
+        else:
+            return False
+    return reductions > 0
+
+
 def claim_active(plan: Plan, enabled: bool = True) -> None:
     for k in plan.kernels:
         k.active_slot = find_guard(plan, k) if enabled and k.domain == "node" else -1
+        if counts_its_active_set(k):
+            k.shape = "active_size"

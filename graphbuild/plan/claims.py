@@ -27,7 +27,8 @@ from __future__ import annotations
 from .effects import kernel_registers, kernel_slots
 from .model import Instr, Kernel, Plan
 
-SHAPES = ("generic", "gather", "gather_if", "plus_weight", "times_weight", "count", "intersect")
+SHAPES = ("generic", "gather", "gather_if", "plus_weight", "times_weight", "count", "intersect",
+          "active_size")
 FRONTIERS = ("dense", "sparse", "switching")
 DIRECTIONS = ("pull", "pull+push")
 _SELECTIVE = {"min", "max", "any", "all", "mode", "count"}

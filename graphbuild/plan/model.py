@@ -51,7 +51,8 @@ PLAN_FORMAT_VERSION = 7
 #    GB_KH_UNION_FIND = 2 (the pair's loop runs as delta-stepping).
 # 6: GB_OP_GATHER_V (x[p], a node vector's gather).
 # 7: GB_OP_SOURCES (a loop over sources, and its parallel claim).
-EXECUTOR_ABI = 7
+# 8: GB_SHAPE_ACTIVE_SIZE (a node kernel's any/count results from its active list's length).
+EXECUTOR_ABI = 8
 
 Arg = int | float  # a register, slot, temp, kernel or jump index, or an immediate
 

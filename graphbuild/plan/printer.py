@@ -74,6 +74,8 @@ class _Source:
 def _kernel_header(k: Kernel, index: int) -> str:
     if k.domain == "node":
         active = f" [active where s{k.active_slot}]" if k.active_slot >= 0 else ""
+        if k.shape == "active_size":
+            active = f" [active where s{k.active_slot}, results from its size]"
         ordered = " [heads a loop nest run as bucketed peeling]" if k.ordered == "peel" else ""
         return f"node kernel k{index} ({k.ntemps} temps){active}{ordered}"
     parts = [f"edge kernel k{index}: s{k.out_slot} = {k.agg} over {k.dir} edges of t{k.value_temp}"]

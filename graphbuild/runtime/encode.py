@@ -20,7 +20,8 @@ _WIDTH = lib.GB_INSTR_WIDTH
 _SHAPES = {"generic": lib.GB_SHAPE_GENERIC, "gather": lib.GB_SHAPE_GATHER,
            "gather_if": lib.GB_SHAPE_GATHER_IF,
            "plus_weight": lib.GB_SHAPE_PLUS_WEIGHT, "times_weight": lib.GB_SHAPE_TIMES_WEIGHT,
-           "count": lib.GB_SHAPE_COUNT, "intersect": lib.GB_SHAPE_INTERSECT}
+           "count": lib.GB_SHAPE_COUNT, "intersect": lib.GB_SHAPE_INTERSECT,
+           "active_size": lib.GB_SHAPE_ACTIVE_SIZE}
 _DIRECTION_FORMS = {"": 0, "pull": lib.GB_FORM_PULL, "pull+push": lib.GB_FORM_PULL | lib.GB_FORM_PUSH}
 _ORDERS = {"": lib.GB_ORDER_NONE, "peel": lib.GB_ORDER_PEEL}
 _FRONTIERS = {"dense": lib.GB_FRONTIER_DENSE, "sparse": lib.GB_FRONTIER_SPARSE,
