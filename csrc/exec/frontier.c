@@ -344,11 +344,19 @@ gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
         st->bottom_up = 0;
     st->prev_count = st->count;
     for (int i = 0; i < ke->fl_nstores; i++) {
-        j.store[i] = ke->fl_store_reg[i] >= 0 ? c->regs[ke->fl_store_reg[i]] : ke->fl_store_imm[i];
-        if (ke->fl_store_slot[i] == ke->demand_slot)   /* as demanded() and apply_stores see it */
-            j.clears = c->p->slot_dtypes[ke->demand_slot] == GB_BOOL
-                           ? (j.store[i].i != 0) != (ke->demand_value != 0)
-                           : j.store[i].i != ke->demand_value;
+        const int64_t slot = ke->fl_store_slot[i];
+        const int is_bool = c->p->slot_dtypes[slot] == GB_BOOL;
+        const gb_value val = ke->fl_store_reg[i] >= 0 ? c->regs[ke->fl_store_reg[i]]
+                                                      : ke->fl_store_imm[i];
+        if (slot == ke->demand_slot)   /* as demanded() and apply_stores see it */
+            j.clears = is_bool ? (val.i != 0) != (ke->demand_value != 0) : val.i != ke->demand_value;
+        if (slot == ke->out_slot && is_bool && val.i != 0)
+            continue;   /* E = 1 at a claimed node: the claim writes it */
+        j.byte[j.nstores] = is_bool ? c->slots[slot] : NULL;
+        j.word[j.nstores] = is_bool ? NULL : c->slots[slot];
+        j.byte_val[j.nstores] = (uint8_t)(val.i != 0);
+        j.word_val[j.nstores] = val.i;
+        j.nstores++;
     }
     if (ke->fl_unseen && st->unseen_ok)
         j.unseen = st->unseen;

@@ -31,19 +31,21 @@ typedef struct fl_job {
     uint64_t *unseen;                  /* kept: read it for S == c; else NULL */
     int build;                         /* a bottom-up pass fills unseen (zeroed before) */
     int clears;                        /* a claim makes S != c */
-    gb_value store[4];                 /* the folded stores' values this pass */
+    /* the folded stores this pass, E's own left out (a claim sets E itself): nstores of
+     * them, each a bool slot's bytes (byte) or an int slot's words (word), and its value */
+    int nstores;
+    uint8_t *byte[4], byte_val[4];
+    int64_t *word[4], word_val[4];
 } fl_job;
 
 /* A claimed node takes the folded stores (atomic: pushes read S meanwhile). */
 static inline void apply_stores(const fl_job *j, int64_t v)
 {
-    const gb_kernel *k = j->ke;
-    for (int i = 0; i < k->fl_nstores; i++) {
-        void *slot = j->c->slots[k->fl_store_slot[i]];
-        if (j->c->p->slot_dtypes[k->fl_store_slot[i]] == GB_BOOL)
-            __atomic_store_n((uint8_t *)slot + v, (uint8_t)(j->store[i].i != 0), __ATOMIC_RELAXED);
+    for (int i = 0; i < j->nstores; i++) {
+        if (j->byte[i] != NULL)
+            __atomic_store_n(j->byte[i] + v, j->byte_val[i], __ATOMIC_RELAXED);
         else
-            __atomic_store_n((int64_t *)slot + v, j->store[i].i, __ATOMIC_RELAXED);
+            __atomic_store_n(j->word[i] + v, j->word_val[i], __ATOMIC_RELAXED);
     }
 }
 
