@@ -36,7 +36,8 @@
 
 #include "frontier_internal.h"
 
-/* ---- the passes (the claim: frontier_claim.c; bottom-up: frontier_pull.c) ---- */
+/* ---- the passes (the claim: frontier_claim.c; top-down: frontier_push.c; bottom-up:
+ * frontier_pull.c) ---- */
 
 int gb_frontier_alloc(gb_ctx *c, gb_incr *st)
 {
@@ -52,18 +53,6 @@ int gb_frontier_alloc(gb_ctx *c, gb_incr *st)
     return st->list && st->next && st->touched && st->blocks && st->bits;
 }
 
-static inline int demanded(const gb_ctx *c, const gb_kernel *k, int64_t v)
-{
-    const void *s = c->slots[k->demand_slot];
-    return c->p->slot_dtypes[k->demand_slot] == GB_BOOL
-               ? __atomic_load_n((const uint8_t *)s + v, __ATOMIC_RELAXED) == (k->demand_value != 0)
-               : __atomic_load_n((const int64_t *)s + v, __ATOMIC_RELAXED) == k->demand_value;
-}
-
-static inline int unseen_at(const uint64_t *unseen, int64_t v)
-{
-    return __atomic_load_n(&unseen[v >> 6], __ATOMIC_RELAXED) >> (v & 63) & 1;
-}
 
 /* Per node item: the true nodes of bool slot src into c->changed, with their arcs. */
 static gb_status scan_item(void *arg, int worker, int64_t item)
@@ -111,29 +100,6 @@ static gb_status scan(fl_job *j, int64_t slot, int64_t *out, int64_t *count, int
     return GB_OK;
 }
 
-/* Per node item: unseen's words, a bit where S == c (items are whole blocks, so whole words). */
-static gb_status unseen_item(void *arg, int worker, int64_t item)
-{
-    fl_job *j = arg;
-    const gb_ctx *c = j->c;
-    const gb_kernel *k = j->ke;
-    const int s_bool = c->p->slot_dtypes[k->demand_slot] == GB_BOOL;
-    const uint8_t *s8 = c->slots[k->demand_slot];
-    const int64_t *s64 = c->slots[k->demand_slot], want = k->demand_value;
-    int64_t v0, v1;
-
-    (void)worker;
-    gb_node_item_range(c, item, &v0, &v1);
-    for (int64_t base = v0; base < v1; base += 64) {
-        const int hi = v1 - base < 64 ? (int)(v1 - base) : 64;
-        uint64_t word = 0;
-        for (int b = 0; b < hi; b++)
-            word |= (uint64_t)(s_bool ? s8[base + b] == (want != 0) : s64[base + b] == want) << b;
-        j->st->unseen[base >> 6] = word;
-    }
-    return GB_OK;
-}
-
 /* E = 0 at the stale list's nodes; or (with mark) a flag per block of the listed nodes. */
 static gb_status clear_item(void *arg, int worker, int64_t item)
 {
@@ -153,80 +119,6 @@ static gb_status mark_item(void *arg, int worker, int64_t item)
     (void)worker;
     for (int64_t i = item * CHUNK; i < i1; i++)
         __atomic_store_n(&j->st->blocks[j->src[i] / GB_NODE_BLOCK], 1, __ATOMIC_RELAXED);
-    return GB_OK;
-}
-
-/* The claimed nodes of buf take E (when the claim did not set it), the folded stores or their
- * block's flag, and are listed.  Done a buffer at a time after the claims: a locked claim
- * waits for every store before it, so stores between claims would each cost a miss. */
-static void settle(fl_job *j, int64_t *buf, int *len, int set_e, int64_t *degree)
-{
-    gb_ctx *c = j->c;
-    uint8_t *e = c->slots[j->ke->out_slot];
-    for (int i = 0; i < *len; i++) {
-        const int64_t v = buf[i];
-        if (set_e)
-            __atomic_store_n(&e[v], 1, __ATOMIC_RELAXED);
-        if (j->ke->fl_nstores >= 0)
-            apply_stores(j, v);
-        else
-            __atomic_store_n(&j->st->blocks[v / GB_NODE_BLOCK], 1, __ATOMIC_RELAXED);
-        *degree += gb_dirs_degree(c, j->dirs, j->ndirs, v);
-    }
-    gb_list_flush(j->st->touched, &j->ndst, buf, len);
-}
-
-/* X's listed nodes push: each demanded neighbor is claimed by one of them and listed once.
- * With unseen kept and cleared by a claim, its bit is S == c and not claimed yet (E is 0 at
- * the start), so the claim takes the bit; else E's byte, read S or unseen first. */
-static inline __attribute__((always_inline)) void
-push_chunk(fl_job *j, int64_t i0, int64_t i1, const int ob, const int nb)
-{
-    gb_ctx *c = j->c;
-    uint8_t *e = c->slots[j->ke->out_slot];
-    uint64_t *unseen = j->unseen;
-    const int by_bit = unseen != NULL && j->clears;
-    int64_t buf[LOCAL], degree = 0;
-    int len = 0;
-
-    for (int64_t i = i0; i < i1; i++) {
-        const int64_t u = j->src[i];
-        for (int q = 0; q < j->ndirs; q++) {
-            const void *off = c->off[j->dirs[q]], *adj = c->adj[j->dirs[q]];
-            const int64_t end = gb_idx_get(off, ob, u + 1);
-            for (int64_t a = gb_idx_get(off, ob, u); a < end; a++) {
-                const int64_t v = gb_idx_get(adj, nb, a);
-                if (by_bit) {
-                    uint64_t *w = &unseen[v >> 6], bit = 1ull << (v & 63);
-                    if (!(__atomic_load_n(w, __ATOMIC_RELAXED) & bit) ||
-                        !(__atomic_fetch_and(w, ~bit, __ATOMIC_RELAXED) & bit))
-                        continue;
-                } else {
-                    if (__atomic_load_n(&e[v], __ATOMIC_RELAXED) ||
-                        !(unseen ? unseen_at(unseen, v) : demanded(c, j->ke, v)) ||
-                        __atomic_exchange_n(&e[v], 1, __ATOMIC_RELAXED))
-                        continue;
-                }
-                buf[len++] = v;
-                if (len == LOCAL)
-                    settle(j, buf, &len, by_bit, &degree);
-            }
-        }
-    }
-    settle(j, buf, &len, by_bit, &degree);
-    __atomic_fetch_add(&j->degree, degree, __ATOMIC_RELAXED);
-}
-
-static gb_status push_item(void *arg, int worker, int64_t item)
-{
-    fl_job *j = arg;
-    const int64_t i1 = j->nsrc - item * j->chunk < j->chunk ? j->nsrc : (item + 1) * j->chunk;
-    (void)worker;
-    if (gb_interrupted(j->c))
-        return gb_err_set(&j->c->ws[worker].err, GB_EINTR, j->loc, "interrupted");
-#define PUSH(OB, NB) push_chunk(j, item * j->chunk, i1, OB, NB)
-    GB_BY_WIDTHS(j->c->ob, j->c->nb, PUSH);
-#undef PUSH
     return GB_OK;
 }
 
@@ -393,7 +285,7 @@ gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
     } else {
         if (ke->fl_unseen && !st->unseen_ok && j.clears && st->degree >= c->n / UNSEEN_PUSH) {
             /* a push over this many arcs checks unseen's bits (in cache) instead of S */
-            if ((s = gb_run_items(c, c->node_items.count, unseen_item, &j)) != GB_OK)
+            if ((s = gb_run_items(c, c->node_items.count, gb_fl_unseen_item, &j)) != GB_OK)
                 return s;
             st->unseen_ok = 1;
             j.unseen = st->unseen;
@@ -403,7 +295,7 @@ gb_status gb_frontier_pass(gb_ctx *c, const gb_kernel *ke, const gb_kernel *kn,
             j.chunk = j.nsrc / ((int64_t)c->nworkers * PUSH_ITEMS);
             j.chunk = j.chunk < 1 ? 1 : j.chunk > CHUNK ? CHUNK : j.chunk;
         }
-        if ((s = gb_run_items(c, (j.nsrc + j.chunk - 1) / j.chunk, push_item, &j)) != GB_OK)
+        if ((s = gb_run_items(c, (j.nsrc + j.chunk - 1) / j.chunk, gb_fl_push_item, &j)) != GB_OK)
             return s;
         if (ke->fl_nstores >= 0) {   /* the claimed nodes are E's true nodes */
             t = st->touched, st->touched = st->next, st->next = t;

@@ -1,6 +1,6 @@
 /*
- * frontier_internal.h — what frontier.c (the passes' driver and the top-down push) and
- * frontier_pull.c (the bottom-up claim) share.
+ * frontier_internal.h — what frontier.c (the passes' driver), frontier_push.c (the top-down
+ * push) and frontier_pull.c (the bottom-up claim) share.
  */
 #ifndef FRONTIER_INTERNAL_H
 #define FRONTIER_INTERNAL_H
@@ -49,6 +49,19 @@ static inline void apply_stores(const fl_job *j, int64_t v)
     }
 }
 
+static inline int demanded(const gb_ctx *c, const gb_kernel *k, int64_t v)
+{
+    const void *s = c->slots[k->demand_slot];
+    return c->p->slot_dtypes[k->demand_slot] == GB_BOOL
+               ? __atomic_load_n((const uint8_t *)s + v, __ATOMIC_RELAXED) == (k->demand_value != 0)
+               : __atomic_load_n((const int64_t *)s + v, __ATOMIC_RELAXED) == k->demand_value;
+}
+
+static inline int unseen_at(const uint64_t *unseen, int64_t v)
+{
+    return __atomic_load_n(&unseen[v >> 6], __ATOMIC_RELAXED) >> (v & 63) & 1;
+}
+
 static inline int64_t chunks(int64_t count)
 {
     return (count + CHUNK - 1) / CHUNK;
@@ -58,6 +71,10 @@ static inline int64_t chunks(int64_t count)
  * folded stores (per edge item); bottom-up as the demand pull fused with the node kernel
  * (per fused item). */
 gb_status gb_fl_bits_item(void *arg, int worker, int64_t item);
+/* frontier_push.c: unseen's words from S (per node item); the top-down push (per chunk of
+ * X's list) */
+gb_status gb_fl_unseen_item(void *arg, int worker, int64_t item);
+gb_status gb_fl_push_item(void *arg, int worker, int64_t item);
 gb_status gb_fl_claim_item(void *arg, int worker, int64_t item);
 gb_status gb_fl_pull_item(void *arg, int worker, int64_t item);
 
