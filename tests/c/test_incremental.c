@@ -17,10 +17,11 @@ enum { PASSES = 12 };
 enum { R_ITER, R_ONE, R_FLAG, R_LIMIT, R_LT, R_DEPTH, NREGS };
 enum { X, OUT, AUX, OWN, NSLOTS };   /* gathered slot, edge kernel result, two more */
 /* FLIST: BFS claiming frontier lists (frontier.c; its node kernel reduces, so the node
- * kernel runs on the claimed nodes' blocks) */
-enum { SSSP, BFS, MODE, FILTERED, CCMIN, SWING, PEEL, FLIST, NSHAPES };
+ * kernel runs on the claimed nodes' blocks); FFOLD: the same without the reduction, so its
+ * stores fold into the claims and the unseen bitmap is kept (frontier_push.c, frontier_pull.c) */
+enum { SSSP, BFS, MODE, FILTERED, CCMIN, SWING, PEEL, FLIST, FFOLD, NSHAPES };
 static const char *NAMES[NSHAPES] = { "sssp", "bfs", "mode", "filtered", "ccmin", "swing", "peel",
-                                      "bfs-lists" };
+                                      "bfs-lists", "bfs-folded" };
 
 /* k-core peeling (the count's push form): OUT = count over both directions of X[u] (bool);
  * X = X and OUT > depth, or v % 7 == depth % 7 (some nodes come back: pushes of +1 and -1) */
@@ -63,7 +64,7 @@ static void build_peel(tplan *t)
 static void build(tplan *t, int shape, int fused)
 {
     int64_t ek, nk, top;
-    const int lists = shape == FLIST;
+    const int lists = shape == FLIST || shape == FFOLD, fold = shape == FFOLD;
 
     if (lists)
         shape = BFS;
@@ -173,7 +174,8 @@ static void build(tplan *t, int shape, int fused)
         micro(t, GB_OP_STORE, 32, 0, AUX, 4, 0);
         break;
     }
-    micro(t, GB_OP_RED_ANY, 40, 0, R_FLAG, 3, 0);
+    if (!fold)
+        micro(t, GB_OP_RED_ANY, 40, 0, R_FLAG, 3, 0);
     top = ins(t, GB_OP_LT_I, 1, R_LT, R_ITER, R_LIMIT, 0);
     ins(t, GB_OP_JUMP_IF_FALSE, 2, R_LT, fused ? 7 : 8, 0, 0);
     ins(t, GB_OP_ADD_I, 3, R_ITER, R_ITER, R_ONE, 0);
@@ -197,7 +199,7 @@ static void build(tplan *t, int shape, int fused)
 
 static void init_slots(void **s, int shape, int64_t n)
 {
-    if (shape == FLIST)
+    if (shape == FLIST || shape == FFOLD)
         shape = BFS;
     for (int64_t v = 0; v < n; v++) {
         switch (shape) {
@@ -263,12 +265,14 @@ static void test_shape(const gb_graph *g, int shape, int fused)
     tplan t;
     int64_t differ = 0;
 
-    const int lists = shape == FLIST;
+    const int lists = shape == FLIST || shape == FFOLD, fold = shape == FFOLD;
+    const int name = shape;
     build(&t, shape, fused);
     if (lists)
         shape = BFS;
     CHECK_EQ_I(tp_create(&t, &p, &err), GB_OK);
     CHECK_EQ_I(p->kernels[0].flist, lists);
+    CHECK_EQ_I(p->kernels[0].fl_unseen, fold);   /* folded stores: the bitmap is kept */
     CHECK(p->kernels[0].incr);
     CHECK(shape != PEEL || p->kernels[0].push);
     CHECK_EQ_I(p->kernels[0].demand_slot, shape == BFS && fused ? AUX : -1);
@@ -300,7 +304,7 @@ static void test_shape(const gb_graph *g, int shape, int fused)
     run(p, g, shape, 2, 0, got, rgot);
     differ += differences(ref, got, rref, rgot, n);
     if (differ != 0)
-        fprintf(stderr, "  %s (%s) differs from full passes\n", NAMES[lists ? FLIST : shape],
+        fprintf(stderr, "  %s (%s) differs from full passes\n", NAMES[name],
                 fused ? "fused" : "unfused");
     CHECK_EQ_I(differ, 0);
     gb_plan_destroy(p);
@@ -338,7 +342,7 @@ int main(void)
             for (int fused = 0; fused <= 1; fused++)
                 /* their epilogues store the slot the edge kernel gathers: never fused */
                 if ((shape != FILTERED && shape != PEEL) || !fused) {
-                    if (shape == FLIST && !fused)
+                    if ((shape == FLIST || shape == FFOLD) && !fused)
                         continue;   /* the claim needs the FUSED pair */
                     test_shape(g, shape, fused);
                 }
