@@ -57,6 +57,25 @@ static inline int demanded(const gb_ctx *c, const gb_kernel *k, int64_t v)
                : __atomic_load_n((const int64_t *)s + v, __ATOMIC_RELAXED) == k->demand_value;
 }
 
+/* Bits lo .. hi-1 of the word of nodes from base: S == c there (plain loads: a claim writes
+ * S only at its own node, and a build runs in a step of its own). */
+static inline uint64_t demanded_word(const gb_ctx *c, const gb_kernel *k, int64_t base, int lo,
+                                     int hi)
+{
+    const int64_t want = k->demand_value;
+    uint64_t word = 0;
+    if (c->p->slot_dtypes[k->demand_slot] == GB_BOOL) {
+        const uint8_t *s8 = c->slots[k->demand_slot];
+        for (int b = lo; b < hi; b++)
+            word |= (uint64_t)(s8[base + b] == (want != 0)) << b;
+    } else {
+        const int64_t *s64 = c->slots[k->demand_slot];
+        for (int b = lo; b < hi; b++)
+            word |= (uint64_t)(s64[base + b] == want) << b;
+    }
+    return word;
+}
+
 static inline int unseen_at(const uint64_t *unseen, int64_t v)
 {
     return __atomic_load_n(&unseen[v >> 6], __ATOMIC_RELAXED) >> (v & 63) & 1;

@@ -30,10 +30,6 @@ claim_range(fl_job *j, int64_t v0, int64_t v1, const int ob, const int nb)
     const uint64_t *bits = j->st->front;
     uint64_t *unseen = j->st->unseen, *nfront = j->st->nfront;
     uint8_t *e = c->slots[k->out_slot];
-    /* S at v: only v's own claim writes it in this pass, so plain loads */
-    const int s_bool = c->p->slot_dtypes[k->demand_slot] == GB_BOOL;
-    const uint8_t *s8 = c->slots[k->demand_slot];
-    const int64_t *s64 = c->slots[k->demand_slot], want = k->demand_value;
     int64_t buf[LOCAL], degree = 0;
     int len = 0;
 
@@ -45,9 +41,7 @@ claim_range(fl_job *j, int64_t v0, int64_t v1, const int ob, const int nb)
         if (j->unseen)
             todo = __atomic_load_n(&unseen[base >> 6], __ATOMIC_RELAXED) & range;
         else
-            for (int b = lo; b < hi; b++)
-                todo |= (uint64_t)(s_bool ? s8[base + b] == (want != 0) : s64[base + b] == want)
-                        << b;
+            todo = demanded_word(c, k, base, lo, hi);
         for (uint64_t t = todo; t != 0; t &= t - 1) {
             const int64_t v = base + __builtin_ctzll(t);
             int hit = 0;

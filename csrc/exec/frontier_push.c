@@ -8,22 +8,13 @@
 gb_status gb_fl_unseen_item(void *arg, int worker, int64_t item)
 {
     fl_job *j = arg;
-    const gb_ctx *c = j->c;
-    const gb_kernel *k = j->ke;
-    const int s_bool = c->p->slot_dtypes[k->demand_slot] == GB_BOOL;
-    const uint8_t *s8 = c->slots[k->demand_slot];
-    const int64_t *s64 = c->slots[k->demand_slot], want = k->demand_value;
     int64_t v0, v1;
 
     (void)worker;
-    gb_node_item_range(c, item, &v0, &v1);
-    for (int64_t base = v0; base < v1; base += 64) {
-        const int hi = v1 - base < 64 ? (int)(v1 - base) : 64;
-        uint64_t word = 0;
-        for (int b = 0; b < hi; b++)
-            word |= (uint64_t)(s_bool ? s8[base + b] == (want != 0) : s64[base + b] == want) << b;
-        j->st->unseen[base >> 6] = word;
-    }
+    gb_node_item_range(j->c, item, &v0, &v1);
+    for (int64_t base = v0; base < v1; base += 64)
+        j->st->unseen[base >> 6] =
+            demanded_word(j->c, j->ke, base, 0, v1 - base < 64 ? (int)(v1 - base) : 64);
     return GB_OK;
 }
 
